@@ -1,0 +1,30 @@
+"""The gateway: the front door for people and department systems (DESIGN §6–§7)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.catalogue import SERVICES
+from shared.auth import TokenIssuer
+from shared.service import create_service_app
+from shared.settings import Settings, get_settings
+
+from gateway.api import auth, console, proxy
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = create_service_app(
+        "gateway",
+        title="清远市托育服务协同平台 gateway",
+        description="Tokens, routing to the services at /api/<context>/…, the web console.",
+        routers=[auth.router, console.router, proxy.router],
+        tables=None,
+        settings=settings,
+    )
+    app.state.issuer = TokenIssuer(
+        settings.jwt_private_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience, ttl_s=settings.access_token_ttl_s
+    )
+    app.state.suite_services = {s.name for s in SERVICES}
+    app.state.upstreams = {s.name: settings.service_url(s.name) for s in SERVICES}
+    return app

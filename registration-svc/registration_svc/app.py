@@ -1,0 +1,22 @@
+"""登记 registration service: the registrars' records and the kindergarten 托班 ledger."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from shared.service import create_service_app
+from shared.settings import Settings
+
+from registration_svc.api import registrations
+from registration_svc.models import platform
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(
+        "registration",
+        title="登记 registration-svc",
+        description="Registrations by 编办, 民政 and 市场监管, published to every bureau as events.",
+        routers=[registrations.router],
+        tables=platform,
+        settings=settings,
+    )

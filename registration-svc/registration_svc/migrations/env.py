@@ -1,0 +1,5 @@
+from shared.migrate import run_env
+
+from registration_svc.models import Base
+
+run_env(Base.metadata, version_table="alembic_version_registration")

@@ -1,0 +1,104 @@
+"""Child processes of the runner: started, their output streamed with a prefix, their last lines
+kept so that a process that dies is reported with what it said, and stopped politely."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+from collections import deque
+from collections.abc import Sequence
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        _, writer = await asyncio.open_connection(host, port)
+    except OSError:
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
+
+
+class Child:
+    def __init__(self, name: str, argv: Sequence[str], env: dict[str, str], *, echo: bool = True, width: int = 12) -> None:
+        self.name, self.argv, self.env, self.echo = name, list(argv), env, echo
+        self.prefix = f"{name:<{width}}| "
+        self.last_lines: deque[str] = deque(maxlen=40)
+        self.process: asyncio.subprocess.Process | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self.stopping = False
+
+    async def start(self) -> None:
+        self.stopping = False
+        self.process = await asyncio.create_subprocess_exec(
+            *self.argv,
+            env=self.env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the runner only; it stops the children itself
+        )
+        self._pump = asyncio.create_task(self._stream(self.process.stdout), name=f"{self.name}-log")
+
+    async def _stream(self, stream: asyncio.StreamReader | None) -> None:
+        if stream is None:
+            return
+        async for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip()
+            self.last_lines.append(line)
+            if self.echo:
+                sys.stdout.write(f"{self.prefix}{line}\n")
+                sys.stdout.flush()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    async def wait(self) -> int:
+        assert self.process is not None
+        code = await self.process.wait()
+        if self._pump:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._pump, timeout=2)
+        return code
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        self.stopping = True
+        if not self.running:
+            return
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.wait(), timeout=timeout)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            await self.wait()
+
+    def report(self) -> str:
+        code = self.process.returncode if self.process else None
+        tail = "\n".join(f"    {line}" for line in self.last_lines) or "    (it printed nothing)"
+        return f"{self.name} exited with code {code}; its last lines:\n{tail}"
+
+
+def child_env(extra: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env

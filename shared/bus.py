@@ -1,0 +1,91 @@
+"""Kafka clients: one producer per process, consumers per (service, purpose), topic creation.
+
+Works against the embedded broker and Apache Kafka alike; what the embedded one does not do
+(idempotent producer, trustworthy end offsets) is not relied on (DESIGN §9).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from shared.events.catalogue import dlq_topic
+from shared.settings import Settings
+
+log = structlog.get_logger("tuoyu.bus")
+
+
+async def ensure_topics(settings: Settings, topics: list[str] | tuple[str, ...], *, with_dlq: bool = True) -> None:
+    """Create the topics (and their `.dlq` companions) that do not exist yet."""
+    wanted = list(dict.fromkeys([*topics, *(dlq_topic(t) for t in topics if with_dlq)]))
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=10000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in wanted if t not in existing]
+        if not missing:
+            return
+        try:
+            await admin.create_topics(
+                [NewTopic(t, settings.kafka_partitions, settings.kafka_replication_factor) for t in missing]
+            )
+        except TopicAlreadyExistsError:
+            pass  # another process created them in between
+        log.info("topics created", topics=missing)
+    finally:
+        await admin.close()
+
+
+class Bus:
+    """The process's Kafka producer, started on first use and rebuilt after failures
+    (a producer can wedge after a broker blip)."""
+
+    def __init__(self, settings: Settings, client_id: str) -> None:
+        self.settings = settings
+        self.client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
+        self._lock = asyncio.Lock()
+
+    async def producer(self) -> AIOKafkaProducer:
+        async with self._lock:
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    bootstrap_servers=self.settings.kafka_bootstrap,
+                    client_id=self.client_id,
+                    acks="all",
+                    linger_ms=5,
+                    request_timeout_ms=10000,
+                )
+                await producer.start()
+                self._producer = producer
+            return self._producer
+
+    async def reset(self) -> None:
+        async with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await producer.stop()
+            except Exception:  # noqa: BLE001 - a wedged producer may fail to stop; it is dropped anyway
+                log.warning("producer stop failed", exc_info=True)
+
+    def consumer(self, topics: list[str], group_id: str) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            *topics,
+            bootstrap_servers=self.settings.kafka_bootstrap,
+            client_id=f"{self.client_id}.{group_id}",
+            group_id=group_id,
+            enable_auto_commit=False,  # auto-commit is at-most-once; offsets follow the inbox commit
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms,
+            session_timeout_ms=self.settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=self.settings.kafka_heartbeat_interval_ms,
+            max_poll_records=500,
+        )
+
+    async def close(self) -> None:
+        await self.reset()

@@ -1,0 +1,20 @@
+"""Departments (DESIGN §5): the codes used in tokens and events, with the bureau's name."""
+
+from __future__ import annotations
+
+DEPARTMENTS: dict[str, str] = {
+    "bianban": "编办",
+    "minzheng": "民政",
+    "shichang": "市场监管",
+    "weijian": "卫生健康",
+    "jiaoyu": "教育",
+    "gongan": "公安",
+    "xiaofang": "消防救援",
+    "caizheng": "财政",
+    "renshe": "人力资源社会保障",
+    "fagai": "发展改革",
+    "evaluator": "第三方评估机构",
+}
+
+# The departments that register institutions (登记机关, 三(三)1), and 教育 for its 托班 ledger.
+REGISTRARS = ("bianban", "minzheng", "shichang")

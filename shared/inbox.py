@@ -1,0 +1,387 @@
+"""The consumer runner: apply each event once, whatever the broker does (DESIGN §4, §8).
+
+Events arrive two ways, both through `apply()`:
+- Kafka, the fast path: a batch from `getmany`, applied in one transaction with the inbox rows
+  of its event ids; offsets (`offset + 1`, for partitions still assigned) are committed only
+  after that transaction. A crash in between means redelivery, which the inbox absorbs.
+- the producers' feeds, the safety net: read from the last checkpoint at start-up, on a schedule
+  and on demand, so a consumer that started late, or a broker that forgot, loses nothing.
+
+A batch that fails is split: each event is retried alone with bounded back-off; one that still
+fails is parked (table `dead_letter` and topic `<topic>.dlq`, with the original topic, partition,
+offset and error) and the stream goes on. A parked event can be replayed once the cause is fixed.
+Handlers are async and do only database work, so heartbeats never starve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+import structlog
+from aiokafka.structs import OffsetAndMetadata
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.bus import Bus
+from shared.db import Database, utcnow
+from shared.events.catalogue import dlq_topic, spec_of
+from shared.events.envelope import Event
+from shared.feed import FeedClient
+from shared.settings import Settings
+from shared.tables import PlatformTables
+
+log = structlog.get_logger("tuoyu.inbox")
+
+Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+
+
+@dataclass
+class Delivery:
+    """One event as it arrived, with where it came from (for the dead-letter record)."""
+
+    raw: dict[str, Any] | bytes
+    topic: str
+    partition: int | None = None
+    offset: int | None = None
+    event: Event | None = None
+    error: str | None = None  # why the envelope itself could not be read
+
+    @classmethod
+    def read(cls, raw: dict[str, Any] | bytes, topic: str, partition: int | None = None, offset: int | None = None) -> Delivery:
+        try:
+            event = Event.model_validate(raw) if isinstance(raw, dict) else Event.from_json(raw)
+            return cls(raw, topic, partition, offset, event=event)
+        except ValidationError as exc:
+            return cls(raw, topic, partition, offset, error=f"unreadable envelope: {exc}")
+
+    @property
+    def event_id(self) -> str:
+        if self.event is not None:
+            return str(self.event.id)
+        return f"{self.topic}:{self.partition}:{self.offset}"
+
+    @property
+    def payload_text(self) -> str:
+        return self.raw.decode("utf-8", "replace") if isinstance(self.raw, bytes) else orjson.dumps(self.raw).decode()
+
+
+@dataclass
+class CatchUp:
+    """What one pass over the feeds found: events read, and those applied only now (missed)."""
+
+    read: int = 0
+    applied: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)
+
+
+class ReplayFailed(Exception):
+    pass
+
+
+def _topic_of(raw: dict[str, Any]) -> str:
+    try:
+        return spec_of(str(raw.get("type"))).topic
+    except KeyError:
+        return "unknown"
+
+
+def _is_infrastructure(exc: BaseException) -> bool:
+    """The database itself is down: not the event's fault, so never park for it."""
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        name: str,
+        handlers: dict[str, Handler],
+        *,
+        db: Database,
+        tables: PlatformTables,
+        bus: Bus,
+        settings: Settings,
+        feeds: FeedClient | None = None,
+    ) -> None:
+        self.name = name  # also the consumer group: one per (service, purpose)
+        self.handlers = handlers
+        self.db, self.tables, self.bus, self.settings, self.feeds = db, tables, bus, settings, feeds
+        self.topics = sorted({spec_of(t).topic for t in handlers})
+        self.sources = sorted({spec_of(t).producer for t in handlers})
+        self._lock = asyncio.Lock()  # one apply at a time: Kafka and feed paths never race
+        self._catch_up_now = asyncio.Event()
+
+    # -- applying -------------------------------------------------------------------------
+
+    async def apply(self, deliveries: Iterable[Delivery]) -> int:
+        """Apply what is new among `deliveries`; returns how many were applied now."""
+        batch = [d for d in deliveries if d.event is None or d.event.type in self.handlers]
+        if not batch:
+            return 0
+        async with self._lock:
+            try:
+                return await self._apply_together(batch)
+            except Exception as exc:
+                if _is_infrastructure(exc):
+                    raise
+                log.info("batch failed, applying one by one", consumer=self.name, size=len(batch), error=repr(exc)[:200])
+            applied = 0
+            for delivery in batch:
+                applied += await self._apply_alone(delivery)
+            return applied
+
+    async def _apply_together(self, batch: list[Delivery]) -> int:
+        if any(d.event is None for d in batch):
+            raise ValueError("unreadable envelope in batch")
+        inbox = self.tables.inbox
+        async with self.db.transaction() as session:
+            ids = [d.event_id for d in batch]
+            seen = set(
+                (
+                    await session.execute(
+                        sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(ids))
+                    )
+                ).scalars()
+            )
+            fresh: dict[str, Event] = {}
+            for d in batch:
+                if d.event_id not in seen and d.event_id not in fresh:
+                    fresh[d.event_id] = d.event  # type: ignore[assignment]
+            for event in fresh.values():
+                await self.handlers[event.type](session, event)
+            if fresh:
+                now = utcnow()
+                await session.execute(
+                    sa.insert(inbox),
+                    [{"consumer": self.name, "event_id": i, "type": e.type, "processed_at": now} for i, e in fresh.items()],
+                )
+        return len(fresh)
+
+    async def _apply_once(self, event: Event, *, after: Callable[[AsyncSession], Awaitable[None]] | None = None) -> bool:
+        """One event in its own transaction; False when the inbox already had it."""
+        inbox = self.tables.inbox
+        try:
+            async with self.db.transaction() as session:
+                seen = await session.execute(
+                    sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id == str(event.id))
+                )
+                if seen.first() is None:
+                    await self.handlers[event.type](session, event)
+                    await session.execute(
+                        sa.insert(inbox).values(consumer=self.name, event_id=str(event.id), type=event.type, processed_at=utcnow())
+                    )
+                    applied = True
+                else:
+                    applied = False
+                if after is not None:
+                    await after(session)
+            return applied
+        except IntegrityError:
+            if await self._seen(str(event.id)):
+                return False  # applied by another process in between: a duplicate, not an error
+            raise
+
+    async def _apply_alone(self, delivery: Delivery) -> int:
+        error = delivery.error or ""
+        attempts = 0
+        if delivery.event is not None:
+            for delay in (0.0, *self.settings.consumer_retry_delays_s):
+                await asyncio.sleep(delay)
+                attempts += 1
+                try:
+                    return int(await self._apply_once(delivery.event))
+                except ValidationError as exc:
+                    error = f"data does not fit {delivery.event.type}: {exc}"
+                    break  # the payload will not change by retrying
+                except Exception as exc:
+                    if _is_infrastructure(exc):
+                        raise
+                    error = f"{type(exc).__name__}: {exc}"
+                    log.warning("event failed", consumer=self.name, event_id=delivery.event_id, attempt=attempts, error=error[:300])
+        await self._park(delivery, error, attempts)
+        return 0
+
+    async def _seen(self, event_id: str) -> bool:
+        inbox = self.tables.inbox
+        async with self.db.reading() as session:
+            row = await session.execute(
+                sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id == event_id)
+            )
+            return row.first() is not None
+
+    # -- dead letters ---------------------------------------------------------------------
+
+    async def _park(self, delivery: Delivery, error: str, attempts: int) -> None:
+        dead = self.tables.dead_letter
+        values = {
+            "type": delivery.event.type if delivery.event else "",
+            "topic": delivery.topic,
+            "partition": delivery.partition,
+            "offset": delivery.offset,
+            "payload": delivery.payload_text,
+            "error": error[:4000],
+            "attempts": attempts,
+            "status": "parked",
+            "parked_at": utcnow(),
+        }
+        async with self.db.transaction() as session:
+            updated = await session.execute(
+                sa.update(dead).where(dead.c.consumer == self.name, dead.c.event_id == delivery.event_id).values(**values)
+            )
+            if updated.rowcount == 0:
+                await session.execute(sa.insert(dead).values(consumer=self.name, event_id=delivery.event_id, **values))
+        log.error("event parked", consumer=self.name, event_id=delivery.event_id, topic=delivery.topic, error=error[:300])
+        try:
+            producer = await self.bus.producer()
+            headers = [
+                ("original_topic", delivery.topic.encode()),
+                ("original_partition", str(delivery.partition).encode()),
+                ("original_offset", str(delivery.offset).encode()),
+                ("consumer", self.name.encode()),
+                ("error", error[:1000].encode()),
+            ]
+            key = delivery.event.subject.encode() if delivery.event else None
+            await producer.send_and_wait(dlq_topic(delivery.topic), delivery.payload_text.encode(), key=key, headers=headers)
+        except Exception:  # noqa: BLE001 - the dead-letter table is the record; the topic is a copy for subscribers
+            log.warning("could not copy parked event to its .dlq topic", event_id=delivery.event_id, exc_info=True)
+
+    async def replay(self, dead_letter_id: int) -> bool:
+        """Apply a parked event again (after a fix). True when applied now, False when it had
+        been applied already; raises ReplayFailed with the error when it still fails."""
+        dead = self.tables.dead_letter
+        async with self.db.reading() as session:
+            row = (
+                await session.execute(sa.select(dead).where(dead.c.id == dead_letter_id, dead.c.consumer == self.name))
+            ).first()
+        if row is None:
+            raise KeyError(dead_letter_id)
+        try:
+            event = Event.from_json(row.payload)
+        except ValidationError as exc:
+            raise ReplayFailed(f"unreadable envelope: {exc}") from exc
+
+        async def mark_replayed(session: AsyncSession) -> None:
+            await session.execute(sa.update(dead).where(dead.c.id == dead_letter_id).values(status="replayed", replayed_at=utcnow()))
+
+        if event.type not in self.handlers:
+            raise ReplayFailed(f"{self.name} has no handler for {event.type}")
+        async with self._lock:
+            try:
+                return await self._apply_once(event, after=mark_replayed)
+            except Exception as exc:
+                if _is_infrastructure(exc):
+                    raise
+                async with self.db.transaction() as session:
+                    await session.execute(
+                        sa.update(dead).where(dead.c.id == dead_letter_id).values(error=f"{type(exc).__name__}: {exc}"[:4000], attempts=dead.c.attempts + 1)
+                    )
+                raise ReplayFailed(f"{type(exc).__name__}: {exc}") from exc
+
+    # -- the Kafka path -------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Consume from Kafka and follow the feeds, until cancelled."""
+        await asyncio.gather(self._consume_forever(), self._follow_feeds_forever())
+
+    async def _consume_forever(self) -> None:
+        failures = 0
+        while True:
+            consumer = self.bus.consumer(self.topics, self.name)
+            try:
+                await consumer.start()
+                failures = 0
+                while True:
+                    batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+                    if not batches:
+                        continue
+                    await self.apply(
+                        Delivery.read(m.value, m.topic, m.partition, m.offset) for msgs in batches.values() for m in msgs
+                    )
+                    assigned = consumer.assignment()
+                    offsets = {tp: OffsetAndMetadata(msgs[-1].offset + 1, "") for tp, msgs in batches.items() if tp in assigned}
+                    await self._commit(consumer, offsets)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - reconnect and go on; the inbox absorbs redelivery
+                failures += 1
+                delay = min(0.5 * 2**failures, 15.0)
+                log.warning("consumer failed, restarting", consumer=self.name, error=repr(exc)[:300], retry_in_s=delay)
+                await asyncio.sleep(delay)
+            finally:
+                try:
+                    await consumer.stop()
+                except Exception:  # noqa: BLE001
+                    log.debug("consumer stop failed", exc_info=True)
+
+    async def _commit(self, consumer: Any, offsets: dict[Any, OffsetAndMetadata]) -> None:
+        if offsets:
+            await consumer.commit(offsets)
+
+    # -- the feed path --------------------------------------------------------------------
+
+    def trigger_catch_up(self) -> None:
+        self._catch_up_now.set()
+
+    async def _follow_feeds_forever(self) -> None:
+        if self.feeds is None:
+            return
+        interval = self.settings.feed_follow_interval_s
+        wait = interval
+        while True:
+            try:
+                result = await self.catch_up()
+                if result.applied:
+                    log.info("caught up from feeds", consumer=self.name, read=result.read, applied=result.applied)
+                wait = interval
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - try again soon (a producer still starting, say)
+                wait = min(1.0 if wait >= interval else wait * 2, interval)
+                log.warning("feed catch-up failed", consumer=self.name, error=repr(exc)[:300], retry_in_s=wait)
+            try:
+                await asyncio.wait_for(self._catch_up_now.wait(), timeout=wait)
+            except TimeoutError:
+                pass
+            self._catch_up_now.clear()
+
+    async def catch_up(self, page_size: int = 500) -> CatchUp:
+        """Read every source feed from the checkpoint to its end; apply what the inbox lacks."""
+        if self.feeds is None:
+            return CatchUp()
+        result = CatchUp()
+        for source in self.sources:
+            position = await self._checkpoint(source)
+            while True:
+                page = await self.feeds.page(source, position, self.topics, page_size)
+                if not page:
+                    break
+                applied = await self.apply(Delivery.read(raw, _topic_of(raw)) for _, raw in page)
+                result.read += len(page)
+                result.applied += applied
+                result.by_source[source] = result.by_source.get(source, 0) + applied
+                position = page[-1][0]
+                await self._save_checkpoint(source, position)
+                if len(page) < page_size:
+                    break
+        return result
+
+    async def _checkpoint(self, source: str) -> int:
+        cp = self.tables.feed_checkpoint
+        async with self.db.reading() as session:
+            row = await session.execute(sa.select(cp.c.position).where(cp.c.consumer == self.name, cp.c.source == source))
+            return row.scalar_one_or_none() or 0
+
+    async def _save_checkpoint(self, source: str, position: int) -> None:
+        cp = self.tables.feed_checkpoint
+        async with self.db.transaction() as session:
+            values = {"position": position, "updated_at": utcnow()}
+            updated = await session.execute(
+                sa.update(cp).where(cp.c.consumer == self.name, cp.c.source == source).values(**values)
+            )
+            if updated.rowcount == 0:
+                await session.execute(sa.insert(cp).values(consumer=self.name, source=source, **values))

@@ -1,0 +1,54 @@
+"""Alembic, driven from code: each service keeps its own `migrations/` (one head, its own version
+table) and this module runs them — from the runner, the CLI and the tests alike."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+
+def alembic_config(package: str, url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", f"{package}:migrations")
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
+    return cfg
+
+
+def upgrade(package: str, url: str, revision: str = "head") -> None:
+    """Bring a service database to `revision` (creating the SQLite file's folder if needed)."""
+    if url.startswith("sqlite") and ":///" in url:
+        Path(url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(package, url), revision)
+
+
+def run_env(target_metadata: sa.MetaData, version_table: str) -> None:
+    """The body of every service's `migrations/env.py`."""
+    url = context.config.get_main_option("sqlalchemy.url")
+    options = {"target_metadata": target_metadata, "version_table": version_table, "render_as_batch": True}
+    if context.is_offline_mode():
+        context.configure(url=url, literal_binds=True, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    def run_sync(connection: sa.Connection) -> None:
+        context.configure(connection=connection, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run_async() -> None:
+        engine = create_async_engine(url, poolclass=NullPool)
+        try:
+            async with engine.connect() as connection:
+                await connection.run_sync(run_sync)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run_async())

@@ -1,0 +1,166 @@
+"""Transactional outbox and its relay (DESIGN §4, §8).
+
+`record()` writes an event in the caller's transaction, beside the state change it reports.
+The relay, woken by that commit, gives new rows their feed position and publishes them in
+position order, then marks them published. It runs forever with back-off: a failed publish is
+retried, never dropped; a crash between publish and mark re-publishes, and consumers' inboxes
+absorb the duplicates. One process at a time owns the relay (a lease row), so per-key order holds
+across replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+
+import orjson
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.bus import Bus
+from shared.db import WOKE_BY_COMMIT, Database, utcnow
+from shared.events.catalogue import spec_of
+from shared.events.envelope import Event
+from shared.settings import Settings
+from shared.tables import RELAY_LEASE_NAME, PlatformTables
+
+log = structlog.get_logger("tuoyu.outbox")
+
+
+async def record(session: AsyncSession, tables: PlatformTables, *events: Event) -> None:
+    """Write events to the outbox in the session's transaction."""
+    now = utcnow()
+    await session.execute(
+        sa.insert(tables.outbox),
+        [
+            {
+                "event_id": str(e.id),
+                "topic": spec_of(e.type).topic,
+                "key": e.subject,
+                "type": e.type,
+                "payload": e.to_json().decode(),
+                "created_at": now,
+            }
+            for e in events
+        ],
+    )
+    session.info[WOKE_BY_COMMIT] = True
+
+
+def kafka_headers(payload: dict) -> list[tuple[str, bytes]]:
+    """CloudEvents binary-mode attributes beside the structured value, and the trace context."""
+    headers = [(f"ce_{name}", str(payload[name]).encode()) for name in ("id", "type", "source")]
+    if payload.get("traceparent"):
+        headers.append(("traceparent", payload["traceparent"].encode()))
+    return headers
+
+
+class OutboxRelay:
+    def __init__(self, db: Database, tables: PlatformTables, bus: Bus, settings: Settings) -> None:
+        self.db, self.tables, self.bus, self.settings = db, tables, bus, settings
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._wake = asyncio.Event()
+        db.on_commit(self._wake.set)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            self._wake.clear()
+            try:
+                busy = await self._hold_lease() and await self.pump()
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - keep relaying whatever went wrong
+                failures += 1
+                delay = min(0.2 * 2**failures, 10.0)
+                log.warning("relay failed, retrying", error=repr(exc)[:300], retry_in_s=delay)
+                await self.bus.reset()
+                await asyncio.sleep(delay)
+                continue
+            if busy:
+                continue  # a full batch went out: there may be more
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.relay_poll_s)
+            except TimeoutError:
+                pass
+
+    async def _hold_lease(self) -> bool:
+        """Take or renew the relay lease; only its holder sequences and publishes."""
+        lease = self.tables.relay_lease
+        now = utcnow()
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                sa.update(lease)
+                .where(lease.c.name == RELAY_LEASE_NAME)
+                .where(sa.or_(lease.c.owner == self.owner, lease.c.owner.is_(None), lease.c.expires_at < now))
+                .values(owner=self.owner, expires_at=now + dt.timedelta(seconds=self.settings.relay_lease_s))
+            )
+        return result.rowcount == 1
+
+    async def pump(self) -> bool:
+        """Sequence what is new, publish one batch; True when the batch was full."""
+        await self._sequence()
+        return await self._publish_batch() >= self.settings.relay_batch
+
+    async def _sequence(self) -> None:
+        """Give unsequenced rows the next positions, in the order they are now visible."""
+        outbox = self.tables.outbox
+        async with self.db.transaction() as session:
+            seqs = (
+                await session.execute(
+                    sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).order_by(outbox.c.seq).limit(5000)
+                )
+            ).scalars().all()
+            if not seqs:
+                return
+            top = (await session.execute(sa.select(sa.func.coalesce(sa.func.max(outbox.c.position), 0)))).scalar_one()
+            await session.execute(
+                sa.update(outbox).where(outbox.c.seq == sa.bindparam("b_seq")).values(position=sa.bindparam("b_pos")),
+                [{"b_seq": seq, "b_pos": top + i} for i, seq in enumerate(seqs, start=1)],
+            )
+
+    async def _publish_batch(self) -> int:
+        outbox = self.tables.outbox
+        async with self.db.reading() as session:
+            rows = (
+                await session.execute(
+                    sa.select(outbox.c.position, outbox.c.topic, outbox.c.key, outbox.c.payload)
+                    .where(outbox.c.published_at.is_(None), outbox.c.position.is_not(None))
+                    .order_by(outbox.c.position)
+                    .limit(self.settings.relay_batch)
+                )
+            ).all()
+        if not rows:
+            return 0
+        producer = await self.bus.producer()
+        sent = []
+        for row in rows:
+            headers = kafka_headers(orjson.loads(row.payload))
+            sent.append(await producer.send(row.topic, row.payload.encode(), key=row.key.encode(), headers=headers))
+        await asyncio.gather(*sent)
+        await self._mark_published(rows[0].position, rows[-1].position)
+        return len(rows)
+
+    async def _mark_published(self, first: int, last: int) -> None:
+        outbox = self.tables.outbox
+        async with self.db.transaction() as session:
+            await session.execute(
+                sa.update(outbox)
+                .where(outbox.c.position.between(first, last), outbox.c.published_at.is_(None))
+                .values(published_at=utcnow())
+            )
+
+    async def backlog(self) -> int:
+        """Rows not yet published (for health and metrics)."""
+        outbox = self.tables.outbox
+        async with self.db.reading() as session:
+            return (
+                await session.execute(sa.select(sa.func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))
+            ).scalar_one()

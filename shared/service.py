@@ -1,0 +1,232 @@
+"""The skeleton every service of the suite is built on (DESIGN §2).
+
+`create_service_app` gives each service the same outside: problem+json errors, `X-Request-ID`,
+token verification, `GET /health`, the outbox feed `GET /v1/events`, the dead-letter admin
+endpoints, and a lifespan that starts the outbox relay and the service's consumers. A service adds
+its own routers and event handlers; it never re-implements any of this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+import sqlalchemy as sa
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth import ServiceToken, TokenVerifier, require_roles
+from shared.bus import Bus, ensure_topics
+from shared.db import Database
+from shared.errors import Problem, install_problem_handlers, not_found
+from shared.events.catalogue import CATALOGUE
+from shared.feed import FeedClient, feed_router
+from shared.inbox import EventConsumer, Handler, ReplayFailed
+from shared.logging import configure_logging
+from shared.outbox import OutboxRelay
+from shared.requestid import RequestIdMiddleware
+from shared.settings import Settings, get_settings
+from shared.tables import PlatformTables
+
+log = structlog.get_logger("tuoyu.service")
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A consumer group of a service: its name (`<service>.<purpose>`) and handlers by event type."""
+
+    name: str
+    handlers: dict[str, Handler]
+
+
+class Runtime:
+    """What a running service holds: database, Kafka, HTTP client, relay and consumers."""
+
+    def __init__(self, name: str, settings: Settings, tables: PlatformTables | None, consumers: Sequence[ConsumerSpec]) -> None:
+        self.name = name
+        self.settings = settings
+        self.tables = tables
+        self.db = Database(settings.database_url(name))
+        self.bus = Bus(settings, client_id=f"{name}-svc")
+        self.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0), limits=httpx.Limits(max_connections=200))
+        self.relay: OutboxRelay | None = None
+        self.consumers: dict[str, EventConsumer] = {}
+        if tables is not None:
+            self.relay = OutboxRelay(self.db, tables, self.bus, settings)
+            sources = {CATALOGUE[t].producer for spec in consumers for t in spec.handlers}
+            feeds = None
+            if sources:
+                token = ServiceToken(self.http, settings.gateway_url, name, settings.internal_secret)
+                feeds = FeedClient(self.http, token, {s: settings.service_url(s) for s in sources})
+            for spec in consumers:
+                self.consumers[spec.name] = EventConsumer(
+                    spec.name, spec.handlers, db=self.db, tables=tables, bus=self.bus, settings=settings, feeds=feeds
+                )
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    @property
+    def topics(self) -> list[str]:
+        """Topics this service writes to or reads from."""
+        produced = [s.topic for s in CATALOGUE.values() if s.producer == self.name]
+        consumed = [t for c in self.consumers.values() for t in c.topics]
+        return sorted(set(produced + consumed))
+
+    async def start(self) -> None:
+        if self.relay is None:
+            return
+        self._tasks.append(asyncio.create_task(self._ensure_topics(), name=f"{self.name}-topics"))
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        for consumer in self.consumers.values():
+            self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
+
+    async def _ensure_topics(self) -> None:
+        # The broker may be down at start-up: keep trying in the background, never block serving.
+        delay = 0.5
+        while True:
+            try:
+                await ensure_topics(self.settings, self.topics)
+                return
+            except Exception as exc:  # noqa: BLE001
+                log.warning("cannot reach the broker yet", error=repr(exc)[:200], retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 15.0)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.bus.close()
+        await self.http.aclose()
+        await self.db.dispose()
+
+
+def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with runtime(request).db.transaction() as session:
+        yield session
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with runtime(request).db.reading() as session:
+        yield session
+
+
+# One transaction per request, committed when the endpoint returns and before the response is
+# sent, so a failed commit answers as an error instead of a success that did not happen.
+WriteSession = Annotated[AsyncSession, Depends(_write_session, scope="function")]
+ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
+ServiceRuntime = Annotated[Runtime, Depends(runtime)]
+
+
+class Health(BaseModel):
+    service: str
+    status: str
+    database: str
+    outbox_backlog: int | None = None
+
+
+class DeadLetterRead(BaseModel):
+    id: int
+    consumer: str
+    event_id: str
+    type: str
+    topic: str
+    partition: int | None
+    offset: int | None
+    error: str
+    attempts: int
+    status: str
+    parked_at: Any
+    replayed_at: Any
+
+
+def _admin_router(tables: PlatformTables) -> APIRouter:
+    router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[require_roles("admin")])
+    dead = tables.dead_letter
+
+    @router.get("/dead-letters", summary="Events parked after their retries")
+    async def list_dead_letters(session: ReadSession, status: str = "parked", limit: int = 100) -> dict[str, list[DeadLetterRead]]:
+        rows = (
+            await session.execute(sa.select(dead).where(dead.c.status == status).order_by(dead.c.id).limit(min(limit, 1000)))
+        ).mappings()
+        return {"items": [DeadLetterRead.model_validate(dict(r)) for r in rows]}
+
+    @router.post("/dead-letters/{dead_letter_id}/replay", summary="Apply a parked event again, once")
+    async def replay_dead_letter(dead_letter_id: int, rt: ServiceRuntime) -> dict[str, Any]:
+        async with rt.db.reading() as session:
+            consumer_name = (await session.execute(sa.select(dead.c.consumer).where(dead.c.id == dead_letter_id))).scalar()
+        if consumer_name is None or consumer_name not in rt.consumers:
+            raise not_found("dead letter", str(dead_letter_id))
+        try:
+            applied = await rt.consumers[consumer_name].replay(dead_letter_id)
+        except ReplayFailed as exc:
+            raise Problem(409, "replay-failed", "The event still fails", str(exc)[:1000]) from exc
+        return {"id": dead_letter_id, "status": "replayed", "applied": applied}
+
+    return router
+
+
+def create_service_app(
+    name: str,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    tables: PlatformTables | None,
+    consumers: Sequence[ConsumerSpec] = (),
+    settings: Settings | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    verifier = TokenVerifier(settings.jwt_public_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = Runtime(name, settings, tables, consumers)
+        app.state.runtime = rt
+        await rt.start()
+        log.info("service started", service=name)
+        try:
+            yield
+        finally:
+            await rt.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.verifier = verifier
+    app.state.settings = settings
+    app.add_middleware(RequestIdMiddleware)
+    install_problem_handlers(app)
+
+    @app.get("/health", tags=["health"], response_model=Health)
+    async def health(request: Request) -> JSONResponse:
+        rt = runtime(request)
+        body = Health(service=name, status="ok", database="ok")
+        try:
+            if rt.relay is not None:
+                body.outbox_backlog = await rt.relay.backlog()
+            else:
+                async with rt.db.reading() as session:
+                    await session.execute(sa.text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - health reports, it does not fail
+            body.status, body.database = "degraded", f"down: {type(exc).__name__}"
+        return JSONResponse(body.model_dump(), status_code=200 if body.status == "ok" else 503)
+
+    if tables is not None:
+        app.include_router(feed_router(tables))
+        app.include_router(_admin_router(tables))
+    for router in routers:
+        app.include_router(router)
+    return app

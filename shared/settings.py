@@ -1,0 +1,71 @@
+"""Settings: the environment first (prefix ``TUOYU_``), embedded defaults otherwise.
+
+With nothing set, everything runs on one machine: SQLite files under ``var/`` and the embedded
+broker the runner starts. Production sets ``TUOYU_KAFKA_BOOTSTRAP`` and one
+``TUOYU_<SERVICE>_DATABASE_URL`` per service.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TUOYU_", extra="ignore")
+
+    environment: str = Field("development", description="`production` refuses unsafe defaults")
+    data_dir: Path = Path("var")
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    # How many partitions the suite's topics get when it creates them (keys are USCCs, so order
+    # per institution holds whatever the count).
+    kafka_partitions: int = 3
+    kafka_replication_factor: int = 1
+    # The embedded broker sleeps for the whole fetch wait instead of waking on new data (DESIGN §9).
+    kafka_fetch_max_wait_ms: int = 20
+    kafka_session_timeout_ms: int = 3000
+    kafka_heartbeat_interval_ms: int = 1000
+
+    # Token signing (gateway) and verification (every service): Ed25519 keys in PEM.
+    jwt_private_key: str = ""
+    jwt_public_key: str = ""
+    jwt_issuer: str = "tuoyu-gateway"
+    jwt_audience: str = "tuoyu"
+    access_token_ttl_s: int = 900
+    # Services fetch their own client-credentials token from the gateway with this secret.
+    internal_secret: str = ""
+    gateway_url: str = "http://127.0.0.1:8000"
+
+    # Outbox relay: woken on every commit; the poll only covers rows written by other processes.
+    relay_poll_s: float = 1.0
+    relay_batch: int = 500
+    relay_lease_s: float = 10.0
+    # Consumers: how often to catch up from the producers' feeds (anti-entropy).
+    feed_follow_interval_s: float = 30.0
+    consumer_retry_delays_s: tuple[float, ...] = (0.2, 1.0, 3.0)
+
+    demo_password: str = ""
+    log_level: str = "INFO"
+
+    def database_url(self, service: str) -> str:
+        """`TUOYU_<SERVICE>_DATABASE_URL`, else one SQLite file per service under the data dir."""
+        configured = os.environ.get(f"TUOYU_{service.upper()}_DATABASE_URL")
+        if configured:
+            return configured
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    def service_url(self, service: str) -> str:
+        """Base URL of another service of the suite (`TUOYU_<SERVICE>_URL`, set by the runner)."""
+        configured = os.environ.get(f"TUOYU_{service.upper()}_URL")
+        if not configured:
+            raise RuntimeError(f"TUOYU_{service.upper()}_URL is not set: where does {service} run?")
+        return configured.rstrip("/")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
