@@ -48,19 +48,23 @@ class Settings(BaseSettings):
     feed_follow_interval_s: float = 30.0
     consumer_retry_delays_s: tuple[float, ...] = (0.2, 1.0, 3.0)
 
-    demo_password: str = ""
     log_level: str = "INFO"
 
+    # Per-service overrides as JSON maps; `TUOYU_<SERVICE>_DATABASE_URL` / `TUOYU_<SERVICE>_URL`
+    # name one service at a time and are what deployments usually set.
+    database_urls: dict[str, str] = {}
+    service_urls: dict[str, str] = {}
+
     def database_url(self, service: str) -> str:
-        """`TUOYU_<SERVICE>_DATABASE_URL`, else one SQLite file per service under the data dir."""
-        configured = os.environ.get(f"TUOYU_{service.upper()}_DATABASE_URL")
+        """The service's database; by default one SQLite file per service under the data dir."""
+        configured = self.database_urls.get(service) or os.environ.get(f"TUOYU_{service.upper()}_DATABASE_URL")
         if configured:
             return configured
         return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').resolve()}"
 
     def service_url(self, service: str) -> str:
-        """Base URL of another service of the suite (`TUOYU_<SERVICE>_URL`, set by the runner)."""
-        configured = os.environ.get(f"TUOYU_{service.upper()}_URL")
+        """Base URL of another process of the suite (set by the runner for every process)."""
+        configured = self.service_urls.get(service) or os.environ.get(f"TUOYU_{service.upper()}_URL")
         if not configured:
             raise RuntimeError(f"TUOYU_{service.upper()}_URL is not set: where does {service} run?")
         return configured.rstrip("/")

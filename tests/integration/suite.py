@@ -1,0 +1,76 @@
+"""The suite run inside the test process: each app served by its own uvicorn server on a free
+port, over real HTTP, with the real broker and real databases; only the process is shared, so a
+test can reach into a service's runtime to inject a fault."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import secrets
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from services.catalogue import BY_NAME, SUITE
+from services.processes import free_port
+from shared.migrate import upgrade
+from shared.service import Runtime
+from shared.settings import Settings
+
+
+class InProcessSuite:
+    def __init__(self, settings_kwargs: dict[str, Any], database_urls: dict[str, str]) -> None:
+        ports = {s.name: free_port() for s in SUITE}
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        self.ports, self.urls = ports, urls
+        self.settings = Settings(
+            **settings_kwargs,
+            internal_secret=secrets.token_urlsafe(16),
+            gateway_url=urls["gateway"],
+            service_urls=urls,
+            database_urls=database_urls,
+        )
+        self.apps: dict[str, FastAPI] = {}
+        self._servers: dict[str, tuple[uvicorn.Server, asyncio.Task[None]]] = {}
+        self.http = httpx.AsyncClient(timeout=20)
+
+    async def migrate(self) -> None:
+        for info in SUITE:
+            await asyncio.to_thread(upgrade, info.package, self.settings.database_url(info.name))
+
+    async def start(self, name: str) -> None:
+        info = BY_NAME[name]
+        app = importlib.import_module(f"{info.package}.app").create_app(self.settings)
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.ports[name], log_level="warning", lifespan="on"))
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError(f"{name} stopped while starting")
+            await asyncio.sleep(0.02)
+        self.apps[name] = app
+        self._servers[name] = (server, task)
+
+    async def stop(self, name: str) -> None:
+        server, task = self._servers.pop(name)
+        server.should_exit = True
+        await task
+        self.apps.pop(name)
+
+    async def start_all(self) -> None:
+        await self.migrate()
+        for info in SUITE:
+            await self.start(info.name)
+
+    async def stop_all(self) -> None:
+        for name in reversed(list(self._servers)):
+            await self.stop(name)
+        await self.http.aclose()
+
+    def runtime(self, name: str) -> Runtime:
+        return self.apps[name].state.runtime
+
+    def url(self, name: str, path: str) -> str:
+        return f"{self.urls[name]}{path}"

@@ -1,0 +1,287 @@
+"""Delivery guarantees with the real broker and real databases (DESIGN §4, §8).
+
+Registrations are written through the registration service's API, so the outbox and relay under
+test are the production ones. The receiving side is either the real health-bureau inbox of the
+supervision service, or a probe consumer built from the same shared runner whose handler has a
+non-idempotent effect (one row per application), so that applying an event twice would show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import orjson
+import pytest
+import sqlalchemy as sa
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth import ServiceToken
+from shared.bus import Bus
+from shared.db import Database
+from shared.events.catalogue import INSTITUTION_TOPIC, dlq_topic
+from shared.events.envelope import Event
+from shared.feed import FeedClient
+from shared.inbox import EventConsumer
+from shared.tables import platform_tables
+from tests.conftest import DatabaseSet
+from tests.factories import partition_of, registration_body
+from tests.integration.suite import InProcessSuite
+from tests.waiting import eventually
+
+REGISTERED = "tuoyu.registration.institution.registered.v1"
+
+
+class Probe:
+    """A consumer of registrations whose effect is one `applied` row per application."""
+
+    def __init__(self, suite: InProcessSuite, db: Database, name: str, *, with_feed: bool) -> None:
+        metadata = sa.MetaData()
+        self.tables = platform_tables(metadata)
+        self.applied = sa.Table("applied", metadata, sa.Column("n", sa.Integer, primary_key=True), sa.Column("uscc", sa.String(18)))
+        self.metadata, self.db = metadata, db
+        self.broken: set[str] = set()  # USCCs the handler fails on, until "fixed"
+        self.deliveries: Counter[str] = Counter()  # by USCC, every time one was handled
+        feeds = None
+        if with_feed:
+            token = ServiceToken(suite.http, suite.settings.gateway_url, "inspection", suite.settings.internal_secret)
+            feeds = FeedClient(suite.http, token, {"registration": suite.urls["registration"]})
+        self.bus = Bus(suite.settings, client_id=name)
+        self.consumer = EventConsumer(
+            name, {REGISTERED: self.handle}, db=db, tables=self.tables, bus=self.bus, settings=suite.settings, feeds=feeds
+        )
+        original_apply = self.consumer.apply
+
+        async def counting_apply(deliveries):  # type: ignore[no-untyped-def]
+            batch = list(deliveries)
+            applied = await original_apply(batch)
+            self.deliveries.update(d.event.subject for d in batch if d.event is not None)  # once handled
+            return applied
+
+        self.consumer.apply = counting_apply  # type: ignore[method-assign]
+        self._task: asyncio.Task[None] | None = None
+
+    async def handle(self, session: AsyncSession, event: Event) -> None:
+        await session.execute(sa.insert(self.applied).values(uscc=event.subject))
+        if event.subject in self.broken:
+            raise RuntimeError(f"simulated bug on {event.subject}")
+
+    async def create_schema(self) -> None:
+        async with self.db.engine.begin() as conn:
+            await conn.run_sync(self.metadata.create_all)
+            await conn.execute(sa.insert(self.tables.relay_lease).values(name="outbox"))
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.consumer.run())
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.bus.close()
+
+    async def times_applied(self, uscc: str) -> int:
+        async with self.db.reading() as session:
+            return (await session.execute(sa.select(sa.func.count()).where(self.applied.c.uscc == uscc))).scalar_one()
+
+
+@pytest.fixture
+async def probe_factory(suite: InProcessSuite, databases: DatabaseSet, fresh_name: str) -> AsyncIterator:
+    made: list[Probe] = []
+
+    async def make(*, with_feed: bool = False) -> Probe:
+        db = Database(await databases.url(f"probe_{fresh_name}_{len(made)}"))
+        probe = Probe(suite, db, f"probe-{fresh_name}-{len(made)}", with_feed=with_feed)
+        await probe.create_schema()
+        made.append(probe)
+        return probe
+
+    yield make
+    for probe in made:
+        await probe.stop()
+        await probe.db.dispose()
+
+
+async def register(suite: InProcessSuite, token_for, **overrides) -> str:  # type: ignore[no-untyped-def]
+    body = registration_body(**overrides)
+    headers = token_for(body["registrar"], body["registrar_region"])
+    response = await suite.http.post(suite.url("registration", "/v1/registrations"), json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return body["uscc"]
+
+
+async def test_registration_reaches_the_health_bureau_of_another_service(suite: InProcessSuite, token_for) -> None:
+    uscc = await register(suite, token_for, registrar="shichang", region="441881")
+    health = token_for("weijian", "441881")
+
+    async def arrived() -> dict | None:
+        response = await suite.http.get(suite.url("inspection", "/v1/inbox"), params={"region": "441881", "limit": 500}, headers=health)
+        return next((e for e in response.json()["items"] if e["uscc"] == uscc), None)
+
+    entry = await eventually(arrived, what="registration in the health inbox")
+    assert entry["registrar"] == "shichang"
+    assert entry["health_region"] == "441881"
+    assert entry["same_month"] is True
+
+
+async def test_consumer_crash_between_commit_and_offset_commit_applies_once(suite, token_for, probe_factory) -> None:  # type: ignore[no-untyped-def]
+    uscc = await register(suite, token_for)
+    probe = await probe_factory()
+    crashes = []
+    original_commit = probe.consumer._commit
+
+    async def crash_once(consumer, offsets):  # type: ignore[no-untyped-def]
+        if not crashes:
+            crashes.append(offsets)
+            raise RuntimeError("simulated crash after the inbox transaction, before the offset commit")
+        await original_commit(consumer, offsets)
+
+    probe.consumer._commit = crash_once  # type: ignore[method-assign]
+    probe.start()
+    await eventually(lambda: probe.deliveries[uscc] >= 2, timeout=40, what="redelivery after the crash")
+    assert crashes, "the crash was not injected"
+    assert await probe.times_applied(uscc) == 1
+
+
+async def test_relay_crash_between_publish_and_mark_applies_once(suite, token_for, probe_factory) -> None:  # type: ignore[no-untyped-def]
+    relay = suite.runtime("registration").relay
+    assert relay is not None
+    marks = []
+    original_mark = relay._mark_published
+
+    async def crash_once(first: int, last: int) -> None:
+        if not marks:
+            marks.append((first, last))
+            raise RuntimeError("simulated crash after publishing, before marking published")
+        await original_mark(first, last)
+
+    relay._mark_published = crash_once  # type: ignore[method-assign]
+    try:
+        uscc = await register(suite, token_for)
+        probe = await probe_factory()
+        probe.start()
+        await eventually(lambda: probe.deliveries[uscc] >= 2, timeout=40, what="the re-published duplicate")
+    finally:
+        relay._mark_published = original_mark  # type: ignore[method-assign]
+    assert marks, "the crash was not injected"
+    assert await probe.times_applied(uscc) == 1
+    outbox = suite.runtime("registration").tables.outbox  # type: ignore[union-attr]
+
+    async def published() -> bool:
+        async with suite.runtime("registration").db.reading() as session:
+            row = (await session.execute(sa.select(outbox.c.published_at).where(outbox.c.key == uscc))).one()
+        return row.published_at is not None
+
+    await eventually(published, what="the outbox row marked published after the retry")
+
+
+async def test_poison_event_is_parked_the_stream_goes_on_and_replay_applies_once(suite, token_for, probe_factory) -> None:  # type: ignore[no-untyped-def]
+    partitions = suite.settings.kafka_partitions
+    poison = registration_body()
+    follower = registration_body()
+    while partition_of(follower["uscc"], partitions) != partition_of(poison["uscc"], partitions):
+        follower = registration_body()  # the next event on the same partition, behind the poison
+    probe = await probe_factory()
+    probe.broken.add(poison["uscc"])
+    for body in (poison, follower):
+        headers = token_for(body["registrar"], body["registrar_region"])
+        assert (await suite.http.post(suite.url("registration", "/v1/registrations"), json=body, headers=headers)).status_code == 201
+    probe.start()
+
+    await eventually(lambda: probe.times_applied(follower["uscc"]), timeout=40, what="the event after the poison")
+    dead = probe.tables.dead_letter
+    async with probe.db.reading() as session:
+        # (the shared broker may also hold other tests' garbage: look at registrations only)
+        parked = (await session.execute(sa.select(dead).where(dead.c.type == REGISTERED))).one()
+    assert parked.status == "parked"
+    assert "simulated bug" in parked.error
+    assert parked.attempts == 1 + len(suite.settings.consumer_retry_delays_s)
+    assert (parked.topic, parked.partition) == (INSTITUTION_TOPIC, partition_of(poison["uscc"], partitions))
+    assert parked.offset is not None
+    assert await probe.times_applied(poison["uscc"]) == 0  # the failed attempts left nothing behind
+
+    copied = await _find_in_topic(suite, dlq_topic(INSTITUTION_TOPIC), poison["uscc"])
+    assert dict(copied.headers)["consumer"] == probe.consumer.name.encode()
+
+    probe.broken.clear()  # the fix
+    assert await probe.consumer.replay(parked.id) is True
+    assert await probe.consumer.replay(parked.id) is False  # replaying again changes nothing
+    assert await probe.times_applied(poison["uscc"]) == 1
+    async with probe.db.reading() as session:
+        assert (await session.execute(sa.select(dead.c.status).where(dead.c.id == parked.id))).scalar_one() == "replayed"
+
+
+async def test_consumer_started_late_catches_up_from_the_feed(suite, token_for, probe_factory) -> None:  # type: ignore[no-untyped-def]
+    usccs = [await register(suite, token_for) for _ in range(3)]
+    probe = await probe_factory(with_feed=True)
+    # Only the feed path: as if the broker had forgotten everything before this consumer came.
+    first = await probe.consumer.catch_up(page_size=2)
+    assert first.applied >= 3
+    for uscc in usccs:
+        assert await probe.times_applied(uscc) == 1
+    again = await probe.consumer.catch_up(page_size=2)
+    assert (again.read, again.applied) == (0, 0)  # the checkpoint holds
+    later = await register(suite, token_for)
+    await eventually(lambda: _outbox_sequenced(suite, later), what="the new event in the feed")
+    third = await probe.consumer.catch_up()
+    assert third.applied == 1 and await probe.times_applied(later) == 1
+
+
+async def test_unreadable_message_is_parked_by_the_service_and_listed_for_admins(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    producer = AIOKafkaProducer(bootstrap_servers=suite.settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(INSTITUTION_TOPIC, b"{not json", key=b"garbage")
+    finally:
+        await producer.stop()
+    admin = token_for("weijian", "441800", "admin")
+    url = suite.url("inspection", "/v1/admin/dead-letters")
+
+    async def listed() -> list:
+        items = (await suite.http.get(url, headers=admin)).json()["items"]
+        return [d for d in items if d["error"].startswith("unreadable envelope")]
+
+    parked = (await eventually(listed, what="the unreadable message parked"))[0]
+    assert parked["topic"] == INSTITUTION_TOPIC and parked["offset"] is not None
+    replay = await suite.http.post(f"{url}/{parked['id']}/replay", headers=admin)
+    assert replay.status_code == 409
+    assert replay.headers["content-type"] == "application/problem+json"
+    assert (await suite.http.get(url, headers=token_for("weijian", "441800", "clerk"))).status_code == 403
+    # and the stream went on past it
+    uscc = await register(suite, token_for, registrar="bianban", region="441800")
+    await eventually(lambda: _inbox_has(suite, uscc), what="the next event in the health inbox")
+
+
+async def _inbox_has(suite: InProcessSuite, uscc: str) -> bool:
+    from inspection_svc.models import InboxEntry
+
+    async with suite.runtime("inspection").db.reading() as session:
+        return (await session.execute(sa.select(InboxEntry.uscc).where(InboxEntry.uscc == uscc))).first() is not None
+
+
+async def _outbox_sequenced(suite: InProcessSuite, uscc: str) -> bool:
+    outbox = suite.runtime("registration").tables.outbox  # type: ignore[union-attr]
+    async with suite.runtime("registration").db.reading() as session:
+        row = (await session.execute(sa.select(outbox.c.position).where(outbox.c.key == uscc))).first()
+    return row is not None and row.position is not None
+
+
+async def _find_in_topic(suite: InProcessSuite, topic: str, subject: str):  # type: ignore[no-untyped-def]
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=suite.settings.kafka_bootstrap, auto_offset_reset="earliest", fetch_max_wait_ms=20)
+    await consumer.start()
+    try:
+        async def found():  # type: ignore[no-untyped-def]
+            batches = await consumer.getmany(timeout_ms=500)
+            for msgs in batches.values():
+                for m in msgs:
+                    if m.key == subject.encode() and orjson.loads(m.value)["subject"] == subject:
+                        return m
+            return None
+
+        return await eventually(found, timeout=20, what=f"{subject} in {topic}")
+    finally:
+        await consumer.stop()
