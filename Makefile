@@ -1,0 +1,20 @@
+# Two commands on a fresh machine: `make up` runs the suite, `make test` runs the tests.
+# Both create the virtual environment and install the pinned dependencies on first use.
+VENV ?= .venv
+PYTHON ?= python3
+ARGS ?=
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[broker,test]'
+	touch $@
+
+.PHONY: install up test
+install: $(VENV)/.installed
+
+up: $(VENV)/.installed
+	$(VENV)/bin/tuoyu up $(ARGS)
+
+test: $(VENV)/.installed
+	$(VENV)/bin/pytest $(ARGS)

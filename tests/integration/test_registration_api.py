@@ -1,0 +1,82 @@
+"""The registration API's contract: rules answered as problem+json naming field and rule."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.factories import registration_body
+from tests.integration.suite import InProcessSuite
+
+
+async def post(suite: InProcessSuite, body: dict, headers: dict):  # type: ignore[no-untyped-def]
+    return await suite.http.post(suite.url("registration", "/v1/registrations"), json=body, headers=headers)
+
+
+async def outbox_count(suite: InProcessSuite) -> int:
+    outbox = suite.runtime("registration").tables.outbox  # type: ignore[union-attr]
+    async with suite.runtime("registration").db.reading() as session:
+        return (await session.execute(sa.select(sa.func.count()).select_from(outbox))).scalar_one()
+
+
+async def test_registrar_for_another_nature_is_refused_naming_field_and_rule(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    body = registration_body("minzheng", nature="for_profit")
+    before = await outbox_count(suite)
+    response = await post(suite, body, token_for("minzheng", "441802"))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "urn:tuoyu:problem:registration-rule"
+    assert {"field": "registrar", "rule": "registrar_for_nature"}.items() <= problem["errors"][0].items()
+    assert await outbox_count(suite) == before  # nothing half written
+
+
+async def test_bad_uscc_and_schema_errors_name_their_fields(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    body = registration_body()
+    body["uscc"] = body["uscc"][:17] + ("0" if body["uscc"][17] != "0" else "1")
+    response = await post(suite, body, token_for("minzheng", "441802"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["rule"] == "uscc_check_character"
+    broken = registration_body(places={"infant": -1, "toddler": 0, "older_toddler": 0}, service_types=["overnight"])
+    response = await post(suite, broken, token_for("minzheng", "441802"))
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"places.infant", "service_types.0"} <= fields
+
+
+async def test_a_registrar_acts_only_for_itself_and_within_its_region(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    body = registration_body("minzheng", "441802")
+    assert (await post(suite, body, token_for("minzheng", "441803"))).status_code == 403
+    assert (await post(suite, body, token_for("shichang", "441802"))).status_code == 403
+    assert (await post(suite, body, token_for("minzheng", "441800"))).status_code == 201  # the city office may
+
+
+async def test_a_uscc_is_registered_once(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    body = registration_body()
+    headers = token_for("minzheng", "441802")
+    assert (await post(suite, body, headers)).status_code == 201
+    again = await post(suite, {**body, "name": "另一个名字"}, headers)
+    assert again.status_code == 409
+    assert again.json()["type"] == "urn:tuoyu:problem:duplicate-registration"
+
+
+async def test_request_ids_are_echoed_or_made(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    url = suite.url("registration", "/v1/registrations/NOSUCH")
+    given = await suite.http.get(url, headers={**token_for("minzheng", "441802"), "X-Request-ID": "abc-123"})
+    assert given.status_code == 404
+    assert given.headers["x-request-id"] == "abc-123"
+    assert given.json()["request_id"] == "abc-123"
+    made = await suite.http.get(url, headers={**token_for("minzheng", "441802"), "X-Request-ID": "bad id with spaces"})
+    assert made.headers["x-request-id"] != "bad id with spaces" and len(made.headers["x-request-id"]) == 32
+
+
+async def test_county_staff_read_only_their_county(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    body = registration_body("shichang", "441823")
+    assert (await post(suite, body, token_for("shichang", "441823"))).status_code == 201
+    url = suite.url("registration", f"/v1/registrations/{body['uscc']}")
+    assert (await suite.http.get(url, headers=token_for("weijian", "441823"))).status_code == 200
+    assert (await suite.http.get(url, headers=token_for("weijian", "441800"))).status_code == 200
+    assert (await suite.http.get(url, headers=token_for("weijian", "441802"))).status_code == 404
+    listed = await suite.http.get(
+        suite.url("registration", "/v1/registrations"), params={"county": "441823"}, headers=token_for("weijian", "441802")
+    )
+    assert listed.json()["items"] == []

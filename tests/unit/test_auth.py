@@ -1,0 +1,58 @@
+"""Tokens: signed by the gateway, verified by every service, with the algorithm pinned."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from shared.auth import Principal, TokenIssuer, TokenVerifier, generate_keypair
+from shared.errors import Problem
+
+PERSON = Principal(sub="minzheng-441802", kind="person", department="minzheng", region="441802", roles=frozenset({"clerk"}))
+
+
+def verifier(public: str, audience: str = "tuoyu") -> TokenVerifier:
+    return TokenVerifier(public, issuer="tuoyu-gateway", audience=audience)
+
+
+def test_a_token_carries_department_region_and_roles(keypair: tuple[str, str], issuer: TokenIssuer) -> None:
+    token, ttl = issuer.issue(PERSON)
+    assert ttl == 600
+    assert verifier(keypair[1]).verify(token) == PERSON
+
+
+def test_a_token_signed_by_another_key_is_refused(issuer: TokenIssuer) -> None:
+    token, _ = issuer.issue(PERSON)
+    with pytest.raises(Problem) as refused:
+        verifier(generate_keypair()[1]).verify(token)
+    assert refused.value.status == 401
+
+
+def test_expired_and_wrong_audience_tokens_are_refused(keypair: tuple[str, str]) -> None:
+    expired = TokenIssuer(keypair[0], issuer="tuoyu-gateway", audience="tuoyu", ttl_s=1)
+    token, _ = expired.issue(PERSON, ttl_s=-60)
+    with pytest.raises(Problem, match="expired"):
+        verifier(keypair[1]).verify(token)
+    other, _ = TokenIssuer(keypair[0], issuer="tuoyu-gateway", audience="elsewhere", ttl_s=60).issue(PERSON)
+    with pytest.raises(Problem, match="(?i)audience"):
+        verifier(keypair[1]).verify(other)
+
+
+def test_the_algorithm_is_pinned(keypair: tuple[str, str]) -> None:
+    # Unsigned, and HMAC-signed (anyone holding a shared secret could mint those): both refused.
+    claims = {"sub": "x", "iss": "tuoyu-gateway", "aud": "tuoyu", "iat": int(time.time()), "exp": int(time.time()) + 60}
+    unsigned = jwt.encode(claims, key=None, algorithm="none")
+    hmac_signed = jwt.encode(claims, key="a-guessable-secret-of-32-bytes!!", algorithm="HS256")
+    for token in (unsigned, hmac_signed):
+        with pytest.raises(Problem, match="alg value is not allowed"):
+            verifier(keypair[1]).verify(token)
+    with pytest.raises(Problem):
+        verifier(keypair[1]).verify("not.a.token")
+
+
+def test_a_county_principal_covers_only_its_county() -> None:
+    assert PERSON.covers("441802")
+    assert not PERSON.covers("441803")
+    assert not PERSON.covers("441800")

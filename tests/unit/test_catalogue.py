@@ -1,0 +1,53 @@
+"""The event catalogue and the CloudEvents envelope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from services.catalogue import SERVICES
+from shared.events.catalogue import CATALOGUE, TOPICS, new_event, parse_data
+from shared.events.envelope import Event
+from shared.events.registration import InstitutionDeregistered, InstitutionRegistered
+
+TYPE_SHAPE = re.compile(r"^tuoyu\.[a-z]+\.[a-z_-]+\.[a-z_]+\.v\d+$")
+
+
+def test_types_and_topics_follow_the_naming_rule() -> None:
+    for event_type, spec in CATALOGUE.items():
+        assert TYPE_SHAPE.match(event_type), event_type
+        context, entity = event_type.split(".")[1:3]
+        assert spec.topic == f"tuoyu.{context}.{entity}"
+    assert len(TOPICS) == len(set(TOPICS))
+
+
+def test_every_topic_has_a_producing_service_and_consumed_topics_exist() -> None:
+    names = {s.name for s in SERVICES}
+    for spec in CATALOGUE.values():
+        assert spec.producer in names
+    for service in SERVICES:
+        assert set(service.consumes) <= set(TOPICS)
+
+
+def test_an_event_round_trips_through_json() -> None:
+    data = InstitutionDeregistered(
+        uscc="x", registrar="minzheng", registrar_region="441802", county="441802", deregistered_on=dt.date(2026, 11, 1), reason="停办"
+    )
+    event = new_event("tuoyu.registration.institution.deregistered.v1", source="registration-svc", subject="x", region="441802", data=data)
+    again = Event.from_json(event.to_json())
+    assert again == event
+    assert parse_data(again) == data
+    assert again.specversion == "1.0"
+
+
+def test_an_event_must_carry_its_own_schema() -> None:
+    data = InstitutionDeregistered(
+        uscc="x", registrar="minzheng", registrar_region="441802", county="441802", deregistered_on=dt.date(2026, 11, 1), reason="r"
+    )
+    with pytest.raises(TypeError):
+        new_event("tuoyu.registration.institution.registered.v1", source="s", subject="x", region="441802", data=data)
+    with pytest.raises(KeyError):
+        new_event("tuoyu.nothing.here.happened.v1", source="s", subject="x", region="441802", data=data)
+    assert issubclass(CATALOGUE["tuoyu.registration.institution.registered.v1"].data, InstitutionRegistered)
