@@ -9,7 +9,7 @@ from shared.service import create_service_app
 from shared.settings import Settings
 
 from inspection_svc.api import inbox
-from inspection_svc.events import HEALTH_INBOX
+from inspection_svc.events import CONSUMERS
 from inspection_svc.models import platform
 
 
@@ -20,6 +20,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Health bureau inbox, filing, spot checks and inspections by four agencies.",
         routers=[inbox.router],
         tables=platform,
-        consumers=[HEALTH_INBOX],
+        consumers=CONSUMERS,
         settings=settings,
     )

@@ -44,3 +44,5 @@ HEALTH_INBOX = ConsumerSpec(
     "inspection.health-inbox",
     {"tuoyu.registration.institution.registered.v1": on_registered},
 )
+
+CONSUMERS = [HEALTH_INBOX]

@@ -1,4 +1,4 @@
-"""What the registration service publishes (it consumes nothing yet)."""
+"""What the registration service publishes; it consumes nothing."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 
 import pytest
@@ -29,6 +30,16 @@ def test_every_topic_has_a_producing_service_and_consumed_topics_exist() -> None
         assert spec.producer in names
     for service in SERVICES:
         assert set(service.consumes) <= set(TOPICS)
+
+
+def test_the_suite_catalogue_lists_what_each_service_consumes() -> None:
+    for service in SERVICES:
+        try:
+            consumers = importlib.import_module(f"{service.package}.events").CONSUMERS
+        except (ModuleNotFoundError, AttributeError):
+            consumers = []
+        handled = {CATALOGUE[t].topic for spec in consumers for t in spec.handlers}
+        assert handled == set(service.consumes), service.name
 
 
 def test_an_event_round_trips_through_json() -> None:
