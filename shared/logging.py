@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+import orjson
 import structlog
 
 from shared.requestid import current_request_id
@@ -15,6 +16,10 @@ def _add_request_id(_logger: object, _name: str, event: dict) -> dict:
     if rid and "request_id" not in event:
         event["request_id"] = rid
     return event
+
+
+def _json(event: dict, **_: object) -> str:
+    return orjson.dumps(event, default=str).decode()  # Chinese stays readable, not \\u-escaped
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -28,7 +33,7 @@ def configure_logging(level: str = "INFO") -> None:
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
-            structlog.dev.ConsoleRenderer(colors=False) if sys.stderr.isatty() else structlog.processors.JSONRenderer(),
+            structlog.dev.ConsoleRenderer(colors=False) if sys.stderr.isatty() else structlog.processors.JSONRenderer(_json),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),

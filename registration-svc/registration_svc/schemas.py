@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events.registration import Nature, OperatingMode, Places, ServiceType
+from shared.events.registration import InstitutionSnapshot, Nature, OperatingMode, Places, ServiceType
 
 
 class RegistrationCreate(BaseModel):
@@ -30,24 +28,11 @@ class RegistrationCreate(BaseModel):
     sponsors: list[str] = Field(default_factory=list, max_length=20)
 
 
-class RegistrationRead(BaseModel):
+class RegistrationRead(InstitutionSnapshot):
+    """The record as registered (the same fields every registration event carries), with its id
+    and when it was written."""
+
     id: str
-    uscc: str
-    name: str
-    nature: Nature
-    registrar: str
-    registrar_region: str
-    county: str
-    registered_on: dt.date
-    address: str
-    legal_representative: str
-    service_types: list[ServiceType]
-    places: Places
-    inclusive: bool
-    operating_mode: OperatingMode
-    employer_run: bool
-    sponsors: list[str]
-    status: Literal["active", "deregistered"]
     created_at: dt.datetime
     updated_at: dt.datetime
 

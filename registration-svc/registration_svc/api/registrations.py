@@ -38,18 +38,7 @@ async def create_registration(body: RegistrationCreate, principal: CurrentPrinci
         raise forbidden(f"you act for {principal.department}, not for registrar {body.registrar}")
     if not principal.covers(body.registrar_region):
         raise forbidden(f"your office ({principal.region}) does not act for region {body.registrar_region}")
-    facts = RegistrationFacts(
-        uscc=body.uscc,
-        nature=body.nature,
-        registrar=body.registrar,
-        registrar_region=body.registrar_region,
-        county=body.county,
-        registered_on=body.registered_on,
-        employer_run=body.employer_run,
-        sponsors=tuple(body.sponsors),
-        service_types=tuple(body.service_types),
-    )
-    if violations := registration_violations(facts, today_in_china()):
+    if violations := registration_violations(RegistrationFacts.of(body), today_in_china()):
         raise Problem(
             422,
             "registration-rule",
@@ -74,8 +63,9 @@ async def create_registration(body: RegistrationCreate, principal: CurrentPrinci
         updated_by=principal.sub,
     )
     await repo.add(row)
-    await record(session, platform, events.registered(row, request.headers.get("traceparent")))
-    return to_read(row)
+    created = to_read(row)
+    await record(session, platform, events.registered(created, request.headers.get("traceparent")))
+    return created
 
 
 @router.get("/{uscc}", response_model=RegistrationRead, summary="One registration by USCC")

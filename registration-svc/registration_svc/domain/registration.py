@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from shared.regions import CITY, is_county, is_region
 from shared.validators import uscc_violation
@@ -34,6 +35,15 @@ class RegistrationFacts:
     employer_run: bool
     sponsors: tuple[str, ...]
     service_types: tuple[str, ...]
+
+    @classmethod
+    def of(cls, record: Any) -> RegistrationFacts:
+        """The facts the rules look at, from anything that carries them as attributes."""
+        return cls(**{f.name: _frozen(getattr(record, f.name)) for f in fields(cls)})
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def registration_violations(facts: RegistrationFacts, today: dt.date) -> list[Violation]:
