@@ -16,6 +16,7 @@ Handlers are async and do only database work, so heartbeats never starve.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,11 +74,19 @@ class Delivery:
 
 @dataclass
 class CatchUp:
-    """What one pass over the feeds found: events read, and those applied only now (missed)."""
+    """What one pass over the feeds found: events read, and those the inbox lacked (missed by
+    the broker, or not yet delivered by it), applied now."""
 
+    started_at: dt.datetime = field(default_factory=utcnow)
     read: int = 0
-    applied: int = 0
-    by_source: dict[str, int] = field(default_factory=dict)
+    applied: list[Event] = field(default_factory=list)
+
+    @property
+    def subjects(self) -> list[str]:
+        return list(dict.fromkeys(e.subject for e in self.applied))
+
+
+CatchUpHook = Callable[[AsyncSession, CatchUp], Awaitable[None]]
 
 
 class ReplayFailed(Exception):
@@ -107,22 +116,24 @@ class EventConsumer:
         bus: Bus,
         settings: Settings,
         feeds: FeedClient | None = None,
+        on_catch_up: CatchUpHook | None = None,
     ) -> None:
         self.name = name  # also the consumer group: one per (service, purpose)
         self.handlers = handlers
         self.db, self.tables, self.bus, self.settings, self.feeds = db, tables, bus, settings, feeds
         self.topics = sorted({spec_of(t).topic for t in handlers})
         self.sources = sorted({spec_of(t).producer for t in handlers})
+        self.on_catch_up = on_catch_up  # told, in a transaction, of a scheduled catch-up that applied something
         self._lock = asyncio.Lock()  # one apply at a time: Kafka and feed paths never race
         self._catch_up_now = asyncio.Event()
 
     # -- applying -------------------------------------------------------------------------
 
-    async def apply(self, deliveries: Iterable[Delivery]) -> int:
-        """Apply what is new among `deliveries`; returns how many were applied now."""
+    async def apply(self, deliveries: Iterable[Delivery]) -> list[Event]:
+        """Apply what is new among `deliveries`; returns the events applied now."""
         batch = [d for d in deliveries if d.event is None or d.event.type in self.handlers]
         if not batch:
-            return 0
+            return []
         async with self._lock:
             try:
                 return await self._apply_together(batch)
@@ -130,12 +141,13 @@ class EventConsumer:
                 if _is_infrastructure(exc):
                     raise
                 log.info("batch failed, applying one by one", consumer=self.name, size=len(batch), error=repr(exc)[:200])
-            applied = 0
+            applied = []
             for delivery in batch:
-                applied += await self._apply_alone(delivery)
-            return applied
+                if await self._apply_alone(delivery):
+                    applied.append(delivery.event)
+            return applied  # type: ignore[return-value]
 
-    async def _apply_together(self, batch: list[Delivery]) -> int:
+    async def _apply_together(self, batch: list[Delivery]) -> list[Event]:
         if any(d.event is None for d in batch):
             raise ValueError("unreadable envelope in batch")
         inbox = self.tables.inbox
@@ -160,7 +172,7 @@ class EventConsumer:
                     sa.insert(inbox),
                     [{"consumer": self.name, "event_id": i, "type": e.type, "processed_at": now} for i, e in fresh.items()],
                 )
-        return len(fresh)
+        return list(fresh.values())
 
     async def _apply_once(self, event: Event, *, after: Callable[[AsyncSession], Awaitable[None]] | None = None) -> bool:
         """One event in its own transaction; False when the inbox already had it."""
@@ -186,7 +198,7 @@ class EventConsumer:
                 return False  # applied by another process in between: a duplicate, not an error
             raise
 
-    async def _apply_alone(self, delivery: Delivery) -> int:
+    async def _apply_alone(self, delivery: Delivery) -> bool:
         error = delivery.error or ""
         attempts = 0
         if delivery.event is not None:
@@ -194,7 +206,7 @@ class EventConsumer:
                 await asyncio.sleep(delay)
                 attempts += 1
                 try:
-                    return int(await self._apply_once(delivery.event))
+                    return await self._apply_once(delivery.event)
                 except ValidationError as exc:
                     error = f"data does not fit {delivery.event.type}: {exc}"
                     break  # the payload will not change by retrying
@@ -204,7 +216,7 @@ class EventConsumer:
                     error = f"{type(exc).__name__}: {exc}"
                     log.warning("event failed", consumer=self.name, event_id=delivery.event_id, attempt=attempts, error=error[:300])
         await self._park(delivery, error, attempts)
-        return 0
+        return False
 
     async def _seen(self, event_id: str) -> bool:
         inbox = self.tables.inbox
@@ -336,7 +348,10 @@ class EventConsumer:
             try:
                 result = await self.catch_up()
                 if result.applied:
-                    log.info("caught up from feeds", consumer=self.name, read=result.read, applied=result.applied)
+                    log.info("caught up from feeds", consumer=self.name, read=result.read, applied=len(result.applied))
+                    if self.on_catch_up is not None:
+                        async with self.db.transaction() as session:
+                            await self.on_catch_up(session, result)
                 wait = interval
             except asyncio.CancelledError:
                 raise
@@ -360,10 +375,8 @@ class EventConsumer:
                 page = await self.feeds.page(source, position, self.topics, page_size)
                 if not page:
                     break
-                applied = await self.apply(Delivery.read(raw, _topic_of(raw)) for _, raw in page)
+                result.applied += await self.apply(Delivery.read(raw, _topic_of(raw)) for _, raw in page)
                 result.read += len(page)
-                result.applied += applied
-                result.by_source[source] = result.by_source.get(source, 0) + applied
                 position = page[-1][0]
                 await self._save_checkpoint(source, position)
                 if len(page) < page_size:

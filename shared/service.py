@@ -28,7 +28,7 @@ from shared.db import Database
 from shared.errors import Problem, install_problem_handlers, not_found
 from shared.events.catalogue import CATALOGUE
 from shared.feed import FeedClient, feed_router
-from shared.inbox import EventConsumer, Handler, ReplayFailed
+from shared.inbox import CatchUpHook, EventConsumer, Handler, ReplayFailed
 from shared.logging import configure_logging
 from shared.outbox import OutboxRelay
 from shared.requestid import RequestIdMiddleware
@@ -40,10 +40,13 @@ log = structlog.get_logger("tuoyu.service")
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """A consumer group of a service: its name (`<service>.<purpose>`) and handlers by event type."""
+    """A consumer group of a service: its name (`<service>.<purpose>`), handlers by event type,
+    and what to do when a scheduled catch-up from the feeds found events the broker had not
+    delivered."""
 
     name: str
     handlers: dict[str, Handler]
+    on_catch_up: CatchUpHook | None = None
 
 
 class Runtime:
@@ -67,7 +70,14 @@ class Runtime:
                 feeds = FeedClient(self.http, token, {s: settings.service_url(s) for s in sources})
             for spec in consumers:
                 self.consumers[spec.name] = EventConsumer(
-                    spec.name, spec.handlers, db=self.db, tables=tables, bus=self.bus, settings=settings, feeds=feeds
+                    spec.name,
+                    spec.handlers,
+                    db=self.db,
+                    tables=tables,
+                    bus=self.bus,
+                    settings=settings,
+                    feeds=feeds,
+                    on_catch_up=spec.on_catch_up,
                 )
         self._tasks: list[asyncio.Task[Any]] = []
 

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     feed_follow_interval_s: float = 30.0
     consumer_retry_delays_s: tuple[float, ...] = (0.2, 1.0, 3.0)
 
+    # Registered but not filed (备案) for more working days than this: listed as overdue. The
+    # policy says 及时 without a number; the bureau sets it.
+    filing_due_working_days: int = 20
+
     log_level: str = "INFO"
 
     # Per-service overrides as JSON maps; `TUOYU_<SERVICE>_DATABASE_URL` / `TUOYU_<SERVICE>_URL`

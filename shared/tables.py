@@ -9,6 +9,7 @@
 - `dead_letter`: events a consumer parked after its retries, with the error, for replay.
 - `feed_checkpoint`: how far a consumer has read a producer's feed.
 - `relay_lease`: which process owns the outbox relay (one owner keeps per-key order).
+- `audit_log`: every write with its actor (DESIGN §6), in the write's own transaction.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class PlatformTables:
     dead_letter: sa.Table
     feed_checkpoint: sa.Table
     relay_lease: sa.Table
+    audit_log: sa.Table
 
 
 def platform_tables(metadata: sa.MetaData) -> PlatformTables:
@@ -97,7 +99,22 @@ def platform_tables(metadata: sa.MetaData) -> PlatformTables:
         sa.Column("owner", sa.String(80), nullable=True),
         sa.Column("expires_at", UTCDateTime, nullable=True),
     )
-    return PlatformTables(outbox, inbox, dead_letter, feed_checkpoint, relay_lease)
+    audit_log = sa.Table(
+        "audit_log",
+        metadata,
+        sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Column("actor", sa.String(80), nullable=False),
+        sa.Column("department", sa.String(16), nullable=True),
+        sa.Column("region", sa.String(6), nullable=True),
+        sa.Column("action", sa.String(60), nullable=False),
+        sa.Column("entity", sa.String(60), nullable=False),
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("detail", sa.JSON, nullable=True),
+        sa.Column("request_id", sa.String(128), nullable=True),
+        sa.Index("ix_audit_log_entity_key", "entity", "key", "id"),
+    )
+    return PlatformTables(outbox, inbox, dead_letter, feed_checkpoint, relay_lease, audit_log)
 
 
 def create_platform_tables_v1() -> None:
@@ -105,11 +122,18 @@ def create_platform_tables_v1() -> None:
     migration; a later change to these tables gets a `..._v2` step of its own)."""
     scratch = platform_tables(sa.MetaData())
     bind = op.get_bind()
-    for table in (scratch.outbox, scratch.inbox, scratch.dead_letter, scratch.feed_checkpoint, scratch.relay_lease):
+    for table in (
+        scratch.outbox,
+        scratch.inbox,
+        scratch.dead_letter,
+        scratch.feed_checkpoint,
+        scratch.relay_lease,
+        scratch.audit_log,
+    ):
         table.create(bind)
     op.bulk_insert(scratch.relay_lease, [{"name": RELAY_LEASE_NAME, "owner": None, "expires_at": None}])
 
 
 def drop_platform_tables_v1() -> None:
-    for name in ("relay_lease", "feed_checkpoint", "dead_letter", "inbox", "outbox"):
+    for name in ("audit_log", "relay_lease", "feed_checkpoint", "dead_letter", "inbox", "outbox"):
         op.drop_table(name)

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from shared.service import create_service_app
 from shared.settings import Settings
 
-from inspection_svc.api import inbox
+from inspection_svc.api import filings, inbox, public, reports
 from inspection_svc.events import CONSUMERS
 from inspection_svc.models import platform
 
@@ -18,7 +18,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "inspection",
         title="监管 inspection-svc",
         description="Health bureau inbox, filing, spot checks and inspections by four agencies.",
-        routers=[inbox.router],
+        routers=[inbox.router, reports.router, filings.router, public.router],
         tables=platform,
         consumers=CONSUMERS,
         settings=settings,

@@ -1,48 +1,52 @@
-"""What the supervision service handles: registrations arriving at the health bureau."""
+"""What the supervision service handles: registrations and kindergarten 托班 arriving at the
+health bureau (and their changes, which also update filings). What it publishes is in `commands`."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import utcnow
 from shared.events.catalogue import parse_data
 from shared.events.envelope import Event
-from shared.events.registration import InstitutionRegistered
+from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot
+from shared.inbox import CatchUp
 from shared.service import ConsumerSpec
+from shared.timeutil import today_in_china
 
-from inspection_svc.domain.inbox import health_region_for, received_same_month
-from inspection_svc.models import InboxEntry
-from inspection_svc.repository import InboxRepository
+from inspection_svc import commands
+from inspection_svc.domain.inbox import arrival_of_institution, arrival_of_kindergarten_class
 
 
-async def on_registered(session: AsyncSession, event: Event) -> None:
+async def on_institution(session: AsyncSession, event: Event) -> None:
     data = parse_data(event)
-    assert isinstance(data, InstitutionRegistered)
-    repo = InboxRepository(session)
-    if await repo.get(data.uscc) is not None:
-        return  # it arrived already (the same institution's event re-sent under a new id)
-    now = utcnow()
-    await repo.add(
-        InboxEntry(
-            uscc=data.uscc,
-            name=data.name,
-            nature=data.nature,
-            registrar=data.registrar,
-            registrar_region=data.registrar_region,
-            health_region=health_region_for(data.registrar_region),
-            county=data.county,
-            registered_on=data.registered_on,
-            received_at=now,
-            same_month=received_same_month(data.registered_on, now),
-            status=data.status,
-            updated_at=now,
-        )
-    )
+    assert isinstance(data, InstitutionSnapshot)
+    arrival = arrival_of_institution(data)
+    entry = await commands.receive(session, arrival)
+    if entry.version == arrival.version:  # this event is the newest the inbox has seen
+        await commands.follow_registration(session, arrival, today_in_china())
+
+
+async def on_kindergarten_class(session: AsyncSession, event: Event) -> None:
+    data = parse_data(event)
+    assert isinstance(data, KindergartenClassSnapshot)
+    await commands.receive(session, arrival_of_kindergarten_class(data))
+
+
+async def on_scheduled_catch_up(session: AsyncSession, result: CatchUp) -> None:
+    """A scheduled pass over the feed found registrations the broker had not delivered: count them."""
+    await commands.record_catch_up(session, result, trigger="schedule")
 
 
 HEALTH_INBOX = ConsumerSpec(
     "inspection.health-inbox",
-    {"tuoyu.registration.institution.registered.v1": on_registered},
+    {
+        "tuoyu.registration.institution.registered.v1": on_institution,
+        "tuoyu.registration.institution.amended.v1": on_institution,
+        "tuoyu.registration.institution.deregistered.v1": on_institution,
+        "tuoyu.registration.kindergarten_class.recorded.v1": on_kindergarten_class,
+        "tuoyu.registration.kindergarten_class.amended.v1": on_kindergarten_class,
+        "tuoyu.registration.kindergarten_class.closed.v1": on_kindergarten_class,
+    },
+    on_catch_up=on_scheduled_catch_up,
 )
 
 CONSUMERS = [HEALTH_INBOX]

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from shared.service import create_service_app
 from shared.settings import Settings
 
-from registration_svc.api import registrations
+from registration_svc.api import imports, kindergarten, registrations
 from registration_svc.models import platform
 
 
@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "registration",
         title="登记 registration-svc",
         description="Registrations by 编办, 民政 and 市场监管, published to every bureau as events.",
-        routers=[registrations.router],
+        routers=[imports.router, registrations.router, kindergarten.router],
         tables=platform,
         settings=settings,
     )

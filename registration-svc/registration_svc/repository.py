@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,33 +11,40 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.regions import CITY
 
-from registration_svc.models import Registration
+from registration_svc.models import ImportBatch, KindergartenClass, Registration
 
 
-class RegistrationRepository:
+class _Scoped:
+    """County staff see what is located in, or recorded by, their county; city staff all."""
+
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session = session
         self.principal = principal
 
-    def _scoped(self, query: sa.Select) -> sa.Select:
-        """County staff see what is located in, or registered by, their county; the city all."""
+    def _scoped(self, query: sa.Select, county: sa.ColumnElement, office: sa.ColumnElement) -> sa.Select:
         if self.principal.region == CITY:
             return query
-        region = self.principal.region
-        return query.where(sa.or_(Registration.county == region, Registration.registrar_region == region))
+        return query.where(sa.or_(county == self.principal.region, office == self.principal.region))
 
-    async def uscc_taken(self, uscc: str) -> bool:
-        # Unscoped on purpose: a USCC is unique city-wide whoever registered it.
-        found = await self.session.execute(sa.select(Registration.id).where(Registration.uscc == uscc))
-        return found.first() is not None
 
-    async def get(self, uscc: str) -> Registration | None:
-        result = await self.session.execute(self._scoped(sa.select(Registration).where(Registration.uscc == uscc)))
-        return result.scalar_one_or_none()
+class RegistrationRepository(_Scoped):
+    def _visible(self, query: sa.Select) -> sa.Select:
+        return self._scoped(query, Registration.county, Registration.registrar_region)
 
-    async def add(self, row: Registration) -> None:
+    async def taken(self, usccs: Iterable[str]) -> set[str]:
+        """Which of these USCCs are registered already (unscoped: a USCC is unique city-wide)."""
+        wanted = list(set(usccs))
+        result = await self.session.execute(sa.select(Registration.uscc).where(Registration.uscc.in_(wanted)))
+        return set(result.scalars())
+
+    async def get(self, uscc: str, *, for_update: bool = False) -> Registration | None:
+        query = self._visible(sa.select(Registration).where(Registration.uscc == uscc))
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    def add(self, row: Registration) -> None:
         self.session.add(row)
-        await self.session.flush()
 
     async def page(
         self,
@@ -50,7 +58,7 @@ class RegistrationRepository:
         limit: int = 50,
     ) -> list[Registration]:
         """Registrations by filter, ordered by USCC, after the cursor `after` (a USCC)."""
-        query = self._scoped(sa.select(Registration))
+        query = self._visible(sa.select(Registration))
         if county:
             query = query.where(Registration.county == county)
         if nature:
@@ -65,3 +73,62 @@ class RegistrationRepository:
             query = query.where(Registration.uscc > after)
         result = await self.session.execute(query.order_by(Registration.uscc).limit(limit))
         return list(result.scalars())
+
+    async def counts(self, month: tuple[dt.date, dt.date], region: str | None) -> list[tuple[str, str, int]]:
+        """(registrar_region, registrar, registered) for the month, counted in the database,
+        the kindergarten 托班 ledger included as registrar `jiaoyu`."""
+        visible_offices = [self.principal.region] if self.principal.region != CITY else None
+        regs = sa.select(
+            Registration.registrar_region.label("office"), Registration.registrar.label("registrar"), sa.func.count().label("n")
+        ).where(Registration.registered_on.between(*month))
+        kgs = sa.select(
+            KindergartenClass.ledger_region.label("office"), sa.literal("jiaoyu").label("registrar"), sa.func.count().label("n")
+        ).where(KindergartenClass.recorded_on.between(*month))
+        offices = [region] if region else visible_offices
+        if offices is not None:
+            regs = regs.where(Registration.registrar_region.in_(offices))
+            kgs = kgs.where(KindergartenClass.ledger_region.in_(offices))
+        regs = regs.group_by(Registration.registrar_region, Registration.registrar)
+        kgs = kgs.group_by(KindergartenClass.ledger_region)
+        rows = (await self.session.execute(sa.union_all(regs, kgs))).all()
+        return sorted((r.office, r.registrar, r.n) for r in rows)
+
+
+class KindergartenRepository(_Scoped):
+    def _visible(self, query: sa.Select) -> sa.Select:
+        return self._scoped(query, KindergartenClass.county, KindergartenClass.ledger_region)
+
+    async def get(self, uscc: str, *, for_update: bool = False) -> KindergartenClass | None:
+        query = self._visible(sa.select(KindergartenClass).where(KindergartenClass.uscc == uscc))
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def exists(self, uscc: str) -> bool:
+        found = await self.session.execute(sa.select(KindergartenClass.uscc).where(KindergartenClass.uscc == uscc))
+        return found.first() is not None
+
+    def add(self, row: KindergartenClass) -> None:
+        self.session.add(row)
+
+    async def page(self, *, county: str | None, status: str | None, after: str | None, limit: int) -> list[KindergartenClass]:
+        query = self._visible(sa.select(KindergartenClass))
+        if county:
+            query = query.where(KindergartenClass.county == county)
+        if status:
+            query = query.where(KindergartenClass.status == status)
+        if after:
+            query = query.where(KindergartenClass.uscc > after)
+        result = await self.session.execute(query.order_by(KindergartenClass.uscc).limit(limit))
+        return list(result.scalars())
+
+
+class ImportRepository(_Scoped):
+    def add(self, batch: ImportBatch) -> None:
+        self.session.add(batch)
+
+    async def get(self, batch_id: str) -> ImportBatch | None:
+        query = sa.select(ImportBatch).where(ImportBatch.id == batch_id)
+        if self.principal.region != CITY:
+            query = query.where(ImportBatch.region == self.principal.region)
+        return (await self.session.execute(query)).scalar_one_or_none()

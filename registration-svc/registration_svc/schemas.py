@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events.registration import InstitutionSnapshot, Nature, OperatingMode, Places, ServiceType
+from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot, Nature, OperatingMode, Places, ServiceType
+
+USCC_FIELD = Field(min_length=18, max_length=18, description="统一社会信用代码 (GB 32100-2015)")
+REGION_FIELD = Field(pattern=r"^\d{6}$")
 
 
-class RegistrationCreate(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    uscc: str = Field(min_length=18, max_length=18, description="统一社会信用代码 (GB 32100-2015)")
+
+class RegistrationCreate(Strict):
+    uscc: str = USCC_FIELD
     name: str = Field(min_length=1, max_length=200)
     nature: Nature
-    registrar: str = Field(description="department code of the registrar: bianban | minzheng | shichang")
+    registrar: str = Field(max_length=16, description="department code of the registrar: bianban | minzheng | shichang")
     registrar_region: str = Field(pattern=r"^\d{6}$", description="region of the registering office")
     county: str = Field(pattern=r"^\d{6}$", description="county where the institution is located")
     registered_on: dt.date
@@ -26,6 +33,29 @@ class RegistrationCreate(BaseModel):
     operating_mode: OperatingMode
     employer_run: bool = False
     sponsors: list[str] = Field(default_factory=list, max_length=20)
+
+
+class RegistrationUpdate(Strict):
+    """An amendment: only what changes. USCC, nature, registrar, its office and the registration
+    date cannot change; an institution that changes those registers anew."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    county: str | None = Field(None, pattern=r"^\d{6}$")
+    address: str | None = Field(None, min_length=1, max_length=300)
+    legal_representative: str | None = Field(None, min_length=1, max_length=100)
+    service_types: list[ServiceType] | None = Field(None, min_length=1, max_length=4)
+    places: Places | None = None
+    inclusive: bool | None = None
+    operating_mode: OperatingMode | None = None
+    employer_run: bool | None = None
+    sponsors: list[str] | None = Field(None, max_length=20)
+
+
+class EndingCreate(Strict):
+    """Deregistration (注销) of a registration, or closure of a ledger entry."""
+
+    on: dt.date = Field(description="the date it ended")
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class RegistrationRead(InstitutionSnapshot):
@@ -40,3 +70,69 @@ class RegistrationRead(InstitutionSnapshot):
 class RegistrationPage(BaseModel):
     items: list[RegistrationRead]
     next: str | None
+
+
+class RegistrationCount(BaseModel):
+    registrar_region: str
+    registrar: str
+    registered: int
+
+
+class RegistrationCounts(BaseModel):
+    month: str
+    items: list[RegistrationCount]
+
+
+class KindergartenClassCreate(Strict):
+    uscc: str = USCC_FIELD
+    name: str = Field(min_length=1, max_length=200)
+    ownership: Literal["public", "private"]
+    county: str = REGION_FIELD
+    ledger_region: str = Field(pattern=r"^\d{6}$", description="region of the education bureau keeping the ledger")
+    recorded_on: dt.date
+    address: str = Field(min_length=1, max_length=300)
+    classes: int = Field(ge=1, le=100)
+    places: int = Field(ge=0, le=2000)
+    inclusive: bool = False
+
+
+class KindergartenClassUpdate(Strict):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    address: str | None = Field(None, min_length=1, max_length=300)
+    classes: int | None = Field(None, ge=1, le=100)
+    places: int | None = Field(None, ge=0, le=2000)
+    inclusive: bool | None = None
+
+
+class KindergartenClassRead(KindergartenClassSnapshot):
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class KindergartenClassPage(BaseModel):
+    items: list[KindergartenClassRead]
+    next: str | None
+
+
+class ImportRowError(BaseModel):
+    field: str
+    rule: str
+    message: str
+
+
+class ImportRow(BaseModel):
+    row: int = Field(description="row number in the sheet (the header is row 1)")
+    uscc: str | None
+    status: Literal["accepted", "refused", "not_imported"]
+    errors: list[ImportRowError] = Field(default_factory=list)
+
+
+class ImportReport(BaseModel):
+    id: str | None = Field(description="null for a dry run, which stores nothing")
+    filename: str
+    dry_run: bool
+    all_or_nothing: bool
+    rows: int
+    accepted: int
+    refused: int
+    items: list[ImportRow]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from shared.events import registration
+from shared.events import inspection, registration
 from shared.events.envelope import Event
 
 
@@ -29,6 +29,8 @@ class EventSpec:
 
 
 INSTITUTION_TOPIC = "tuoyu.registration.institution"
+KINDERGARTEN_CLASS_TOPIC = "tuoyu.registration.kindergarten_class"
+FILING_TOPIC = "tuoyu.inspection.filing"
 
 CATALOGUE: dict[str, EventSpec] = {
     s.type: s
@@ -50,6 +52,48 @@ CATALOGUE: dict[str, EventSpec] = {
             INSTITUTION_TOPIC,
             registration.InstitutionDeregistered,
             "A registration was cancelled (注销).",
+        ),
+        EventSpec(
+            "tuoyu.registration.kindergarten_class.recorded.v1",
+            KINDERGARTEN_CLASS_TOPIC,
+            registration.KindergartenClassRecorded,
+            "A kindergarten's 托班 entered the education bureau's ledger (台账).",
+        ),
+        EventSpec(
+            "tuoyu.registration.kindergarten_class.amended.v1",
+            KINDERGARTEN_CLASS_TOPIC,
+            registration.KindergartenClassAmended,
+            "A kindergarten's 托班 ledger entry was amended.",
+        ),
+        EventSpec(
+            "tuoyu.registration.kindergarten_class.closed.v1",
+            KINDERGARTEN_CLASS_TOPIC,
+            registration.KindergartenClassClosed,
+            "A kindergarten stopped its 托班.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.filing.submitted.v1",
+            FILING_TOPIC,
+            inspection.FilingSubmitted,
+            "An institution filed (备案) with the county health bureau.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.filing.accepted.v1",
+            FILING_TOPIC,
+            inspection.FilingAccepted,
+            "The health bureau accepted a filing.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.filing.returned.v1",
+            FILING_TOPIC,
+            inspection.FilingReturned,
+            "The health bureau returned a filing with its reasons (made public).",
+        ),
+        EventSpec(
+            "tuoyu.inspection.filing.cancelled.v1",
+            FILING_TOPIC,
+            inspection.FilingCancelled,
+            "A filing lapsed because its registration was cancelled.",
         ),
     )
 }

@@ -1,4 +1,4 @@
-"""The health bureau's inbox of registrations (卫生健康部门收件箱)."""
+"""The health bureau's inbox of registrations (卫生健康部门收件箱) and its reconciliation."""
 
 from __future__ import annotations
 
@@ -7,28 +7,48 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from shared.auth import CurrentPrincipal
-from shared.errors import forbidden
-from shared.service import ReadSession
+from shared.service import ReadSession, ServiceRuntime
 from shared.timeutil import month_span
 
-from inspection_svc.repository import InboxRepository
-from inspection_svc.schemas import InboxEntryRead, InboxPage
+from inspection_svc import commands
+from inspection_svc.events import HEALTH_INBOX
+from inspection_svc.repository import InboxRepository, ReconciliationRepository
+from inspection_svc.schemas import InboxEntryRead, InboxPage, ReconciliationPage, ReconciliationRead
 
-router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
+router = APIRouter(tags=["inbox"])
+MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM of the registration date")
 
 
-@router.get("", response_model=InboxPage, summary="Registrations received by the health bureau")
+@router.get("/v1/inbox", response_model=InboxPage, summary="Registrations received by the health bureau")
 async def list_inbox(
     principal: CurrentPrincipal,
     session: ReadSession,
     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM of registered_on")] = None,
+    month: Annotated[str | None, MONTH] = None,
+    registrar: str | None = None,
+    same_month: bool | None = None,
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> InboxPage:
-    if principal.department != "weijian" and not principal.has_role("admin"):
-        raise forbidden("the inbox is the health bureau's (卫生健康)")
+    commands.require_health_bureau(principal)
     rows = await InboxRepository(session, principal).page(
-        region=region, month=month_span(month) if month else None, after=after, limit=limit
+        region=region, month=month_span(month) if month else None, registrar=registrar, same_month=same_month, after=after, limit=limit
     )
     return InboxPage(items=[InboxEntryRead.model_validate(r) for r in rows], next=rows[-1].uscc if len(rows) == limit else None)
+
+
+@router.post("/v1/reconciliations", response_model=ReconciliationRead, status_code=201, summary="Reconcile the inbox with the registration feed now")
+async def reconcile(principal: CurrentPrincipal, rt: ServiceRuntime) -> ReconciliationRead:
+    commands.require_health_bureau(principal)
+    result = await rt.consumers[HEALTH_INBOX.name].catch_up()
+    async with rt.db.transaction() as session:
+        run = await commands.record_catch_up(session, result, trigger="manual", actor=principal.sub)
+    return ReconciliationRead.model_validate(run)
+
+
+@router.get("/v1/reconciliations", response_model=ReconciliationPage, summary="Recent reconciliations and what they repaired")
+async def list_reconciliations(
+    principal: CurrentPrincipal, session: ReadSession, limit: Annotated[int, Query(ge=1, le=200)] = 20
+) -> ReconciliationPage:
+    commands.require_health_bureau(principal)
+    return ReconciliationPage(items=[ReconciliationRead.model_validate(r) for r in await ReconciliationRepository(session).latest(limit)])

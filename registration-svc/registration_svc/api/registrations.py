@@ -1,88 +1,44 @@
-"""Registrations (登记): thin endpoints over the rules in `domain` and queries in `repository`."""
+"""Registrations (登记): thin endpoints over `commands` (writes) and `repository` (reads)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
 from shared.auth import CurrentPrincipal
-from shared.db import utcnow
-from shared.errors import Problem, forbidden, not_found
-from shared.outbox import record
+from shared.errors import not_found
 from shared.service import ReadSession, WriteSession
 from shared.timeutil import month_span, today_in_china
 
-from registration_svc import events
-from registration_svc.domain.registration import RegistrationFacts, registration_violations
-from registration_svc.models import Registration, platform
+from registration_svc import commands
 from registration_svc.repository import RegistrationRepository
-from registration_svc.schemas import RegistrationCreate, RegistrationPage, RegistrationRead
+from registration_svc.schemas import (
+    EndingCreate,
+    RegistrationCounts,
+    RegistrationCount,
+    RegistrationCreate,
+    RegistrationPage,
+    RegistrationRead,
+    RegistrationUpdate,
+)
 
 router = APIRouter(prefix="/v1/registrations", tags=["registrations"])
-
-
-def to_read(row: Registration) -> RegistrationRead:
-    return RegistrationRead.model_validate(
-        {
-            **{c: getattr(row, c) for c in RegistrationRead.model_fields if c != "places"},
-            "places": {"infant": row.places_infant, "toddler": row.places_toddler, "older_toddler": row.places_older_toddler},
-        }
-    )
+MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RegistrationRead, summary="Register an institution (登记)")
 async def create_registration(body: RegistrationCreate, principal: CurrentPrincipal, session: WriteSession, request: Request) -> RegistrationRead:
-    if principal.department != body.registrar:
-        raise forbidden(f"you act for {principal.department}, not for registrar {body.registrar}")
-    if not principal.covers(body.registrar_region):
-        raise forbidden(f"your office ({principal.region}) does not act for region {body.registrar_region}")
-    if violations := registration_violations(RegistrationFacts.of(body), today_in_china()):
-        raise Problem(
-            422,
-            "registration-rule",
-            "The registration breaks a rule",
-            "; ".join(v.message for v in violations),
-            errors=[{"field": v.field, "rule": v.rule, "message": v.message} for v in violations],
-        )
-    repo = RegistrationRepository(session, principal)
-    if await repo.uscc_taken(body.uscc):
-        raise Problem(409, "duplicate-registration", "Already registered", f"USCC {body.uscc} is already registered")
-    now = utcnow()
-    row = Registration(
-        id=str(uuid.uuid4()),
-        **body.model_dump(exclude={"places"}),
-        places_infant=body.places.infant,
-        places_toddler=body.places.toddler,
-        places_older_toddler=body.places.older_toddler,
-        status="active",
-        created_at=now,
-        created_by=principal.sub,
-        updated_at=now,
-        updated_by=principal.sub,
-    )
-    await repo.add(row)
-    created = to_read(row)
-    await record(session, platform, events.registered(created, request.headers.get("traceparent")))
-    return created
-
-
-@router.get("/{uscc}", response_model=RegistrationRead, summary="One registration by USCC")
-async def get_registration(uscc: str, principal: CurrentPrincipal, session: ReadSession) -> RegistrationRead:
-    row = await RegistrationRepository(session, principal).get(uscc)
-    if row is None:
-        raise not_found("registration", uscc)
-    return to_read(row)
+    return await commands.register(session, principal, body, today_in_china(), request.headers.get("traceparent"))
 
 
 @router.get("", response_model=RegistrationPage, summary="Registrations by county, nature, month, registrar, status")
 async def list_registrations(
     principal: CurrentPrincipal,
     session: ReadSession,
-    county: str | None = None,
+    county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     nature: str | None = None,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM of registered_on")] = None,
+    month: Annotated[str | None, MONTH] = None,
     registrar: str | None = None,
     status: str | None = None,
     after: Annotated[str | None, Query(description="cursor: the `next` of the previous page")] = None,
@@ -91,4 +47,35 @@ async def list_registrations(
     rows = await RegistrationRepository(session, principal).page(
         county=county, nature=nature, month=month_span(month) if month else None, registrar=registrar, status=status, after=after, limit=limit
     )
-    return RegistrationPage(items=[to_read(r) for r in rows], next=rows[-1].uscc if len(rows) == limit else None)
+    return RegistrationPage(items=[commands.registration_read(r) for r in rows], next=rows[-1].uscc if len(rows) == limit else None)
+
+
+@router.get("/counts", response_model=RegistrationCounts, summary="Registrations of a month per registering office and registrar")
+async def count_registrations(
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    month: Annotated[str, MONTH],
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$", description="registering office")] = None,
+) -> RegistrationCounts:
+    rows = await RegistrationRepository(session, principal).counts(month_span(month), region)
+    return RegistrationCounts(month=month, items=[RegistrationCount(registrar_region=o, registrar=r, registered=n) for o, r, n in rows])
+
+
+@router.get("/{uscc}", response_model=RegistrationRead, summary="One registration by USCC")
+async def get_registration(uscc: str, principal: CurrentPrincipal, session: ReadSession) -> RegistrationRead:
+    row = await RegistrationRepository(session, principal).get(uscc)
+    if row is None:
+        raise not_found("registration", uscc)
+    return commands.registration_read(row)
+
+
+@router.patch("/{uscc}", response_model=RegistrationRead, summary="Amend a registration (变更)")
+async def amend_registration(
+    uscc: str, body: RegistrationUpdate, principal: CurrentPrincipal, session: WriteSession, request: Request
+) -> RegistrationRead:
+    return await commands.amend_registration(session, principal, uscc, body, today_in_china(), request.headers.get("traceparent"))
+
+
+@router.post("/{uscc}/deregistration", response_model=RegistrationRead, summary="Cancel a registration (注销)")
+async def deregister(uscc: str, body: EndingCreate, principal: CurrentPrincipal, session: WriteSession, request: Request) -> RegistrationRead:
+    return await commands.deregister(session, principal, uscc, body, today_in_china(), request.headers.get("traceparent"))

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from shared.regions import CITY, is_county, is_region
+from shared.regions import CITY, covers, is_county, is_region
 from shared.validators import uscc_violation
 
 # 事业单位 by 机构编制部门, 社会服务机构 by 民政, 营利性 by 市场监管.
@@ -22,6 +22,11 @@ class Violation:
     field: str
     rule: str
     message: str
+    status: int = 422  # 403 when it is who acts, 409 when it is the state of the record
+
+
+def as_problem_errors(violations: list[Violation]) -> list[dict[str, str]]:
+    return [{"field": v.field, "rule": v.rule, "message": v.message} for v in violations]
 
 
 @dataclass(frozen=True)
@@ -38,16 +43,47 @@ class RegistrationFacts:
 
     @classmethod
     def of(cls, record: Any) -> RegistrationFacts:
-        """The facts the rules look at, from anything that carries them as attributes."""
-        return cls(**{f.name: _frozen(getattr(record, f.name)) for f in fields(cls)})
+        """The facts the rules look at, from anything that carries them as attributes or keys."""
+        get = record.get if isinstance(record, dict) else lambda name: getattr(record, name)
+        return cls(**{f.name: _frozen(get(f.name)) for f in fields(cls)})
 
 
 def _frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def acting_for_violations(department: str | None, office_region: str, registrar: str, registrar_region: str) -> list[Violation]:
+    """A registrar's staff act for their own department, within their own region."""
+    found = []
+    if department != registrar:
+        found.append(Violation("registrar", "acting_for_own_department", f"you act for {department}, not for {registrar}", 403))
+    if not covers(office_region, registrar_region):
+        found.append(
+            Violation("registrar_region", "acting_within_own_region", f"your office ({office_region}) does not act for {registrar_region}", 403)
+        )
+    return found
+
+
+def location_violations(registrar_region: str, county: str) -> list[Violation]:
+    """在机构所在地县级以上部门登记: the county office where it is located, or the city's."""
+    found = []
+    if not is_county(county):
+        found.append(Violation("county", "county_of_qingyuan", f"{county} is not a county of Qingyuan"))
+    if not is_region(registrar_region):
+        found.append(Violation("registrar_region", "region_of_qingyuan", f"{registrar_region} is not a Qingyuan region"))
+    elif registrar_region not in (CITY, county):
+        found.append(
+            Violation(
+                "registrar_region",
+                "registrar_of_location",
+                "the registering office is the one of the county where the institution is located, or the city's",
+            )
+        )
+    return found
+
+
 def registration_violations(facts: RegistrationFacts, today: dt.date) -> list[Violation]:
-    """Every rule of the policy a new registration breaks (empty when it may be registered)."""
+    """Every rule of the policy a registration breaks (empty when it may stand)."""
     found: list[Violation] = []
     if rule := uscc_violation(facts.uscc):
         found.append(Violation("uscc", f"uscc_{rule}", f"统一社会信用代码 is not valid ({rule}, GB 32100-2015)"))
@@ -66,21 +102,26 @@ def registration_violations(facts: RegistrationFacts, today: dt.date) -> list[Vi
             found.append(Violation("employer_run", "employer_run_not_for_profit", "an employer-run institution cannot be for_profit"))
         if not facts.sponsors:
             found.append(Violation("sponsors", "employer_run_sponsors", "an employer-run institution names its sponsoring employer(s)"))
-    if not is_county(facts.county):
-        found.append(Violation("county", "county_of_qingyuan", f"{facts.county} is not a county of Qingyuan"))
-    if not is_region(facts.registrar_region):
-        found.append(Violation("registrar_region", "region_of_qingyuan", f"{facts.registrar_region} is not a Qingyuan region"))
-    elif facts.registrar_region not in (CITY, facts.county):
-        # 在机构所在地县级以上部门登记: the county office where it is located, or the city office.
-        found.append(
-            Violation(
-                "registrar_region",
-                "registrar_of_location",
-                "the registering office is the one of the county where the institution is located, or the city's",
-            )
-        )
+    found += location_violations(facts.registrar_region, facts.county)
     if facts.registered_on > today:
         found.append(Violation("registered_on", "not_in_future", "registered_on is in the future"))
     if not facts.service_types:
         found.append(Violation("service_types", "at_least_one", "name at least one service type"))
     return found
+
+
+def ending_violations(status: str, started_on: dt.date, ended_on: dt.date, today: dt.date, *, field: str) -> list[Violation]:
+    """Deregistration (注销) or closure: of an active record, dated between its start and today."""
+    found = []
+    if status != "active":
+        found.append(Violation("status", "already_ended", f"the record is already {status}", 409))
+    if ended_on < started_on:
+        found.append(Violation(field, "not_before_start", f"{field} is before the record began ({started_on})"))
+    if ended_on > today:
+        found.append(Violation(field, "not_in_future", f"{field} is in the future"))
+    return found
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The keys of `after` whose values differ from `before`."""
+    return sorted(k for k, v in after.items() if before.get(k) != v)

@@ -1,0 +1,259 @@
+"""The writes of the registration service. Each checks who acts and the rules of `domain`, then
+writes the row, its audit record and its event in the caller's transaction, so a change and its
+announcement stand or fall together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import audit
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Problem, not_found
+from shared.outbox import record
+
+from registration_svc.domain.kindergarten import EDUCATION, ledger_violations
+from registration_svc.domain.registration import (
+    RegistrationFacts,
+    Violation,
+    acting_for_violations,
+    as_problem_errors,
+    changed_fields,
+    ending_violations,
+    registration_violations,
+)
+from registration_svc.events import snapshot_event
+from registration_svc.models import KindergartenClass, Registration, platform
+from registration_svc.repository import KindergartenRepository, RegistrationRepository
+from registration_svc.schemas import (
+    EndingCreate,
+    KindergartenClassCreate,
+    KindergartenClassRead,
+    KindergartenClassUpdate,
+    RegistrationCreate,
+    RegistrationRead,
+    RegistrationUpdate,
+)
+
+
+def refuse(violations: list[Violation]) -> Problem:
+    """One problem for all the violations; who acts (403) outranks state (409) and rules (422)."""
+    statuses = {v.status for v in violations}
+    status = 403 if 403 in statuses else 409 if 409 in statuses else 422
+    slug = {403: "forbidden", 409: "conflict", 422: "registration-rule"}[status]
+    return Problem(status, slug, "The change breaks a rule", "; ".join(v.message for v in violations), errors=as_problem_errors(violations))
+
+
+# -- registrations (登记) ---------------------------------------------------------------------
+
+
+def registration_read(row: Registration) -> RegistrationRead:
+    return RegistrationRead.model_validate(
+        {
+            **{c: getattr(row, c) for c in RegistrationRead.model_fields if c != "places"},
+            "places": {"infant": row.places_infant, "toddler": row.places_toddler, "older_toddler": row.places_older_toddler},
+        }
+    )
+
+
+def _registration_columns(values: dict[str, Any]) -> dict[str, Any]:
+    places = values.pop("places", None)
+    if places is not None:
+        values.update(places_infant=places["infant"], places_toddler=places["toddler"], places_older_toddler=places["older_toddler"])
+    return values
+
+
+def new_registration_violations(principal: Principal, body: RegistrationCreate, today: dt.date) -> list[Violation]:
+    return acting_for_violations(principal.department, principal.region, body.registrar, body.registrar_region) + registration_violations(
+        RegistrationFacts.of(body), today
+    )
+
+
+async def add_registration(session: AsyncSession, principal: Principal, body: RegistrationCreate, traceparent: str | None) -> RegistrationRead:
+    """Write an already-checked registration with its audit record and event."""
+    now = utcnow()
+    row = Registration(
+        id=str(uuid.uuid4()),
+        **_registration_columns(body.model_dump()),
+        status="active",
+        version=1,
+        created_at=now,
+        created_by=principal.sub,
+        updated_at=now,
+        updated_by=principal.sub,
+    )
+    RegistrationRepository(session, principal).add(row)
+    created = registration_read(row)
+    await audit(session, platform, principal, "register", "registration", row.uscc)
+    await record(session, platform, snapshot_event("tuoyu.registration.institution.registered.v1", created, row.county, traceparent))
+    return created
+
+
+async def register(
+    session: AsyncSession, principal: Principal, body: RegistrationCreate, today: dt.date, traceparent: str | None
+) -> RegistrationRead:
+    if violations := new_registration_violations(principal, body, today):
+        raise refuse(violations)
+    if await RegistrationRepository(session, principal).taken([body.uscc]):
+        raise Problem(409, "duplicate-registration", "Already registered", f"USCC {body.uscc} is already registered")
+    return await add_registration(session, principal, body, traceparent)
+
+
+async def _registration_to_change(session: AsyncSession, principal: Principal, uscc: str) -> Registration:
+    row = await RegistrationRepository(session, principal).get(uscc, for_update=True)
+    if row is None:
+        raise not_found("registration", uscc)
+    if violations := acting_for_violations(principal.department, principal.region, row.registrar, row.registrar_region):
+        raise refuse(violations)
+    return row
+
+
+async def amend_registration(
+    session: AsyncSession, principal: Principal, uscc: str, changes: RegistrationUpdate, today: dt.date, traceparent: str | None
+) -> RegistrationRead:
+    row = await _registration_to_change(session, principal, uscc)
+    before = registration_read(row)
+    if before.status != "active":
+        raise refuse([Violation("status", "amend_active_only", "a deregistered institution cannot be amended", 409)])
+    wanted = changes.model_dump(exclude_unset=True, mode="json")
+    merged = {**before.model_dump(mode="json"), **wanted}
+    changed = changed_fields(before.model_dump(mode="json"), wanted)
+    if not changed:
+        return before
+    merged_facts = RegistrationFacts.of({**merged, "registered_on": before.registered_on})
+    if violations := registration_violations(merged_facts, today):
+        raise refuse(violations)
+    for column, value in _registration_columns({k: merged[k] for k in changed}).items():
+        setattr(row, column, value)
+    row.version += 1
+    row.updated_at, row.updated_by = utcnow(), principal.sub
+    after = registration_read(row)
+    await audit(session, platform, principal, "amend", "registration", uscc, {"changed": changed})
+    await record(
+        session, platform, snapshot_event("tuoyu.registration.institution.amended.v1", after, row.county, traceparent, changed=changed)
+    )
+    return after
+
+
+async def deregister(
+    session: AsyncSession, principal: Principal, uscc: str, ending: EndingCreate, today: dt.date, traceparent: str | None
+) -> RegistrationRead:
+    row = await _registration_to_change(session, principal, uscc)
+    if violations := ending_violations(row.status, row.registered_on, ending.on, today, field="on"):
+        raise refuse(violations)
+    row.status, row.deregistered_on, row.deregistration_reason = "deregistered", ending.on, ending.reason
+    row.version += 1
+    row.updated_at, row.updated_by = utcnow(), principal.sub
+    after = registration_read(row)
+    await audit(session, platform, principal, "deregister", "registration", uscc, {"reason": ending.reason})
+    await record(
+        session,
+        platform,
+        snapshot_event("tuoyu.registration.institution.deregistered.v1", after, row.county, traceparent, reason=ending.reason),
+    )
+    return after
+
+
+# -- the kindergarten 托班 ledger --------------------------------------------------------------
+
+
+def kindergarten_read(row: KindergartenClass) -> KindergartenClassRead:
+    return KindergartenClassRead.model_validate({c: getattr(row, c) for c in KindergartenClassRead.model_fields})
+
+
+def _education_violations(principal: Principal, ledger_region: str) -> list[Violation]:
+    return acting_for_violations(principal.department, principal.region, EDUCATION, ledger_region)
+
+
+async def record_kindergarten_class(
+    session: AsyncSession, principal: Principal, body: KindergartenClassCreate, today: dt.date, traceparent: str | None
+) -> KindergartenClassRead:
+    violations = _education_violations(principal, body.ledger_region) + ledger_violations(
+        uscc=body.uscc,
+        county=body.county,
+        ledger_region=body.ledger_region,
+        recorded_on=body.recorded_on,
+        classes=body.classes,
+        places=body.places,
+        today=today,
+    )
+    if violations:
+        raise refuse(violations)
+    repo = KindergartenRepository(session, principal)
+    if await repo.exists(body.uscc):
+        raise Problem(409, "duplicate-ledger-entry", "Already in the ledger", f"kindergarten {body.uscc} is in the ledger already")
+    now = utcnow()
+    row = KindergartenClass(**body.model_dump(), status="active", version=1, created_at=now, updated_at=now, updated_by=principal.sub)
+    repo.add(row)
+    created = kindergarten_read(row)
+    await audit(session, platform, principal, "record", "kindergarten_class", row.uscc)
+    await record(session, platform, snapshot_event("tuoyu.registration.kindergarten_class.recorded.v1", created, row.county, traceparent))
+    return created
+
+
+async def _ledger_entry_to_change(session: AsyncSession, principal: Principal, uscc: str) -> KindergartenClass:
+    row = await KindergartenRepository(session, principal).get(uscc, for_update=True)
+    if row is None:
+        raise not_found("kindergarten ledger entry", uscc)
+    if violations := _education_violations(principal, row.ledger_region):
+        raise refuse(violations)
+    return row
+
+
+async def amend_kindergarten_class(
+    session: AsyncSession, principal: Principal, uscc: str, changes: KindergartenClassUpdate, today: dt.date, traceparent: str | None
+) -> KindergartenClassRead:
+    row = await _ledger_entry_to_change(session, principal, uscc)
+    before = kindergarten_read(row)
+    if before.status != "active":
+        raise refuse([Violation("status", "amend_active_only", "a closed ledger entry cannot be amended", 409)])
+    wanted = changes.model_dump(exclude_unset=True)
+    changed = changed_fields(before.model_dump(), wanted)
+    if not changed:
+        return before
+    merged = {**before.model_dump(), **wanted}
+    if violations := ledger_violations(
+        uscc=uscc,
+        county=row.county,
+        ledger_region=row.ledger_region,
+        recorded_on=row.recorded_on,
+        classes=merged["classes"],
+        places=merged["places"],
+        today=today,
+    ):
+        raise refuse(violations)
+    for column in changed:
+        setattr(row, column, merged[column])
+    row.version += 1
+    row.updated_at, row.updated_by = utcnow(), principal.sub
+    after = kindergarten_read(row)
+    await audit(session, platform, principal, "amend", "kindergarten_class", uscc, {"changed": changed})
+    await record(
+        session,
+        platform,
+        snapshot_event("tuoyu.registration.kindergarten_class.amended.v1", after, row.county, traceparent, changed=changed),
+    )
+    return after
+
+
+async def close_kindergarten_class(
+    session: AsyncSession, principal: Principal, uscc: str, ending: EndingCreate, today: dt.date, traceparent: str | None
+) -> KindergartenClassRead:
+    row = await _ledger_entry_to_change(session, principal, uscc)
+    if violations := ending_violations(row.status, row.recorded_on, ending.on, today, field="on"):
+        raise refuse(violations)
+    row.status, row.closed_on, row.closure_reason = "closed", ending.on, ending.reason
+    row.version += 1
+    row.updated_at, row.updated_by = utcnow(), principal.sub
+    after = kindergarten_read(row)
+    await audit(session, platform, principal, "close", "kindergarten_class", uscc, {"reason": ending.reason})
+    await record(
+        session,
+        platform,
+        snapshot_event("tuoyu.registration.kindergarten_class.closed.v1", after, row.county, traceparent, reason=ending.reason),
+    )
+    return after
