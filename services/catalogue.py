@@ -31,8 +31,14 @@ class ServiceInfo:
 GATEWAY = ServiceInfo("gateway", "gateway", "网关 gateway", 0)
 SERVICES: tuple[ServiceInfo, ...] = (
     ServiceInfo("registration", "registration_svc", "登记 registration", 1),
-    ServiceInfo("inspection", "inspection_svc", "监管 supervision", 2, consumes=("tuoyu.registration.institution",)),
-    ServiceInfo("subsidy", "subsidy_svc", "奖补 subsidies", 3),
+    ServiceInfo(
+        "inspection",
+        "inspection_svc",
+        "监管 supervision",
+        2,
+        consumes=("tuoyu.registration.institution", "tuoyu.registration.kindergarten_class"),
+    ),
+    ServiceInfo("subsidy", "subsidy_svc", "奖补 subsidies", 3, consumes=("tuoyu.inspection.filing", "tuoyu.registration.institution")),
     ServiceInfo("training", "training_svc", "队伍 workforce", 4),
 )
 SUITE: tuple[ServiceInfo, ...] = (GATEWAY, *SERVICES)

@@ -13,7 +13,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.requestid import current_request_id
@@ -129,6 +129,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         title = str(exc.detail) if exc.detail else slug
         return problem_response(Problem(exc.status_code, slug, title, headers=dict(exc.headers or {})), request)
 
+    async def on_integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Two writers raced for the same unique thing; the loser's transaction was rolled back.
+        log.info("integrity conflict", error=str(exc.orig)[:200], path=request.url.path)
+        return problem_response(
+            Problem(409, "conflict", "Conflicting change", "another change to the same record came first; reload and retry"),
+            request,
+        )
+
     async def on_database_down(request: Request, exc: DBAPIError) -> JSONResponse:
         # The database is unreachable or refused the connection: the transaction was rolled back,
         # so nothing is half written; the client may retry.
@@ -147,5 +155,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(IntegrityError, on_integrity)
     app.add_exception_handler(DBAPIError, on_database_down)
     app.add_exception_handler(Exception, on_unexpected)

@@ -342,9 +342,9 @@ class EventConsumer:
     async def _follow_feeds_forever(self) -> None:
         if self.feeds is None:
             return
-        interval = self.settings.feed_follow_interval_s
-        wait = interval
+        wait = self.settings.feed_follow_interval_s
         while True:
+            interval = self.settings.feed_follow_interval_s  # read each round: it may be re-tuned live
             try:
                 result = await self.catch_up()
                 if result.applied:

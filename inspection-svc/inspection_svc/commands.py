@@ -85,6 +85,7 @@ async def record_catch_up(session: AsyncSession, result: CatchUp, *, trigger: st
 def filing_read(row: Filing, today: dt.date) -> FilingRead:
     return FilingRead(
         filing_id=row.id,
+        sequence=row.sequence,
         uscc=row.uscc,
         name=row.name,
         county=row.county,
@@ -132,6 +133,7 @@ async def submit_filing(session: AsyncSession, principal: Principal, body: Filin
     row = Filing(
         id=str(uuid.uuid4()),
         uscc=entry.uscc,
+        sequence=await filings.next_sequence(entry.uscc),
         name=entry.name,
         county=entry.county,
         status="submitted",

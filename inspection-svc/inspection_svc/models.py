@@ -46,10 +46,22 @@ class Filing(Base):
     """A filing (备案) with the county health bureau where the institution is located."""
 
     __tablename__ = "filing"
-    __table_args__ = (sa.Index("ix_filing_county_status", "county", "status"),)
+    __table_args__ = (
+        sa.Index("ix_filing_county_status", "county", "status"),
+        sa.UniqueConstraint("uscc", "sequence", name="uq_filing_uscc_sequence"),
+        # one filing submitted or accepted at a time, whatever two clerks do at once
+        sa.Index(
+            "uq_filing_open",
+            "uscc",
+            unique=True,
+            sqlite_where=sa.text("status IN ('submitted', 'accepted')"),
+            postgresql_where=sa.text("status IN ('submitted', 'accepted')"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     uscc: Mapped[str] = mapped_column(sa.String(18), index=True)
+    sequence: Mapped[int] = mapped_column(sa.Integer)  # the institution's 1st, 2nd, … filing
     name: Mapped[str] = mapped_column(sa.String(200))
     county: Mapped[str] = mapped_column(sa.String(6))
     status: Mapped[str] = mapped_column(sa.String(16))  # submitted | accepted | returned | cancelled

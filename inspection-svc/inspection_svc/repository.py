@@ -115,6 +115,10 @@ class FilingRepository:
         query = sa.select(Filing).where(Filing.uscc == uscc, Filing.status.in_(OPEN_FILING)).with_for_update()
         return list((await self.session.execute(query)).scalars())
 
+    async def next_sequence(self, uscc: str) -> int:
+        count = await self.session.execute(sa.select(sa.func.count()).select_from(Filing).where(Filing.uscc == uscc))
+        return count.scalar_one() + 1
+
     def add(self, filing: Filing) -> None:
         self.session.add(filing)
 

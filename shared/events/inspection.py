@@ -12,6 +12,7 @@ FilingStatus = Literal["submitted", "accepted", "returned", "cancelled"]
 
 class FilingSnapshot(BaseModel):
     filing_id: str
+    sequence: int = Field(description="1 for the institution's first filing, 2 for the next after a return, …")
     uscc: str
     name: str
     county: str = Field(description="the county health bureau the institution files with")

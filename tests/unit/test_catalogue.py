@@ -11,7 +11,8 @@ import pytest
 from services.catalogue import SERVICES
 from shared.events.catalogue import CATALOGUE, TOPICS, new_event, parse_data
 from shared.events.envelope import Event
-from shared.events.registration import InstitutionDeregistered, InstitutionRegistered
+from shared.events.inspection import FilingSubmitted
+from shared.events.registration import InstitutionRegistered
 
 TYPE_SHAPE = re.compile(r"^tuoyu\.[a-z]+\.[a-z_-]+\.[a-z_]+\.v\d+$")
 
@@ -42,23 +43,31 @@ def test_the_suite_catalogue_lists_what_each_service_consumes() -> None:
         assert handled == set(service.consumes), service.name
 
 
+FILING = FilingSubmitted(
+    filing_id="f-1",
+    sequence=1,
+    uscc="x",
+    name="某托育中心",
+    county="441802",
+    status="submitted",
+    submitted_on=dt.date(2026, 9, 25),
+    answer_due_on=dt.date(2026, 10, 9),
+    return_due_on=dt.date(2026, 10, 23),
+    version=1,
+)
+
+
 def test_an_event_round_trips_through_json() -> None:
-    data = InstitutionDeregistered(
-        uscc="x", registrar="minzheng", registrar_region="441802", county="441802", deregistered_on=dt.date(2026, 11, 1), reason="停办"
-    )
-    event = new_event("tuoyu.registration.institution.deregistered.v1", source="registration-svc", subject="x", region="441802", data=data)
+    event = new_event("tuoyu.inspection.filing.submitted.v1", source="inspection-svc", subject="x", region="441802", data=FILING)
     again = Event.from_json(event.to_json())
     assert again == event
-    assert parse_data(again) == data
+    assert parse_data(again) == FILING
     assert again.specversion == "1.0"
 
 
 def test_an_event_must_carry_its_own_schema() -> None:
-    data = InstitutionDeregistered(
-        uscc="x", registrar="minzheng", registrar_region="441802", county="441802", deregistered_on=dt.date(2026, 11, 1), reason="r"
-    )
     with pytest.raises(TypeError):
-        new_event("tuoyu.registration.institution.registered.v1", source="s", subject="x", region="441802", data=data)
+        new_event("tuoyu.registration.institution.registered.v1", source="s", subject="x", region="441802", data=FILING)
     with pytest.raises(KeyError):
-        new_event("tuoyu.nothing.here.happened.v1", source="s", subject="x", region="441802", data=data)
+        new_event("tuoyu.nothing.here.happened.v1", source="s", subject="x", region="441802", data=FILING)
     assert issubclass(CATALOGUE["tuoyu.registration.institution.registered.v1"].data, InstitutionRegistered)

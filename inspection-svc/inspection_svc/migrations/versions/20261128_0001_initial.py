@@ -46,6 +46,7 @@ def upgrade() -> None:
         "filing",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("uscc", sa.String(18), nullable=False, index=True),
+        sa.Column("sequence", sa.Integer, nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("county", sa.String(6), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
@@ -62,6 +63,14 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(80), nullable=False),
         sa.Column("updated_at", UTCDateTime, nullable=False),
         sa.Index("ix_filing_county_status", "county", "status"),
+        sa.UniqueConstraint("uscc", "sequence", name="uq_filing_uscc_sequence"),
+        sa.Index(
+            "uq_filing_open",
+            "uscc",
+            unique=True,
+            sqlite_where=sa.text("status IN ('submitted', 'accepted')"),
+            postgresql_where=sa.text("status IN ('submitted', 'accepted')"),
+        ),
     )
     op.create_table(
         "reconciliation",

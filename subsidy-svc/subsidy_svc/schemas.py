@@ -1,0 +1,20 @@
+"""Request and response models of the subsidy service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict
+
+
+class InstitutionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    uscc: str
+    name: str
+    county: str
+    nature: str | None
+    inclusive_declared: bool | None
+    registration_status: str | None
+    filing_status: str | None
+    updated_at: dt.datetime
