@@ -117,7 +117,7 @@ async def submit_filing(session: AsyncSession, principal: Principal, body: Filin
     received_on = body.received_on or today
     if received_on > today:
         raise field_problem("received_on", "not_in_future", "received_on is in the future")
-    entry = await InboxRepository(session, principal).get(body.uscc)
+    entry = await InboxRepository(session).get(body.uscc)  # then 403, not 404, for another county's
     if entry is None or entry.kind != "institution":
         raise Problem(
             409, "not-registered", "Not registered", f"{body.uscc} has not reached the health bureau as a registered institution"

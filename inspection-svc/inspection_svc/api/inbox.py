@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from shared.auth import CurrentPrincipal
+from shared.errors import not_found
 from shared.service import ReadSession, ServiceRuntime
 from shared.timeutil import month_span
 
@@ -35,6 +36,15 @@ async def list_inbox(
         region=region, month=month_span(month) if month else None, registrar=registrar, same_month=same_month, after=after, limit=limit
     )
     return InboxPage(items=[InboxEntryRead.model_validate(r) for r in rows], next=rows[-1].uscc if len(rows) == limit else None)
+
+
+@router.get("/v1/inbox/{uscc}", response_model=InboxEntryRead, summary="One institution as the health bureau received it")
+async def get_inbox_entry(uscc: str, principal: CurrentPrincipal, session: ReadSession) -> InboxEntryRead:
+    commands.require_health_bureau(principal)
+    entry = await InboxRepository(session, principal).get(uscc)
+    if entry is None:
+        raise not_found("inbox entry", uscc)
+    return InboxEntryRead.model_validate(entry)
 
 
 @router.post("/v1/reconciliations", response_model=ReconciliationRead, status_code=201, summary="Reconcile the inbox with the registration feed now")

@@ -1,0 +1,77 @@
+"""Steps the integration tests share: registering, reading a service's tables, losing events."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.bus import ensure_topics
+from tests.factories import registration_body
+from tests.integration.suite import InProcessSuite
+from tests.waiting import eventually
+
+VOID_TOPIC = "tuoyu.test.void"
+
+
+async def register(suite: InProcessSuite, token_for, **overrides: Any) -> dict:  # type: ignore[no-untyped-def]
+    """Register through the registration service as the registrar the body names."""
+    body = registration_body(**overrides)
+    response = await suite.http.post(
+        suite.url("registration", "/v1/registrations"), json=body, headers=token_for(body["registrar"], body["registrar_region"])
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def inbox_entry(suite: InProcessSuite, token_for, uscc: str, region: str = "441800") -> dict | None:  # type: ignore[no-untyped-def]
+    response = await suite.http.get(suite.url("inspection", f"/v1/inbox/{uscc}"), headers=token_for("weijian", region))
+    assert response.status_code in (200, 404), response.text
+    return response.json() if response.status_code == 200 else None
+
+
+async def arrived(suite: InProcessSuite, token_for, uscc: str, *, where=lambda e: True, timeout: float = 30) -> dict:  # type: ignore[no-untyped-def]
+    async def probe() -> dict | None:
+        entry = await inbox_entry(suite, token_for, uscc)
+        return entry if entry is not None and where(entry) else None
+
+    return await eventually(probe, timeout=timeout, what=f"{uscc} in the health inbox")
+
+
+async def outbox_published(suite: InProcessSuite, service: str, key: str) -> bool:
+    outbox = suite.runtime(service).tables.outbox  # type: ignore[union-attr]
+    async with suite.runtime(service).db.reading() as session:
+        rows = (await session.execute(sa.select(outbox.c.published_at).where(outbox.c.key == key))).all()
+    return bool(rows) and all(r.published_at is not None for r in rows)
+
+
+@contextlib.asynccontextmanager
+async def broker_loses_registration_events(suite: InProcessSuite) -> AsyncIterator[None]:
+    """While inside: the registration relay's writes are acknowledged but land where no consumer
+    reads (as the embedded broker does after a restart), and the scheduled catch-up waits."""
+    await ensure_topics(suite.settings, [VOID_TOPIC], with_dlq=False)
+    bus = suite.runtime("registration").bus
+    real_producer = bus.producer
+    interval = suite.settings.feed_follow_interval_s
+
+    class Void:
+        def __init__(self, producer: Any) -> None:
+            self.producer = producer
+
+        async def send(self, topic: str, value: bytes, **kwargs: Any) -> Any:
+            return await self.producer.send(VOID_TOPIC, value, **kwargs)
+
+    async def voiding_producer() -> Any:
+        return Void(await real_producer())
+
+    suite.settings.feed_follow_interval_s = 3600.0
+    await asyncio.sleep(interval + 0.5)  # the follower's current wait, begun under the short interval, runs out
+    bus.producer = voiding_producer  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        bus.producer = real_producer  # type: ignore[method-assign]
+        suite.settings.feed_follow_interval_s = interval
