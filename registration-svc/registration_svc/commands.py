@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,12 +41,36 @@ from registration_svc.schemas import (
 )
 
 
+T = TypeVar("T")
+
+
 def refuse(violations: list[Violation]) -> Problem:
     """One problem for all the violations; who acts (403) outranks state (409) and rules (422)."""
     statuses = {v.status for v in violations}
     status = 403 if 403 in statuses else 409 if 409 in statuses else 422
     slug = {403: "forbidden", 409: "conflict", 422: "registration-rule"}[status]
     return Problem(status, slug, "The change breaks a rule", "; ".join(v.message for v in violations), errors=as_problem_errors(violations))
+
+
+async def _changed(
+    session: AsyncSession,
+    principal: Principal,
+    row: Registration | KindergartenClass,
+    read: Callable[[Any], T],
+    *,
+    action: str,
+    entity: str,
+    event_type: str,
+    traceparent: str | None,
+    **extra: Any,
+) -> T:
+    """A change made to `row`: its next version, the audit record and the event."""
+    row.version += 1
+    row.updated_at, row.updated_by = utcnow(), principal.sub
+    after = read(row)
+    await audit(session, platform, principal, action, entity, row.uscc, extra or None)
+    await record(session, platform, snapshot_event(event_type, after, row.county, traceparent, **extra))  # type: ignore[arg-type]
+    return after
 
 
 # -- registrations (登记) ---------------------------------------------------------------------
@@ -129,14 +154,17 @@ async def amend_registration(
         raise refuse(violations)
     for column, value in _registration_columns({k: merged[k] for k in changed}).items():
         setattr(row, column, value)
-    row.version += 1
-    row.updated_at, row.updated_by = utcnow(), principal.sub
-    after = registration_read(row)
-    await audit(session, platform, principal, "amend", "registration", uscc, {"changed": changed})
-    await record(
-        session, platform, snapshot_event("tuoyu.registration.institution.amended.v1", after, row.county, traceparent, changed=changed)
+    return await _changed(
+        session,
+        principal,
+        row,
+        registration_read,
+        action="amend",
+        entity="registration",
+        event_type="tuoyu.registration.institution.amended.v1",
+        traceparent=traceparent,
+        changed=changed,
     )
-    return after
 
 
 async def deregister(
@@ -146,16 +174,17 @@ async def deregister(
     if violations := ending_violations(row.status, row.registered_on, ending.on, today, field="on"):
         raise refuse(violations)
     row.status, row.deregistered_on, row.deregistration_reason = "deregistered", ending.on, ending.reason
-    row.version += 1
-    row.updated_at, row.updated_by = utcnow(), principal.sub
-    after = registration_read(row)
-    await audit(session, platform, principal, "deregister", "registration", uscc, {"reason": ending.reason})
-    await record(
+    return await _changed(
         session,
-        platform,
-        snapshot_event("tuoyu.registration.institution.deregistered.v1", after, row.county, traceparent, reason=ending.reason),
+        principal,
+        row,
+        registration_read,
+        action="deregister",
+        entity="registration",
+        event_type="tuoyu.registration.institution.deregistered.v1",
+        traceparent=traceparent,
+        reason=ending.reason,
     )
-    return after
 
 
 # -- the kindergarten 托班 ledger --------------------------------------------------------------
@@ -228,16 +257,17 @@ async def amend_kindergarten_class(
         raise refuse(violations)
     for column in changed:
         setattr(row, column, merged[column])
-    row.version += 1
-    row.updated_at, row.updated_by = utcnow(), principal.sub
-    after = kindergarten_read(row)
-    await audit(session, platform, principal, "amend", "kindergarten_class", uscc, {"changed": changed})
-    await record(
+    return await _changed(
         session,
-        platform,
-        snapshot_event("tuoyu.registration.kindergarten_class.amended.v1", after, row.county, traceparent, changed=changed),
+        principal,
+        row,
+        kindergarten_read,
+        action="amend",
+        entity="kindergarten_class",
+        event_type="tuoyu.registration.kindergarten_class.amended.v1",
+        traceparent=traceparent,
+        changed=changed,
     )
-    return after
 
 
 async def close_kindergarten_class(
@@ -247,13 +277,14 @@ async def close_kindergarten_class(
     if violations := ending_violations(row.status, row.recorded_on, ending.on, today, field="on"):
         raise refuse(violations)
     row.status, row.closed_on, row.closure_reason = "closed", ending.on, ending.reason
-    row.version += 1
-    row.updated_at, row.updated_by = utcnow(), principal.sub
-    after = kindergarten_read(row)
-    await audit(session, platform, principal, "close", "kindergarten_class", uscc, {"reason": ending.reason})
-    await record(
+    return await _changed(
         session,
-        platform,
-        snapshot_event("tuoyu.registration.kindergarten_class.closed.v1", after, row.county, traceparent, reason=ending.reason),
+        principal,
+        row,
+        kindergarten_read,
+        action="close",
+        entity="kindergarten_class",
+        event_type="tuoyu.registration.kindergarten_class.closed.v1",
+        traceparent=traceparent,
+        reason=ending.reason,
     )
-    return after

@@ -134,3 +134,13 @@ async def test_the_console_is_served_in_chinese(suite: InProcessSuite) -> None:
     page = await suite.http.get(suite.url("gateway", "/"))
     assert page.status_code == 200
     assert "清远市托育服务协同平台" in page.text and 'lang="zh-CN"' in page.text
+
+
+@pytest.mark.parametrize("service", ["gateway", "registration", "inspection", "subsidy", "training"])
+async def test_every_service_describes_itself_in_openapi(suite: InProcessSuite, service: str) -> None:
+    response = await suite.http.get(suite.url(service, "/openapi.json"))
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/health" in paths
+    if service != "gateway":
+        assert "/v1/events" in paths
