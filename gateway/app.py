@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from gateway.api import auth, console, proxy
 from services.catalogue import SERVICES
 from shared.auth import TokenIssuer
 from shared.service import create_service_app
 from shared.settings import Settings, get_settings
-
-from gateway.api import auth, console, proxy
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from shared.db import Database, utcnow
-
 from gateway.domain.accounts import demo_accounts, hash_secret
 from gateway.models import Account
 from gateway.repository import AccountRepository
+from shared.db import Database, utcnow
 
 
 async def seed_demo_accounts(db: Database, password: str) -> int:

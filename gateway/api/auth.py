@@ -8,14 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
+from gateway.domain.accounts import hash_secret, secret_matches
+from gateway.repository import AccountRepository
+from gateway.schemas import TokenResponse
 from shared.auth import SERVICE_CLIENT_PREFIX, Principal, TokenIssuer
 from shared.errors import Problem
 from shared.regions import CITY
 from shared.service import ReadSession
-
-from gateway.domain.accounts import hash_secret, secret_matches
-from gateway.repository import AccountRepository
-from gateway.schemas import TokenResponse
 
 router = APIRouter(tags=["auth"])
 

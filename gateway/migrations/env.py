@@ -1,5 +1,4 @@
-from shared.migrate import run_env
-
 from gateway.models import Base
+from shared.migrate import run_env
 
 run_env(Base.metadata, version_table="alembic_version_gateway")

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from shared.service import create_service_app
-from shared.settings import Settings
-
 from inspection_svc.api import filings, inbox, public, reports
 from inspection_svc.events import CONSUMERS
 from inspection_svc.models import platform
+from shared.service import create_service_app
+from shared.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

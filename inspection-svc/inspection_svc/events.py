@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inspection_svc.commands import filing as filings_cmd
+from inspection_svc.commands import inbox as inbox_cmd
+from inspection_svc.domain.inbox import arrival_of_institution, arrival_of_kindergarten_class
 from shared.events.catalogue import parse_data
 from shared.events.envelope import Event
 from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot
@@ -12,28 +15,25 @@ from shared.inbox import CatchUp
 from shared.service import ConsumerSpec
 from shared.timeutil import today_in_china
 
-from inspection_svc import commands
-from inspection_svc.domain.inbox import arrival_of_institution, arrival_of_kindergarten_class
-
 
 async def on_institution(session: AsyncSession, event: Event) -> None:
     data = parse_data(event)
     assert isinstance(data, InstitutionSnapshot)
     arrival = arrival_of_institution(data)
-    entry = await commands.receive(session, arrival)
+    entry = await inbox_cmd.receive(session, arrival)
     if entry.version == arrival.version:  # this event is the newest the inbox has seen
-        await commands.follow_registration(session, arrival, today_in_china())
+        await filings_cmd.follow_registration(session, arrival, today_in_china())
 
 
 async def on_kindergarten_class(session: AsyncSession, event: Event) -> None:
     data = parse_data(event)
     assert isinstance(data, KindergartenClassSnapshot)
-    await commands.receive(session, arrival_of_kindergarten_class(data))
+    await inbox_cmd.receive(session, arrival_of_kindergarten_class(data))
 
 
 async def on_scheduled_catch_up(session: AsyncSession, result: CatchUp) -> None:
     """A scheduled pass over the feed found registrations the broker had not delivered: count them."""
-    await commands.record_catch_up(session, result, trigger="schedule")
+    await inbox_cmd.record_catch_up(session, result, trigger="schedule")
 
 
 HEALTH_INBOX = ConsumerSpec(

@@ -7,10 +7,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inspection_svc.models import Filing, InboxEntry, Reconciliation
 from shared.auth import Principal
 from shared.regions import CITY
-
-from inspection_svc.models import Filing, InboxEntry, Reconciliation
 
 OPEN_FILING = ("submitted", "accepted")
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from shared.service import create_service_app
-from shared.settings import Settings
-
 from registration_svc.api import imports, kindergarten, registrations
 from registration_svc.models import platform
+from shared.service import create_service_app
+from shared.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

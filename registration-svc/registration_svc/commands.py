@@ -11,12 +11,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import audit
-from shared.auth import Principal
-from shared.db import utcnow
-from shared.errors import Problem, not_found
-from shared.outbox import record
-
 from registration_svc.domain.kindergarten import EDUCATION, ledger_violations
 from registration_svc.domain.registration import (
     RegistrationFacts,
@@ -39,7 +33,11 @@ from registration_svc.schemas import (
     RegistrationRead,
     RegistrationUpdate,
 )
-
+from shared.audit import audit
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Problem, not_found
+from shared.outbox import record
 
 T = TypeVar("T")
 

@@ -8,10 +8,9 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registration_svc.models import ImportBatch, KindergartenClass, Registration
 from shared.auth import Principal
 from shared.regions import CITY
-
-from registration_svc.models import ImportBatch, KindergartenClass, Registration
 
 
 class _Scoped:

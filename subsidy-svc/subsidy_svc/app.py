@@ -6,7 +6,6 @@ from fastapi import FastAPI
 
 from shared.service import create_service_app
 from shared.settings import Settings
-
 from subsidy_svc.api import institutions
 from subsidy_svc.events import CONSUMERS
 from subsidy_svc.models import platform

@@ -11,7 +11,6 @@ from shared.events.envelope import Event
 from shared.events.inspection import FilingSnapshot
 from shared.events.registration import InstitutionSnapshot
 from shared.service import ConsumerSpec
-
 from subsidy_svc.models import Institution
 from subsidy_svc.repository import InstitutionRepository
 

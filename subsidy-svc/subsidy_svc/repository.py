@@ -7,7 +7,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.regions import CITY
-
 from subsidy_svc.models import Institution
 
 

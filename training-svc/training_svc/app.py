@@ -6,7 +6,6 @@ from fastapi import FastAPI
 
 from shared.service import create_service_app
 from shared.settings import Settings
-
 from training_svc.models import platform
 
 

@@ -6,13 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.auth import CurrentPrincipal
-from shared.errors import not_found
-from shared.service import ReadSession, ServiceRuntime, WriteSession
-from shared.timeutil import today_in_china
-from shared.workdays import working_days_between
-
-from inspection_svc import commands
+from inspection_svc.commands import common
+from inspection_svc.commands import filing as filings_cmd
 from inspection_svc.domain.filing import MATERIALS, unfiled_overdue
 from inspection_svc.repository import FilingRepository, InboxRepository
 from inspection_svc.schemas import (
@@ -24,6 +19,11 @@ from inspection_svc.schemas import (
     UnfiledPage,
     UnfiledRead,
 )
+from shared.auth import CurrentPrincipal
+from shared.errors import not_found
+from shared.service import ReadSession, ServiceRuntime, WriteSession
+from shared.timeutil import today_in_china
+from shared.workdays import working_days_between
 
 router = APIRouter(tags=["filings"])
 
@@ -35,12 +35,12 @@ async def materials() -> list[MaterialRead]:
 
 @router.post("/v1/filings", status_code=201, response_model=FilingRead, summary="Record a filing received (备案)")
 async def submit(body: FilingCreate, principal: CurrentPrincipal, session: WriteSession) -> FilingRead:
-    return await commands.submit_filing(session, principal, body, today_in_china())
+    return await filings_cmd.submit_filing(session, principal, body, today_in_china())
 
 
 @router.post("/v1/filings/{filing_id}/decision", response_model=FilingRead, summary="Accept, or return with reasons")
 async def decide(filing_id: str, body: FilingDecision, principal: CurrentPrincipal, session: WriteSession) -> FilingRead:
-    return await commands.decide_filing(session, principal, filing_id, body, today_in_china())
+    return await filings_cmd.decide_filing(session, principal, filing_id, body, today_in_china())
 
 
 @router.get("/v1/filings", response_model=FilingPage, summary="Filings by status (`overdue`: unanswered past 5 working days) and region")
@@ -53,19 +53,19 @@ async def list_filings(
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> FilingPage:
-    commands.require_health_bureau(principal)
+    common.require_health_bureau(principal)
     today = today_in_china()
     rows = await FilingRepository(session, principal).page(status=status, region=region, uscc=uscc, today=today, after=after, limit=limit)
-    return FilingPage(items=[commands.filing_read(r, today) for r in rows], next=rows[-1].id if len(rows) == limit else None)
+    return FilingPage(items=[filings_cmd.filing_read(r, today) for r in rows], next=rows[-1].id if len(rows) == limit else None)
 
 
 @router.get("/v1/filings/{filing_id}", response_model=FilingRead, summary="One filing")
 async def get_filing(filing_id: str, principal: CurrentPrincipal, session: ReadSession) -> FilingRead:
-    commands.require_health_bureau(principal)
+    common.require_health_bureau(principal)
     row = await FilingRepository(session, principal).get(filing_id)
     if row is None:
         raise not_found("filing", filing_id)
-    return commands.filing_read(row, today_in_china())
+    return filings_cmd.filing_read(row, today_in_china())
 
 
 @router.get("/v1/unfiled", response_model=UnfiledPage, summary="Registered institutions that have not filed")
@@ -77,7 +77,7 @@ async def unfiled(
     overdue_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> UnfiledPage:
-    commands.require_health_bureau(principal)
+    common.require_health_bureau(principal)
     allowed = rt.settings.filing_due_working_days
     today = today_in_china()
     items = [

@@ -6,15 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from inspection_svc.commands import common
+from inspection_svc.commands import inbox as inbox_cmd
+from inspection_svc.events import HEALTH_INBOX
+from inspection_svc.repository import InboxRepository, ReconciliationRepository
+from inspection_svc.schemas import InboxEntryRead, InboxPage, ReconciliationPage, ReconciliationRead
 from shared.auth import CurrentPrincipal
 from shared.errors import not_found
 from shared.service import ReadSession, ServiceRuntime
 from shared.timeutil import month_span
-
-from inspection_svc import commands
-from inspection_svc.events import HEALTH_INBOX
-from inspection_svc.repository import InboxRepository, ReconciliationRepository
-from inspection_svc.schemas import InboxEntryRead, InboxPage, ReconciliationPage, ReconciliationRead
 
 router = APIRouter(tags=["inbox"])
 MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM of the registration date")
@@ -31,7 +31,7 @@ async def list_inbox(
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> InboxPage:
-    commands.require_health_bureau(principal)
+    common.require_health_bureau(principal)
     rows = await InboxRepository(session, principal).page(
         region=region, month=month_span(month) if month else None, registrar=registrar, same_month=same_month, after=after, limit=limit
     )
@@ -40,7 +40,7 @@ async def list_inbox(
 
 @router.get("/v1/inbox/{uscc}", response_model=InboxEntryRead, summary="One institution as the health bureau received it")
 async def get_inbox_entry(uscc: str, principal: CurrentPrincipal, session: ReadSession) -> InboxEntryRead:
-    commands.require_health_bureau(principal)
+    common.require_health_bureau(principal)
     entry = await InboxRepository(session, principal).get(uscc)
     if entry is None:
         raise not_found("inbox entry", uscc)
@@ -49,10 +49,10 @@ async def get_inbox_entry(uscc: str, principal: CurrentPrincipal, session: ReadS
 
 @router.post("/v1/reconciliations", response_model=ReconciliationRead, status_code=201, summary="Reconcile the inbox with the registration feed now")
 async def reconcile(principal: CurrentPrincipal, rt: ServiceRuntime) -> ReconciliationRead:
-    commands.require_health_bureau(principal)
+    common.require_health_bureau(principal)
     result = await rt.consumers[HEALTH_INBOX.name].catch_up()
     async with rt.db.transaction() as session:
-        run = await commands.record_catch_up(session, result, trigger="manual", actor=principal.sub)
+        run = await inbox_cmd.record_catch_up(session, result, trigger="manual", actor=principal.sub)
     return ReconciliationRead.model_validate(run)
 
 
@@ -60,5 +60,5 @@ async def reconcile(principal: CurrentPrincipal, rt: ServiceRuntime) -> Reconcil
 async def list_reconciliations(
     principal: CurrentPrincipal, session: ReadSession, limit: Annotated[int, Query(ge=1, le=200)] = 20
 ) -> ReconciliationPage:
-    commands.require_health_bureau(principal)
+    common.require_health_bureau(principal)
     return ReconciliationPage(items=[ReconciliationRead.model_validate(r) for r in await ReconciliationRepository(session).latest(limit)])

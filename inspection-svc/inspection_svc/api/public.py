@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.service import ReadSession
-
 from inspection_svc.repository import FilingRepository
 from inspection_svc.schemas import PublicReturnedFiling
+from shared.service import ReadSession
 
 router = APIRouter(prefix="/v1/public", tags=["public"])
 

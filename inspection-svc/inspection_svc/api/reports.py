@@ -8,18 +8,17 @@ from typing import Annotated
 import httpx
 from fastapi import APIRouter, Query, Request, Response
 
-from shared.auth import CurrentPrincipal, Principal
-from shared.errors import Problem, forbidden
-from shared.regions import CITY, REGIONS
-from shared.departments import DEPARTMENTS
-from shared.service import Runtime, ServiceRuntime
-from shared.timeutil import month_span
-from shared.xlsx import XLSX, Sheet, workbook_bytes
-
-from inspection_svc import commands
+from inspection_svc.commands import common
 from inspection_svc.domain.report import ComplianceRow, compliance_rows, totals
 from inspection_svc.repository import InboxRepository
 from inspection_svc.schemas import ComplianceReport, ComplianceRowRead
+from shared.auth import CurrentPrincipal, Principal
+from shared.departments import DEPARTMENTS
+from shared.errors import Problem, forbidden
+from shared.regions import CITY, REGIONS
+from shared.service import Runtime, ServiceRuntime
+from shared.timeutil import month_span
+from shared.xlsx import XLSX, Sheet, workbook_bytes
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
@@ -54,7 +53,7 @@ async def _registered_counts(rt: Runtime, request: Request, month: str, region: 
 
 
 async def _report(rt: Runtime, request: Request, principal: Principal, month: str, region: str | None) -> ComplianceReport:
-    commands.require_health_bureau(principal)
+    common.require_health_bureau(principal)
     if region and not principal.covers(region):
         raise forbidden(f"your office ({principal.region}) does not see region {region}")
     offices = [region] if region else (None if principal.region == CITY else [principal.region])

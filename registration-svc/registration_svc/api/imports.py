@@ -14,19 +14,18 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from pydantic import ValidationError
 
-from shared.auth import CurrentPrincipal
-from shared.db import utcnow
-from shared.errors import Problem, field_problem, not_found
-from shared.service import ReadSession, WriteSession
-from shared.timeutil import today_in_china
-from shared.xlsx import XLSX, Sheet, UnreadableWorkbook, read_first_sheet, workbook_bytes
-
 from registration_svc import commands
 from registration_svc.domain.importing import COLUMNS, column_for, missing_columns, row_to_registration, template_example
 from registration_svc.domain.registration import Violation, as_problem_errors
 from registration_svc.models import ImportBatch
 from registration_svc.repository import ImportRepository, RegistrationRepository
 from registration_svc.schemas import ImportReport, ImportRow, RegistrationCreate
+from shared.auth import CurrentPrincipal
+from shared.db import utcnow
+from shared.errors import Problem, field_problem, not_found
+from shared.service import ReadSession, WriteSession
+from shared.timeutil import today_in_china
+from shared.xlsx import XLSX, Sheet, UnreadableWorkbook, read_first_sheet, workbook_bytes
 
 router = APIRouter(prefix="/v1/registrations", tags=["import"])
 MAX_BYTES = 5 * 1024 * 1024

@@ -6,11 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from shared.auth import CurrentPrincipal
-from shared.errors import not_found
-from shared.service import ReadSession, WriteSession
-from shared.timeutil import today_in_china
-
 from registration_svc import commands
 from registration_svc.repository import KindergartenRepository
 from registration_svc.schemas import (
@@ -20,6 +15,10 @@ from registration_svc.schemas import (
     KindergartenClassRead,
     KindergartenClassUpdate,
 )
+from shared.auth import CurrentPrincipal
+from shared.errors import not_found
+from shared.service import ReadSession, WriteSession
+from shared.timeutil import today_in_china
 
 router = APIRouter(prefix="/v1/kindergarten-classes", tags=["kindergarten classes"])
 

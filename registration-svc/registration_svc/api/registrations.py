@@ -6,22 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from shared.auth import CurrentPrincipal
-from shared.errors import not_found
-from shared.service import ReadSession, WriteSession
-from shared.timeutil import month_span, today_in_china
-
 from registration_svc import commands
 from registration_svc.repository import RegistrationRepository
 from registration_svc.schemas import (
     EndingCreate,
-    RegistrationCounts,
     RegistrationCount,
+    RegistrationCounts,
     RegistrationCreate,
     RegistrationPage,
     RegistrationRead,
     RegistrationUpdate,
 )
+from shared.auth import CurrentPrincipal
+from shared.errors import not_found
+from shared.service import ReadSession, WriteSession
+from shared.timeutil import month_span, today_in_china
 
 router = APIRouter(prefix="/v1/registrations", tags=["registrations"])
 MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shared.validators import uscc_violation
-
 from registration_svc.domain.registration import Violation, location_violations
+from shared.validators import uscc_violation
 
 # 托大班 (24–36 months) holds at most 20 children (托育机构设置标准（试行）).
 PLACES_PER_CLASS = 20

@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from shared.auth import CurrentPrincipal
 from shared.errors import forbidden, not_found
 from shared.service import ReadSession
-
 from subsidy_svc.repository import InstitutionRepository
 from subsidy_svc.schemas import InstitutionRead
 

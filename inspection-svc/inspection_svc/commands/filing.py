@@ -1,5 +1,4 @@
-"""The writes of the supervision service: each checks the rules of `domain`, writes the rows, the
-audit record and the event in the caller's transaction."""
+"""Filing (备案) with the county health bureau: submission, decision, and following registration changes."""
 
 from __future__ import annotations
 
@@ -8,78 +7,16 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inspection_svc.commands.common import announce, require_health_bureau
+from inspection_svc.domain.filing import MATERIAL_KEYS, answer_overdue, filing_clock, unmet_conditions
+from inspection_svc.domain.inbox import Arrival
+from inspection_svc.models import Filing, platform
+from inspection_svc.repository import FilingRepository, InboxRepository
+from inspection_svc.schemas import FilingCreate, FilingDecision, FilingRead
 from shared.audit import audit
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Problem, field_problem, forbidden, not_found
-from shared.events.catalogue import new_event, spec_of
-from shared.inbox import CatchUp
-from shared.outbox import record
-
-from inspection_svc.domain.filing import MATERIAL_KEYS, answer_overdue, filing_clock, unmet_conditions
-from inspection_svc.domain.inbox import Arrival, received_same_month
-from inspection_svc.models import Filing, InboxEntry, Reconciliation, platform
-from inspection_svc.repository import FilingRepository, InboxRepository, ReconciliationRepository
-from inspection_svc.schemas import FilingCreate, FilingDecision, FilingRead
-
-SOURCE = "inspection-svc"
-HEALTH = "weijian"
-
-
-def require_health_bureau(principal: Principal) -> None:
-    if principal.department != HEALTH and not principal.has_role("admin"):
-        raise forbidden("this is the health bureau's (卫生健康) work")
-
-
-# -- the inbox ---------------------------------------------------------------------------------
-
-
-async def receive(session: AsyncSession, arrival: Arrival) -> InboxEntry:
-    """Keep a registration as the health bureau received it. The first arrival fixes
-    `received_at` and `same_month`; later ones update the record when they are newer."""
-    repo = InboxRepository(session)
-    entry = await repo.get(arrival.uscc, for_update=True)
-    now = utcnow()
-    fields = {
-        "kind": arrival.kind,
-        "name": arrival.name,
-        "nature": arrival.nature,
-        "registrar": arrival.registrar,
-        "registrar_region": arrival.registrar_region,
-        "health_region": arrival.health_region,
-        "county": arrival.county,
-        "address": arrival.address,
-        "registered_on": arrival.registered_on,
-        "status": arrival.status,
-        "ended_on": arrival.ended_on,
-        "version": arrival.version,
-        "updated_at": now,
-    }
-    if entry is None:
-        entry = InboxEntry(uscc=arrival.uscc, received_at=now, same_month=received_same_month(arrival.registered_on, now), **fields)
-        repo.add(entry)
-    elif arrival.version > entry.version:  # an older snapshot arriving late changes nothing
-        for name, value in fields.items():
-            setattr(entry, name, value)
-    return entry
-
-
-async def record_catch_up(session: AsyncSession, result: CatchUp, *, trigger: str, actor: str | None = None) -> Reconciliation:
-    run = Reconciliation(
-        trigger=trigger,
-        actor=actor,
-        started_at=result.started_at,
-        finished_at=utcnow(),
-        read=result.read,
-        repaired=len(result.subjects),
-        repaired_usccs=result.subjects,
-    )
-    ReconciliationRepository(session).add(run)
-    await session.flush()
-    return run
-
-
-# -- filing (备案) -------------------------------------------------------------------------------
 
 
 def filing_read(row: Filing, today: dt.date) -> FilingRead:
@@ -105,9 +42,7 @@ def filing_read(row: Filing, today: dt.date) -> FilingRead:
 
 
 async def _announce(session: AsyncSession, row: Filing, verb: str, today: dt.date) -> None:
-    event_type = f"tuoyu.inspection.filing.{verb}.v1"
-    data = spec_of(event_type).data.model_validate(filing_read(row, today).model_dump())
-    await record(session, platform, new_event(event_type, source=SOURCE, subject=row.uscc, region=row.county, data=data))
+    await announce(session, f"tuoyu.inspection.filing.{verb}.v1", row.uscc, row.county, filing_read(row, today))
 
 
 async def submit_filing(session: AsyncSession, principal: Principal, body: FilingCreate, today: dt.date) -> FilingRead:

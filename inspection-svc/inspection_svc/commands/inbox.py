@@ -1,0 +1,56 @@
+"""The health bureau's inbox: registrations as received, and the record of each reconciliation."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inspection_svc.domain.inbox import Arrival, received_same_month
+from inspection_svc.models import InboxEntry, Reconciliation
+from inspection_svc.repository import InboxRepository, ReconciliationRepository
+from shared.db import utcnow
+from shared.inbox import CatchUp
+
+
+async def receive(session: AsyncSession, arrival: Arrival) -> InboxEntry:
+    """Keep a registration as the health bureau received it. The first arrival fixes
+    `received_at` and `same_month`; later ones update the record when they are newer."""
+    repo = InboxRepository(session)
+    entry = await repo.get(arrival.uscc, for_update=True)
+    now = utcnow()
+    fields = {
+        "kind": arrival.kind,
+        "name": arrival.name,
+        "nature": arrival.nature,
+        "registrar": arrival.registrar,
+        "registrar_region": arrival.registrar_region,
+        "health_region": arrival.health_region,
+        "county": arrival.county,
+        "address": arrival.address,
+        "registered_on": arrival.registered_on,
+        "status": arrival.status,
+        "ended_on": arrival.ended_on,
+        "version": arrival.version,
+        "updated_at": now,
+    }
+    if entry is None:
+        entry = InboxEntry(uscc=arrival.uscc, received_at=now, same_month=received_same_month(arrival.registered_on, now), **fields)
+        repo.add(entry)
+    elif arrival.version > entry.version:  # an older snapshot arriving late changes nothing
+        for name, value in fields.items():
+            setattr(entry, name, value)
+    return entry
+
+
+async def record_catch_up(session: AsyncSession, result: CatchUp, *, trigger: str, actor: str | None = None) -> Reconciliation:
+    run = Reconciliation(
+        trigger=trigger,
+        actor=actor,
+        started_at=result.started_at,
+        finished_at=utcnow(),
+        read=result.read,
+        repaired=len(result.subjects),
+        repaired_usccs=result.subjects,
+    )
+    ReconciliationRepository(session).add(run)
+    await session.flush()
+    return run
