@@ -38,7 +38,19 @@ SERVICES: tuple[ServiceInfo, ...] = (
         2,
         consumes=("tuoyu.registration.institution", "tuoyu.registration.kindergarten_class"),
     ),
-    ServiceInfo("subsidy", "subsidy_svc", "奖补 subsidies", 3, consumes=("tuoyu.inspection.filing", "tuoyu.registration.institution")),
+    ServiceInfo(
+        "subsidy",
+        "subsidy_svc",
+        "奖补 subsidies",
+        3,
+        consumes=(
+            "tuoyu.inspection.credit",
+            "tuoyu.inspection.designation",
+            "tuoyu.inspection.filing",
+            "tuoyu.inspection.finding",
+            "tuoyu.registration.institution",
+        ),
+    ),
     ServiceInfo("training", "training_svc", "队伍 workforce", 4),
 )
 SUITE: tuple[ServiceInfo, ...] = (GATEWAY, *SERVICES)

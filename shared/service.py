@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -49,11 +49,28 @@ class ConsumerSpec:
     on_catch_up: CatchUpHook | None = None
 
 
+@dataclass(frozen=True)
+class Job:
+    """Work a service does on a schedule (every `jobs_interval_s`) and on an admin's demand. It
+    must be safe to run twice at once (replicas each run it)."""
+
+    name: str
+    run: Callable[[Runtime], Awaitable[Any]]
+
+
 class Runtime:
     """What a running service holds: database, Kafka, HTTP client, relay and consumers."""
 
-    def __init__(self, name: str, settings: Settings, tables: PlatformTables | None, consumers: Sequence[ConsumerSpec]) -> None:
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        tables: PlatformTables | None,
+        consumers: Sequence[ConsumerSpec],
+        jobs: Sequence[Job] = (),
+    ) -> None:
         self.name = name
+        self.jobs = {job.name: job for job in jobs}
         self.settings = settings
         self.tables = tables
         self.db = Database(settings.database_url(name))
@@ -95,6 +112,16 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         for consumer in self.consumers.values():
             self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
+        for job in self.jobs.values():
+            self._tasks.append(asyncio.create_task(self._every(job), name=f"{self.name}-{job.name}"))
+
+    async def _every(self, job: Job) -> None:
+        while True:
+            await asyncio.sleep(self.settings.jobs_interval_s)
+            try:
+                await job.run(self)
+            except Exception as exc:  # noqa: BLE001 - the next round tries again
+                log.warning("job failed", job=job.name, error=repr(exc)[:300])
 
     async def _ensure_topics(self) -> None:
         # The broker may be down at start-up: keep trying in the background, never block serving.
@@ -186,6 +213,12 @@ def _admin_router(tables: PlatformTables) -> APIRouter:
             raise Problem(409, "replay-failed", "The event still fails", str(exc)[:1000]) from exc
         return {"id": dead_letter_id, "status": "replayed", "applied": applied}
 
+    @router.post("/jobs/{job_name}", summary="Run one of the service's periodic jobs now")
+    async def run_job(job_name: str, rt: ServiceRuntime) -> dict[str, Any]:
+        if job_name not in rt.jobs:
+            raise not_found("job", job_name)
+        return {"job": job_name, "result": await rt.jobs[job_name].run(rt)}
+
     return router
 
 
@@ -197,6 +230,7 @@ def create_service_app(
     routers: Sequence[APIRouter],
     tables: PlatformTables | None,
     consumers: Sequence[ConsumerSpec] = (),
+    jobs: Sequence[Job] = (),
     settings: Settings | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
@@ -205,7 +239,7 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rt = Runtime(name, settings, tables, consumers)
+        rt = Runtime(name, settings, tables, consumers, jobs)
         app.state.runtime = rt
         await rt.start()
         log.info("service started", service=name)

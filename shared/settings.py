@@ -52,6 +52,19 @@ class Settings(BaseSettings):
     # policy says 及时 without a number; the bureau sets it.
     filing_due_working_days: int = 20
 
+    # Credit (守信/失信): how long a serious violation lists an institution, what counts as repeated
+    # violations, and how long a clean record takes to earn trustworthy status, in days.
+    credit_listing_days: int = 365
+    credit_repeat_count: int = 3
+    credit_repeat_window_days: int = 365
+    credit_clean_days: int = 365
+    # Quality evaluations are public after this many working days for objections.
+    evaluation_review_working_days: int = 5
+    # The lowest quality rating a demonstration unit may have.
+    demonstration_min_rating: str = "良好"
+    # How often each service's periodic jobs run (publishing due evaluations, credit by time).
+    jobs_interval_s: float = 300.0
+
     log_level: str = "INFO"
 
     # Per-service overrides as JSON maps; `TUOYU_<SERVICE>_DATABASE_URL` / `TUOYU_<SERVICE>_URL`

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from inspection_svc.api import filings, inbox, public, reports
+from inspection_svc.api import credit, designations, evaluations, filings, inbox, inspections, public, reports, supervision, unlicensed
+from inspection_svc.commands import credit as credit_cmd
+from inspection_svc.commands import evaluations as evaluations_cmd
 from inspection_svc.events import CONSUMERS
 from inspection_svc.models import platform
-from shared.service import create_service_app
+from shared.service import Job, create_service_app
 from shared.settings import Settings
 
 
@@ -17,7 +19,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "inspection",
         title="监管 inspection-svc",
         description="Health bureau inbox, filing, spot checks and inspections by four agencies.",
-        routers=[inbox.router, reports.router, filings.router, public.router],
+        routers=[
+            inbox.router,
+            reports.router,
+            filings.router,
+            supervision.router,
+            inspections.router,
+            credit.router,
+            unlicensed.router,
+            evaluations.router,
+            designations.router,
+            public.router,
+        ],
+        jobs=[Job("publish-evaluations", evaluations_cmd.publish_due), Job("refresh-credit", credit_cmd.refresh_all)],
         tables=platform,
         consumers=CONSUMERS,
         settings=settings,

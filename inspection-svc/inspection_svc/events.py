@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inspection_svc.commands import filing as filings_cmd
 from inspection_svc.commands import inbox as inbox_cmd
+from inspection_svc.commands import unlicensed as unlicensed_cmd
 from inspection_svc.domain.inbox import arrival_of_institution, arrival_of_kindergarten_class
 from shared.events.catalogue import parse_data
 from shared.events.envelope import Event
@@ -23,6 +24,8 @@ async def on_institution(session: AsyncSession, event: Event) -> None:
     entry = await inbox_cmd.receive(session, arrival)
     if entry.version == arrival.version:  # this event is the newest the inbox has seen
         await filings_cmd.follow_registration(session, arrival, today_in_china())
+        if arrival.status == "active":
+            await unlicensed_cmd.link_registration(session, arrival)
 
 
 async def on_kindergarten_class(session: AsyncSession, event: Event) -> None:

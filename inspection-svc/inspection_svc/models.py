@@ -22,11 +22,13 @@ class InboxEntry(Base):
     __table_args__ = (
         sa.Index("ix_health_inbox_health_region_registered_on", "health_region", "registered_on"),
         sa.Index("ix_health_inbox_county_registered_on", "county", "registered_on"),
+        sa.Index("ix_health_inbox_county_name_key", "county", "name_key"),
     )
 
     uscc: Mapped[str] = mapped_column(sa.String(18), primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20))  # institution | kindergarten_class
     name: Mapped[str] = mapped_column(sa.String(200))
+    name_key: Mapped[str] = mapped_column(sa.String(200))  # the name as unlicensed operators are matched
     nature: Mapped[str] = mapped_column(sa.String(32))  # the registration's nature, or `kindergarten`
     registrar: Mapped[str] = mapped_column(sa.String(16))  # bianban | minzheng | shichang | jiaoyu
     registrar_region: Mapped[str] = mapped_column(sa.String(6))
@@ -94,4 +96,192 @@ class Reconciliation(Base):
     repaired_usccs: Mapped[list[str]] = mapped_column(sa.JSON)
 
 
+class Plan(Base):
+    """A spot-check plan (双随机、一公开): an agency's checklist (一单), target and inspector databases
+    (两库) for a region and year."""
+
+    __tablename__ = "plan"
+    __table_args__ = (sa.Index("ix_plan_agency_region_year", "agency", "region", "year"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    agency: Mapped[str] = mapped_column(sa.String(16))
+    region: Mapped[str] = mapped_column(sa.String(6))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    sampling_ratio: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    sample_size: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    weighted: Mapped[bool] = mapped_column(sa.Boolean)  # by risk and credit
+    checklist: Mapped[list[str]] = mapped_column(sa.JSON)
+    inspectors: Mapped[list[dict]] = mapped_column(sa.JSON)  # [{"id", "name", "conflicts": [uscc]}]
+    created_by: Mapped[str] = mapped_column(sa.String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Draw(Base):
+    """The draw of a plan, with everything needed to re-run and verify it."""
+
+    __tablename__ = "draw"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("plan.id"), unique=True)
+    seed: Mapped[str] = mapped_column(sa.String(128))
+    targets: Mapped[list[list]] = mapped_column(sa.JSON)  # [[uscc, weight]] sorted
+    inspectors: Mapped[list[list]] = mapped_column(sa.JSON)  # [[id, name, [conflicts]]] sorted
+    target_hash: Mapped[str] = mapped_column(sa.String(64))
+    inspector_hash: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    assignments: Mapped[list[dict]] = mapped_column(sa.JSON)  # [{"uscc", "inspectors": [id, id]}]
+    drawn_by: Mapped[str] = mapped_column(sa.String(80))
+    drawn_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Inspection(Base):
+    __tablename__ = "inspection"
+    __table_args__ = (sa.Index("ix_inspection_agency_county_inspected_on", "agency", "county", "inspected_on"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    county: Mapped[str] = mapped_column(sa.String(6))
+    agency: Mapped[str] = mapped_column(sa.String(16))
+    kind: Mapped[str] = mapped_column(sa.String(16))  # spot_check | routine | complaint | special
+    plan_id: Mapped[str | None] = mapped_column(sa.String(36), nullable=True, index=True)
+    inspected_on: Mapped[dt.date] = mapped_column(sa.Date)
+    inspectors: Mapped[list[str]] = mapped_column(sa.JSON)
+    results: Mapped[dict[str, str]] = mapped_column(sa.JSON)  # checklist item → pass | fail | not_applicable
+    created_by: Mapped[str] = mapped_column(sa.String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Finding(Base):
+    """A finding of an inspection: its severity, the rectification deadline, and when a follow-up
+    verified the correction."""
+
+    __tablename__ = "finding"
+    __table_args__ = (
+        sa.Index("ix_finding_uscc_status", "uscc", "status"),
+        sa.Index("ix_finding_county_status_deadline", "county", "status", "deadline"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    inspection_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("inspection.id"), index=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18))
+    county: Mapped[str] = mapped_column(sa.String(6))
+    agency: Mapped[str] = mapped_column(sa.String(16))
+    code: Mapped[str] = mapped_column(sa.String(40))
+    severity: Mapped[str] = mapped_column(sa.String(10))  # minor | major | critical
+    description: Mapped[str] = mapped_column(sa.String(1000))
+    raised_on: Mapped[dt.date] = mapped_column(sa.Date)
+    deadline: Mapped[dt.date] = mapped_column(sa.Date)  # 整改期限
+    status: Mapped[str] = mapped_column(sa.String(10))  # open | closed
+    verified_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)  # correction verified
+    follow_up_id: Mapped[str | None] = mapped_column(sa.String(36), nullable=True)
+    version: Mapped[int] = mapped_column(sa.Integer)
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_up"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    inspection_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("inspection.id"), index=True)
+    followed_on: Mapped[dt.date] = mapped_column(sa.Date)
+    inspectors: Mapped[list[str]] = mapped_column(sa.JSON)
+    closed_findings: Mapped[list[str]] = mapped_column(sa.JSON)
+    notes: Mapped[str] = mapped_column(sa.String(1000))
+    created_by: Mapped[str] = mapped_column(sa.String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Credit(Base):
+    """An institution's credit standing (守信联合激励 / 失信联合惩戒), as last decided."""
+
+    __tablename__ = "credit"
+
+    uscc: Mapped[str] = mapped_column(sa.String(18), primary_key=True)
+    county: Mapped[str] = mapped_column(sa.String(6), index=True)
+    status: Mapped[str] = mapped_column(sa.String(12), index=True)  # trustworthy | normal | dishonest
+    reasons: Mapped[list[str]] = mapped_column(sa.JSON)
+    since: Mapped[dt.date] = mapped_column(sa.Date)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class CreditAppeal(Base):
+    __tablename__ = "credit_appeal"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(1000))
+    filed_on: Mapped[dt.date] = mapped_column(sa.Date)
+    filed_by: Mapped[str] = mapped_column(sa.String(80))
+    status: Mapped[str] = mapped_column(sa.String(10))  # pending | upheld | rejected
+    decided_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(sa.String(1000), nullable=True)
+
+
+class UnlicensedOperator(Base):
+    """An operator found running childcare without registration (无证经营), banned (取缔) by market
+    supervision, and linked to its registration if it registers later."""
+
+    __tablename__ = "unlicensed_operator"
+    __table_args__ = (sa.Index("ix_unlicensed_operator_county_name_key", "county", "name_key"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    name_key: Mapped[str] = mapped_column(sa.String(200))  # the name as matched
+    uscc: Mapped[str | None] = mapped_column(sa.String(18), nullable=True, index=True)  # if it has one
+    county: Mapped[str] = mapped_column(sa.String(6))
+    address: Mapped[str] = mapped_column(sa.String(300))
+    operator_person: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)  # personal data
+    found_on: Mapped[dt.date] = mapped_column(sa.Date)
+    description: Mapped[str] = mapped_column(sa.String(1000))
+    banned_on: Mapped[dt.date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(12))  # banned | registered
+    linked_uscc: Mapped[str | None] = mapped_column(sa.String(18), nullable=True)
+    linked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_by: Mapped[str] = mapped_column(sa.String(80))
+
+
+class Evaluation(Base):
+    """A third-party quality evaluation (托育机构质量评估, WS/T 821—2023), public after its review window."""
+
+    __tablename__ = "evaluation"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    county: Mapped[str] = mapped_column(sa.String(6))
+    evaluator: Mapped[str] = mapped_column(sa.String(80))
+    evaluated_on: Mapped[dt.date] = mapped_column(sa.Date)
+    scores: Mapped[dict[str, int]] = mapped_column(sa.JSON)
+    rating: Mapped[str] = mapped_column(sa.String(10))
+    review_ends_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
+    status: Mapped[str] = mapped_column(sa.String(12), index=True)  # in_review | disputed | published
+    objection: Mapped[str | None] = mapped_column(sa.String(1000), nullable=True)
+    published_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+    version: Mapped[int] = mapped_column(sa.Integer)
+
+
+class Designation(Base):
+    """The health bureau's designations subsidies depend on: 普惠 recognition for a year, and
+    demonstration units (示范点: county nominates, city confirms)."""
+
+    __tablename__ = "designation"
+    __table_args__ = (sa.Index("ix_designation_uscc_kind_year", "uscc", "kind", "year"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # inclusive | demonstration
+    uscc: Mapped[str] = mapped_column(sa.String(18))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    county: Mapped[str] = mapped_column(sa.String(6), index=True)
+    year: Mapped[int] = mapped_column(sa.Integer)
+    status: Mapped[str] = mapped_column(sa.String(12))  # recognised | nominated | confirmed | withdrawn
+    criteria: Mapped[list[dict]] = mapped_column(sa.JSON)  # [{"criterion", "met", "detail"}] as checked
+    monthly_fee_fen: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
+    fee_cap_fen: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
+    fee_standard_ref: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    decided_on: Mapped[dt.date] = mapped_column(sa.Date)
+    decided_by: Mapped[str] = mapped_column(sa.String(80))
+    reason: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    version: Mapped[int] = mapped_column(sa.Integer)
 platform = platform_tables(Base.metadata)

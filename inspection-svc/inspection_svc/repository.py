@@ -7,7 +7,21 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inspection_svc.models import Filing, InboxEntry, Reconciliation
+from inspection_svc.models import (
+    Credit,
+    CreditAppeal,
+    Designation,
+    Draw,
+    Evaluation,
+    Filing,
+    Finding,
+    FollowUp,
+    InboxEntry,
+    Inspection,
+    Plan,
+    Reconciliation,
+    UnlicensedOperator,
+)
 from shared.auth import Principal
 from shared.regions import CITY
 
@@ -121,6 +135,10 @@ class FilingRepository:
     def add(self, filing: Filing) -> None:
         self.session.add(filing)
 
+    async def latest_status(self, uscc: str) -> str | None:
+        query = sa.select(Filing.status).where(Filing.uscc == uscc).order_by(Filing.sequence.desc()).limit(1)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     async def page(
         self,
         *,
@@ -161,3 +179,281 @@ class ReconciliationRepository:
     async def latest(self, limit: int) -> list[Reconciliation]:
         query = sa.select(Reconciliation).order_by(Reconciliation.id.desc()).limit(limit)
         return list((await self.session.execute(query)).scalars())
+
+
+def _in_region(column: sa.ColumnElement, region: str | None) -> sa.ColumnElement | None:
+    """`column` within `region` (a county, or the whole city)."""
+    return None if region in (None, CITY) else column == region
+
+
+class _Scoped:
+    """Rows that belong to a county (`county` column): county staff see theirs, city staff all."""
+
+    model: type
+
+    def __init__(self, session: AsyncSession, principal: Principal | None = None) -> None:
+        self.session = session
+        self.principal = principal
+
+    def _scoped(self, query: sa.Select) -> sa.Select:
+        if self.principal is None or self.principal.region == CITY:
+            return query
+        return query.where(self.model.county == self.principal.region)
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    async def get(self, key: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+        query = self._scoped(sa.select(self.model).where(self.model.__mapper__.primary_key[0] == key))
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+
+class RosterRepository:
+    """监管名录: the supervised institutions of an agency in a region, with what weighs a draw."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def roster(self, agency: str, region: str) -> list[tuple[InboxEntry, str, int, int]]:
+        """(entry, credit status, open major findings, open critical findings) per institution.
+        The fire brigade's roster is the health bureau's list of filed venues (policy 三(三)4)."""
+        open_by = (
+            sa.select(
+                Finding.uscc,
+                sa.func.sum(sa.case((Finding.severity == "major", 1), else_=0)).label("major"),
+                sa.func.sum(sa.case((Finding.severity == "critical", 1), else_=0)).label("critical"),
+                sa.func.count().label("total"),
+            )
+            .where(Finding.status == "open")
+            .group_by(Finding.uscc)
+            .subquery()
+        )
+        query = (
+            sa.select(
+                InboxEntry,
+                sa.func.coalesce(Credit.status, "normal"),
+                sa.func.coalesce(open_by.c.major, 0),
+                sa.func.coalesce(open_by.c.critical, 0),
+            )
+            .outerjoin(Credit, Credit.uscc == InboxEntry.uscc)
+            .outerjoin(open_by, open_by.c.uscc == InboxEntry.uscc)
+            .where(InboxEntry.kind == "institution", InboxEntry.status == "active")
+            .order_by(InboxEntry.uscc)
+        )
+        if (where := _in_region(InboxEntry.county, region)) is not None:
+            query = query.where(where)
+        if agency == "xiaofang":
+            query = query.where(sa.exists().where(Filing.uscc == InboxEntry.uscc, Filing.status == "accepted"))
+        return [(r[0], r[1], int(r[2]), int(r[3])) for r in (await self.session.execute(query)).all()]
+
+
+class PlanRepository(_Scoped):
+    model = Plan
+
+    def _scoped(self, query: sa.Select) -> sa.Select:
+        if self.principal is None or self.principal.region == CITY:
+            return query
+        return query.where(Plan.region == self.principal.region)
+
+    async def page(self, agency: str | None, year: int | None, limit: int) -> list[Plan]:
+        query = self._scoped(sa.select(Plan))
+        if agency:
+            query = query.where(Plan.agency == agency)
+        if year:
+            query = query.where(Plan.year == year)
+        return list((await self.session.execute(query.order_by(Plan.created_at.desc()).limit(limit))).scalars())
+
+
+class DrawRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, draw: Draw) -> None:
+        self.session.add(draw)
+
+    async def of_plan(self, plan_id: str) -> Draw | None:
+        return (await self.session.execute(sa.select(Draw).where(Draw.plan_id == plan_id))).scalar_one_or_none()
+
+    async def published(self, region: str | None, year: int | None, limit: int) -> list[tuple[Draw, Plan]]:
+        query = sa.select(Draw, Plan).join(Plan, Plan.id == Draw.plan_id)
+        if region:
+            query = query.where(Plan.region == region)
+        if year:
+            query = query.where(Plan.year == year)
+        return [(d, p) for d, p in (await self.session.execute(query.order_by(Draw.drawn_at.desc()).limit(limit))).all()]
+
+
+class InspectionRepository(_Scoped):
+    model = Inspection
+
+    async def page(self, *, uscc: str | None, agency: str | None, region: str | None, after: str | None, limit: int) -> list[Inspection]:
+        query = self._scoped(sa.select(Inspection))
+        if uscc:
+            query = query.where(Inspection.uscc == uscc)
+        if agency:
+            query = query.where(Inspection.agency == agency)
+        if (where := _in_region(Inspection.county, region)) is not None:
+            query = query.where(where)
+        if after:
+            query = query.where(Inspection.id > after)
+        return list((await self.session.execute(query.order_by(Inspection.id).limit(limit))).scalars())
+
+    async def public(self, county: str | None, limit: int) -> list[Inspection]:
+        query = sa.select(Inspection).order_by(Inspection.inspected_on.desc(), Inspection.id).limit(limit)
+        if county:
+            query = query.where(Inspection.county == county)
+        return list((await self.session.execute(query)).scalars())
+
+    def add_follow_up(self, follow_up: FollowUp) -> None:
+        self.session.add(follow_up)
+
+
+class FindingRepository(_Scoped):
+    model = Finding
+
+    async def of_inspections(self, inspection_ids: list[str]) -> list[Finding]:
+        query = sa.select(Finding).where(Finding.inspection_id.in_(inspection_ids)).order_by(Finding.raised_on, Finding.id)
+        return list((await self.session.execute(query)).scalars())
+
+    async def of_institution(self, uscc: str) -> list[Finding]:
+        return list((await self.session.execute(sa.select(Finding).where(Finding.uscc == uscc))).scalars())
+
+    async def page(
+        self, *, status: str | None, overdue_on: dt.date | None, region: str | None, uscc: str | None, after: str | None, limit: int
+    ) -> list[Finding]:
+        query = self._scoped(sa.select(Finding))
+        if status:
+            query = query.where(Finding.status == status)
+        if overdue_on is not None:
+            query = query.where(Finding.status == "open", Finding.deadline < overdue_on)
+        if (where := _in_region(Finding.county, region)) is not None:
+            query = query.where(where)
+        if uscc:
+            query = query.where(Finding.uscc == uscc)
+        if after:
+            query = query.where(Finding.id > after)
+        return list((await self.session.execute(query.order_by(Finding.id).limit(limit))).scalars())
+
+    async def open_critical(self, uscc: str) -> int:
+        query = sa.select(sa.func.count()).where(Finding.uscc == uscc, Finding.status == "open", Finding.severity == "critical")
+        return (await self.session.execute(query)).scalar_one()
+
+
+class CreditRepository(_Scoped):
+    model = Credit
+
+    async def appeals(self, uscc: str) -> list[CreditAppeal]:
+        query = sa.select(CreditAppeal).where(CreditAppeal.uscc == uscc).order_by(CreditAppeal.filed_on)
+        return list((await self.session.execute(query)).scalars())
+
+    async def appeal(self, appeal_id: str, *, for_update: bool = False) -> CreditAppeal | None:
+        query = sa.select(CreditAppeal).where(CreditAppeal.id == appeal_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def institutions(self) -> list[str]:
+        """Every institution whose standing may change with time alone."""
+        query = sa.select(InboxEntry.uscc).where(InboxEntry.kind == "institution", InboxEntry.status == "active")
+        return list((await self.session.execute(query)).scalars())
+
+
+class UnlicensedRepository(_Scoped):
+    model = UnlicensedOperator
+
+    async def matching(self, *, uscc: str | None, name_key: str, county: str) -> list[UnlicensedOperator]:
+        """Banned operators that are the same as a registration: by USCC, or by name in the county."""
+        same = sa.and_(UnlicensedOperator.county == county, UnlicensedOperator.name_key == name_key)
+        if uscc:
+            same = sa.or_(same, UnlicensedOperator.uscc == uscc)
+        query = sa.select(UnlicensedOperator).where(same, UnlicensedOperator.status == "banned").with_for_update()
+        return list((await self.session.execute(query)).scalars())
+
+    async def page(self, *, status: str | None, after: str | None, limit: int) -> list[UnlicensedOperator]:
+        query = self._scoped(sa.select(UnlicensedOperator))
+        if status:
+            query = query.where(UnlicensedOperator.status == status)
+        if after:
+            query = query.where(UnlicensedOperator.id > after)
+        return list((await self.session.execute(query.order_by(UnlicensedOperator.id).limit(limit))).scalars())
+
+    async def registered_match(self, *, uscc: str | None, name_key: str, county: str) -> InboxEntry | None:
+        """A registered institution that is the operator (so it is not unlicensed after all)."""
+        same = sa.and_(InboxEntry.county == county, InboxEntry.name_key == name_key)
+        if uscc:
+            same = sa.or_(same, InboxEntry.uscc == uscc)
+        query = sa.select(InboxEntry).where(same, InboxEntry.kind == "institution").limit(1)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+
+class EvaluationRepository(_Scoped):
+    model = Evaluation
+
+    async def page(self, *, uscc: str | None, status: str | None, limit: int) -> list[Evaluation]:
+        query = self._scoped(sa.select(Evaluation))
+        if uscc:
+            query = query.where(Evaluation.uscc == uscc)
+        if status:
+            query = query.where(Evaluation.status == status)
+        return list((await self.session.execute(query.order_by(Evaluation.evaluated_on.desc()).limit(limit))).scalars())
+
+    async def due_for_publication(self, today: dt.date) -> list[Evaluation]:
+        query = sa.select(Evaluation).where(Evaluation.status == "in_review", Evaluation.review_ends_on < today).with_for_update()
+        return list((await self.session.execute(query)).scalars())
+
+    async def latest_rating(self, uscc: str) -> str | None:
+        query = (
+            sa.select(Evaluation.rating)
+            .where(Evaluation.uscc == uscc, Evaluation.status == "published")
+            .order_by(Evaluation.evaluated_on.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def public(self, county: str | None, limit: int) -> list[Evaluation]:
+        query = sa.select(Evaluation).where(Evaluation.status == "published").order_by(Evaluation.published_on.desc()).limit(limit)
+        if county:
+            query = query.where(Evaluation.county == county)
+        return list((await self.session.execute(query)).scalars())
+
+
+class DesignationRepository(_Scoped):
+    model = Designation
+
+    async def standing(self, uscc: str, kind: str, year: int, *, for_update: bool = False) -> Designation | None:
+        """The designation of that kind and year that is not withdrawn, if any."""
+        query = sa.select(Designation).where(
+            Designation.uscc == uscc, Designation.kind == kind, Designation.year == year, Designation.status != "withdrawn"
+        )
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalars().first()
+
+    async def page(self, *, kind: str | None, year: int | None, status: str | None, limit: int) -> list[Designation]:
+        query = self._scoped(sa.select(Designation))
+        if kind:
+            query = query.where(Designation.kind == kind)
+        if year:
+            query = query.where(Designation.year == year)
+        if status:
+            query = query.where(Designation.status == status)
+        return list((await self.session.execute(query.order_by(Designation.decided_on.desc()).limit(limit))).scalars())
+
+
+class PublicRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def filed_institutions(self, county: str | None, limit: int) -> list[tuple[InboxEntry, dt.date | None]]:
+        query = (
+            sa.select(InboxEntry, Filing.decided_on)
+            .join(Filing, Filing.uscc == InboxEntry.uscc)
+            .where(Filing.status == "accepted", InboxEntry.status == "active")
+            .order_by(InboxEntry.uscc)
+            .limit(limit)
+        )
+        if county:
+            query = query.where(InboxEntry.county == county)
+        return [(e, d) for e, d in (await self.session.execute(query)).all()]

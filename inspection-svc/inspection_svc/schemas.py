@@ -126,3 +126,341 @@ class PublicReturnedFiling(BaseModel):
     submitted_on: dt.date
     decided_on: dt.date | None
     reasons: list[str]
+
+
+# -- 双随机、一公开 -------------------------------------------------------------------------------
+
+Agency = Literal["weijian", "shichang", "gongan", "xiaofang"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PlanInspector(Strict):
+    id: str = Field(min_length=1, max_length=40, description="the inspector's enforcement number")
+    name: str = Field(min_length=1, max_length=50)
+    conflicts: list[str] = Field(default_factory=list, max_length=200, description="USCCs they must not inspect (回避)")
+
+
+class PlanCreate(Strict):
+    agency: Agency
+    region: str = Field(pattern=r"^\d{6}$")
+    year: int = Field(ge=2020, le=2100)
+    sampling_ratio: float | None = Field(None, gt=0, le=1, description="share of the target database to draw")
+    sample_size: int | None = Field(None, ge=1, le=100000, description="or how many")
+    weighted: bool = Field(False, description="weigh the draw by risk and credit")
+    checklist: list[str] | None = Field(None, description="items of the agency's checklist (一单); all when omitted")
+    inspectors: list[PlanInspector] = Field(min_length=2, max_length=2000)
+
+
+class PlanRead(BaseModel):
+    id: str
+    agency: str
+    region: str
+    year: int
+    sampling_ratio: float | None
+    sample_size: int | None
+    weighted: bool
+    checklist: list[str]
+    inspectors: list[PlanInspector]
+    drawn: bool
+
+
+class DrawCreate(Strict):
+    seed: str | None = Field(None, min_length=1, max_length=128, description="made up when omitted; published either way")
+
+
+class AssignmentRead(BaseModel):
+    uscc: str
+    inspectors: list[str]
+
+
+class DrawRead(BaseModel):
+    plan_id: str
+    agency: str
+    region: str
+    year: int
+    seed: str
+    target_hash: str
+    inspector_hash: str
+    size: int
+    targets: list[list] = Field(description="the target database: [uscc, weight], sorted")
+    inspectors: list[list] = Field(description="the inspector database: [id, [conflicts]], sorted")
+    assignments: list[AssignmentRead]
+    drawn_at: dt.datetime
+
+
+class DrawVerification(BaseModel):
+    plan_id: str
+    target_hash_matches: bool
+    inspector_hash_matches: bool
+    assignments_match: bool
+
+
+class RosterEntry(BaseModel):
+    uscc: str
+    name: str
+    county: str
+    address: str
+    credit_status: str
+    open_findings: int
+    risk_weight: int
+
+
+class RosterPage(BaseModel):
+    agency: str
+    region: str
+    items: list[RosterEntry]
+
+
+# -- inspections and findings -------------------------------------------------------------------
+
+
+class FindingCreate(Strict):
+    code: str = Field(description="the checklist item it concerns")
+    severity: Literal["minor", "major", "critical"]
+    description: str = Field(min_length=1, max_length=1000)
+    deadline: dt.date = Field(description="整改期限")
+
+
+class InspectionCreate(Strict):
+    uscc: str = Field(min_length=18, max_length=18)
+    agency: Agency
+    kind: Literal["spot_check", "routine", "complaint", "special"]
+    inspected_on: dt.date
+    inspectors: list[str] = Field(min_length=1, max_length=20)
+    results: dict[str, Literal["pass", "fail", "not_applicable"]] = Field(default_factory=dict)
+    findings: list[FindingCreate] = Field(default_factory=list, max_length=100)
+    plan_id: str | None = Field(None, description="the spot-check plan whose draw assigned it")
+
+
+class FindingRead(BaseModel):
+    id: str
+    inspection_id: str
+    uscc: str
+    county: str
+    agency: str
+    code: str
+    severity: str
+    risk_level: str
+    description: str
+    raised_on: dt.date
+    deadline: dt.date
+    status: str
+    verified_on: dt.date | None
+    overdue: bool
+
+
+class FindingPage(BaseModel):
+    items: list[FindingRead]
+    next: str | None
+
+
+class InspectionRead(BaseModel):
+    id: str
+    uscc: str
+    name: str
+    county: str
+    agency: str
+    kind: str
+    plan_id: str | None
+    inspected_on: dt.date
+    inspectors: list[str]
+    results: dict[str, str]
+    findings: list[FindingRead]
+
+
+class InspectionPage(BaseModel):
+    items: list[InspectionRead]
+    next: str | None
+
+
+class FollowUpCreate(Strict):
+    followed_on: dt.date
+    inspectors: list[str] = Field(min_length=1, max_length=20)
+    closes: list[str] = Field(min_length=1, max_length=100, description="the findings verified as rectified")
+    notes: str = Field("", max_length=1000)
+
+
+class FollowUpRead(BaseModel):
+    id: str
+    inspection_id: str
+    followed_on: dt.date
+    closed_findings: list[str]
+
+
+# -- credit -------------------------------------------------------------------------------------
+
+
+class CreditRead(BaseModel):
+    uscc: str
+    status: Literal["trustworthy", "normal", "dishonest"]
+    reasons: list[str]
+    since: dt.date
+
+
+class AppealCreate(Strict):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class AppealDecision(Strict):
+    decision: Literal["upheld", "rejected"]
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class AppealRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    uscc: str
+    reason: str
+    filed_on: dt.date
+    status: str
+    decided_on: dt.date | None
+    decision_note: str | None
+
+
+# -- unlicensed operators -----------------------------------------------------------------------
+
+
+class UnlicensedCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    county: str = Field(pattern=r"^\d{6}$")
+    address: str = Field(min_length=1, max_length=300)
+    uscc: str | None = Field(None, min_length=18, max_length=18, description="if the operator has one (e.g. a company)")
+    operator_person: str | None = Field(None, max_length=100, description="who runs it (personal data, never published)")
+    found_on: dt.date
+    description: str = Field(min_length=1, max_length=1000)
+
+
+class UnlicensedRead(BaseModel):
+    id: str
+    name: str
+    county: str
+    address: str
+    uscc: str | None
+    operator_person: str | None
+    found_on: dt.date
+    banned_on: dt.date
+    description: str
+    status: str
+    linked_uscc: str | None
+
+
+# -- quality evaluation -------------------------------------------------------------------------
+
+
+class EvaluationCreate(Strict):
+    uscc: str = Field(min_length=18, max_length=18)
+    evaluated_on: dt.date
+    scores: dict[str, int] = Field(description="0–100 for each of the seven domains of WS/T 821—2023")
+
+
+class ObjectionCreate(Strict):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class EvaluationReview(Strict):
+    outcome: Literal["upheld", "revised"]
+    scores: dict[str, int] | None = Field(None, description="the revised scores, when revised")
+
+
+class EvaluationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    uscc: str
+    name: str
+    county: str
+    evaluator: str
+    evaluated_on: dt.date
+    scores: dict[str, int]
+    rating: str
+    review_ends_on: dt.date
+    status: str
+    objection: str | None
+    published_on: dt.date | None
+
+
+# -- designations -------------------------------------------------------------------------------
+
+
+class InclusiveCreate(Strict):
+    uscc: str = Field(min_length=18, max_length=18)
+    year: int = Field(ge=2020, le=2100)
+    monthly_fee_fen: int = Field(ge=0, description="what the institution charges a month, in fen")
+    fee_cap_fen: int = Field(ge=0, description="the published 普惠 fee standard for its county and year, in fen")
+    fee_standard_ref: str = Field(min_length=1, max_length=200, description="which published standard (文号)")
+
+
+class NominationCreate(Strict):
+    uscc: str = Field(min_length=18, max_length=18)
+    year: int = Field(ge=2020, le=2100)
+
+
+class WithdrawalCreate(Strict):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CriterionRead(BaseModel):
+    criterion: str
+    met: bool
+    detail: str
+
+
+class DesignationRead(BaseModel):
+    id: str
+    kind: str
+    uscc: str
+    name: str
+    county: str
+    year: int
+    status: str
+    criteria: list[CriterionRead]
+    monthly_fee_fen: int | None
+    fee_cap_fen: int | None
+    fee_standard_ref: str | None
+    decided_on: dt.date
+    reason: str | None
+
+
+# -- public disclosure (信息公示): no personal data ------------------------------------------------
+
+
+class PublicFinding(BaseModel):
+    item: str
+    risk_level: str
+    deadline: dt.date
+    status: str
+    verified_on: dt.date | None
+
+
+class PublicInspection(BaseModel):
+    uscc: str
+    name: str
+    county: str
+    agency: str
+    kind: str
+    inspected_on: dt.date
+    items_checked: int
+    items_failed: int
+    findings: list[PublicFinding]
+
+
+class PublicEvaluation(BaseModel):
+    uscc: str
+    name: str
+    county: str
+    rating: str
+    scores: dict[str, int]
+    evaluated_on: dt.date
+    published_on: dt.date
+
+
+class PublicFiledInstitution(BaseModel):
+    uscc: str
+    name: str
+    county: str
+    address: str
+    filed_on: dt.date | None

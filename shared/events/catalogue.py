@@ -31,6 +31,12 @@ class EventSpec:
 INSTITUTION_TOPIC = "tuoyu.registration.institution"
 KINDERGARTEN_CLASS_TOPIC = "tuoyu.registration.kindergarten_class"
 FILING_TOPIC = "tuoyu.inspection.filing"
+INSPECTION_TOPIC = "tuoyu.inspection.inspection"
+FINDING_TOPIC = "tuoyu.inspection.finding"
+CREDIT_TOPIC = "tuoyu.inspection.credit"
+UNLICENSED_TOPIC = "tuoyu.inspection.unlicensed_operator"
+EVALUATION_TOPIC = "tuoyu.inspection.evaluation"
+DESIGNATION_TOPIC = "tuoyu.inspection.designation"
 
 CATALOGUE: dict[str, EventSpec] = {
     s.type: s
@@ -94,6 +100,72 @@ CATALOGUE: dict[str, EventSpec] = {
             FILING_TOPIC,
             inspection.FilingCancelled,
             "A filing lapsed because its registration was cancelled.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.inspection.recorded.v1",
+            INSPECTION_TOPIC,
+            inspection.InspectionRecorded,
+            "An agency inspected an institution.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.finding.raised.v1",
+            FINDING_TOPIC,
+            inspection.FindingRaised,
+            "An inspection found something to rectify, with its severity and deadline.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.finding.closed.v1",
+            FINDING_TOPIC,
+            inspection.FindingClosed,
+            "A follow-up verified that a finding was rectified.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.credit.changed.v1",
+            CREDIT_TOPIC,
+            inspection.CreditChanged,
+            "An institution's credit standing changed (dishonest: no subsidies while listed).",
+        ),
+        EventSpec(
+            "tuoyu.inspection.unlicensed_operator.recorded.v1",
+            UNLICENSED_TOPIC,
+            inspection.UnlicensedOperatorRecorded,
+            "Market supervision found and banned an unlicensed operator (取缔).",
+        ),
+        EventSpec(
+            "tuoyu.inspection.unlicensed_operator.linked.v1",
+            UNLICENSED_TOPIC,
+            inspection.UnlicensedOperatorLinked,
+            "A banned operator has since registered, and is linked to its registration.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.evaluation.published.v1",
+            EVALUATION_TOPIC,
+            inspection.EvaluationPublished,
+            "A quality evaluation's review window closed and its result is public.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.designation.inclusive_recognised.v1",
+            DESIGNATION_TOPIC,
+            inspection.InclusiveRecognised,
+            "The county health bureau recognised an institution as 普惠 for a year.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.designation.demonstration_nominated.v1",
+            DESIGNATION_TOPIC,
+            inspection.DemonstrationNominated,
+            "A county nominated an institution as a demonstration unit (示范点).",
+        ),
+        EventSpec(
+            "tuoyu.inspection.designation.demonstration_confirmed.v1",
+            DESIGNATION_TOPIC,
+            inspection.DemonstrationConfirmed,
+            "The city confirmed a demonstration unit.",
+        ),
+        EventSpec(
+            "tuoyu.inspection.designation.withdrawn.v1",
+            DESIGNATION_TOPIC,
+            inspection.DesignationWithdrawn,
+            "A 普惠 recognition or demonstration designation was withdrawn.",
         ),
     )
 }

@@ -39,3 +39,121 @@ class FilingReturned(FilingSnapshot):
 
 class FilingCancelled(FilingSnapshot):
     pass
+
+
+Agency = Literal["weijian", "shichang", "gongan", "xiaofang"]
+Severity = Literal["minor", "major", "critical"]
+
+
+class InspectionRecorded(BaseModel):
+    """An inspection by one agency, summarised (the findings travel as their own events)."""
+
+    inspection_id: str
+    uscc: str
+    county: str
+    agency: Agency
+    kind: str
+    inspected_on: dt.date
+    plan_id: str | None
+    items_checked: int
+    items_failed: int
+    finding_ids: list[str]
+
+
+class FindingSnapshot(BaseModel):
+    finding_id: str
+    inspection_id: str
+    uscc: str
+    county: str
+    agency: Agency
+    code: str
+    severity: Severity
+    risk_level: str = Field(description="低 / 中 / 高, as published")
+    raised_on: dt.date
+    deadline: dt.date
+    status: Literal["open", "closed"]
+    verified_on: dt.date | None
+    version: int
+
+
+class FindingRaised(FindingSnapshot):
+    pass
+
+
+class FindingClosed(FindingSnapshot):
+    pass
+
+
+class CreditChanged(BaseModel):
+    """失信联合惩戒 / 守信联合激励: an institution's credit standing changed (no subsidies while dishonest)."""
+
+    uscc: str
+    county: str
+    status: Literal["trustworthy", "normal", "dishonest"]
+    previous: Literal["trustworthy", "normal", "dishonest"] | None
+    reasons: list[str]
+    since: dt.date
+    version: int
+
+
+class UnlicensedOperatorSnapshot(BaseModel):
+    """无证经营 found by market supervision and banned (取缔); the operator's own person is not in it."""
+
+    operator_id: str
+    name: str
+    county: str
+    address: str
+    found_on: dt.date
+    banned_on: dt.date
+    status: Literal["banned", "registered"]
+    linked_uscc: str | None
+
+
+class UnlicensedOperatorRecorded(UnlicensedOperatorSnapshot):
+    pass
+
+
+class UnlicensedOperatorLinked(UnlicensedOperatorSnapshot):
+    pass
+
+
+class EvaluationPublished(BaseModel):
+    """A third-party quality evaluation (WS/T 821—2023) published after its review window."""
+
+    evaluation_id: str
+    uscc: str
+    county: str
+    evaluated_on: dt.date
+    scores: dict[str, int]
+    rating: str
+    published_on: dt.date
+
+
+class DesignationSnapshot(BaseModel):
+    """普惠 recognition (kind `inclusive`) or a demonstration unit (kind `demonstration`, 示范点)."""
+
+    designation_id: str
+    kind: Literal["inclusive", "demonstration"]
+    uscc: str
+    county: str
+    year: int
+    status: Literal["recognised", "nominated", "confirmed", "withdrawn"]
+    decided_on: dt.date
+    reason: str | None
+    version: int
+
+
+class InclusiveRecognised(DesignationSnapshot):
+    pass
+
+
+class DemonstrationNominated(DesignationSnapshot):
+    pass
+
+
+class DemonstrationConfirmed(DesignationSnapshot):
+    pass
+
+
+class DesignationWithdrawn(DesignationSnapshot):
+    pass

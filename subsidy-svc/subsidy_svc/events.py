@@ -1,5 +1,6 @@
-"""What the subsidy service handles: registrations and filings, into its own read model of the
-facts eligibility depends on (registered and not deregistered, filing accepted)."""
+"""What the subsidy service handles: registrations, filings, credit, findings and designations,
+into its own read model of the facts eligibility depends on (registered and not deregistered,
+filing accepted, not dishonest, no open critical finding, 普惠 and demonstration designations)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db import utcnow
 from shared.events.catalogue import parse_data
 from shared.events.envelope import Event
-from shared.events.inspection import FilingSnapshot
+from shared.events.inspection import CreditChanged, DesignationSnapshot, FilingSnapshot, FindingSnapshot
 from shared.events.registration import InstitutionSnapshot
 from shared.service import ConsumerSpec
-from subsidy_svc.models import Institution
-from subsidy_svc.repository import InstitutionRepository
+from subsidy_svc.models import DesignationFact, FindingFact, Institution
+from subsidy_svc.repository import FactRepository, InstitutionRepository
 
 
 async def _institution(session: AsyncSession, uscc: str, name: str, county: str) -> Institution:
@@ -20,7 +21,15 @@ async def _institution(session: AsyncSession, uscc: str, name: str, county: str)
     row = await repo.get(uscc, for_update=True)
     if row is None:
         row = Institution(
-            uscc=uscc, name=name, county=county, registration_version=0, filing_sequence=0, filing_version=0, updated_at=utcnow()
+            uscc=uscc,
+            name=name,
+            county=county,
+            registration_version=0,
+            filing_sequence=0,
+            filing_version=0,
+            credit_status="normal",
+            credit_version=0,
+            updated_at=utcnow(),
         )
         repo.add(row)
     return row
@@ -46,6 +55,28 @@ async def on_filing(session: AsyncSession, event: Event) -> None:
         row.filing_sequence, row.filing_version, row.updated_at = data.sequence, data.version, utcnow()
 
 
+async def on_credit(session: AsyncSession, event: Event) -> None:
+    data = parse_data(event)
+    assert isinstance(data, CreditChanged)
+    row = await _institution(session, data.uscc, data.uscc, data.county)
+    if data.version > row.credit_version:
+        row.credit_status, row.credit_version, row.updated_at = data.status, data.version, utcnow()
+
+
+async def on_finding(session: AsyncSession, event: Event) -> None:
+    data = parse_data(event)
+    assert isinstance(data, FindingSnapshot)
+    await FactRepository(session).keep(FindingFact, data.finding_id, data.version, uscc=data.uscc, severity=data.severity, status=data.status)
+
+
+async def on_designation(session: AsyncSession, event: Event) -> None:
+    data = parse_data(event)
+    assert isinstance(data, DesignationSnapshot)
+    await FactRepository(session).keep(
+        DesignationFact, data.designation_id, data.version, uscc=data.uscc, kind=data.kind, year=data.year, status=data.status
+    )
+
+
 ELIGIBILITY_FACTS = ConsumerSpec(
     "subsidy.eligibility-facts",
     {
@@ -56,6 +87,13 @@ ELIGIBILITY_FACTS = ConsumerSpec(
         "tuoyu.inspection.filing.accepted.v1": on_filing,
         "tuoyu.inspection.filing.returned.v1": on_filing,
         "tuoyu.inspection.filing.cancelled.v1": on_filing,
+        "tuoyu.inspection.credit.changed.v1": on_credit,
+        "tuoyu.inspection.finding.raised.v1": on_finding,
+        "tuoyu.inspection.finding.closed.v1": on_finding,
+        "tuoyu.inspection.designation.inclusive_recognised.v1": on_designation,
+        "tuoyu.inspection.designation.demonstration_nominated.v1": on_designation,
+        "tuoyu.inspection.designation.demonstration_confirmed.v1": on_designation,
+        "tuoyu.inspection.designation.withdrawn.v1": on_designation,
     },
 )
 

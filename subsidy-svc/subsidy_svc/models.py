@@ -32,7 +32,36 @@ class Institution(Base):
     filing_status: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)  # submitted | accepted | returned | cancelled
     filing_sequence: Mapped[int] = mapped_column(sa.Integer, default=0)
     filing_version: Mapped[int] = mapped_column(sa.Integer, default=0)
+    credit_status: Mapped[str] = mapped_column(sa.String(12), default="normal")  # trustworthy | normal | dishonest
+    credit_version: Mapped[int] = mapped_column(sa.Integer, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class FindingFact(Base):
+    """A finding as the supervision side announced it (an open critical one blocks awards)."""
+
+    __tablename__ = "finding_fact"
+    __table_args__ = (sa.Index("ix_finding_fact_uscc_status", "uscc", "status"),)
+
+    finding_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18))
+    severity: Mapped[str] = mapped_column(sa.String(10))
+    status: Mapped[str] = mapped_column(sa.String(10))
+    version: Mapped[int] = mapped_column(sa.Integer)
+
+
+class DesignationFact(Base):
+    """A 普惠 recognition or demonstration designation as the health bureau announced it."""
+
+    __tablename__ = "designation_fact"
+    __table_args__ = (sa.Index("ix_designation_fact_uscc_kind", "uscc", "kind"),)
+
+    designation_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    status: Mapped[str] = mapped_column(sa.String(12))
+    version: Mapped[int] = mapped_column(sa.Integer)
 
 
 platform = platform_tables(Base.metadata)

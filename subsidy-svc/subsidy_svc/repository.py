@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.regions import CITY
-from subsidy_svc.models import Institution
+from subsidy_svc.models import DesignationFact, FindingFact, Institution
 
 
 class InstitutionRepository:
@@ -25,3 +25,26 @@ class InstitutionRepository:
 
     def add(self, row: Institution) -> None:
         self.session.add(row)
+
+
+class FactRepository:
+    """Findings and designations as announced, one row each, kept at their latest version."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def keep(self, model: type[FindingFact] | type[DesignationFact], key: str, version: int, **values: object) -> None:
+        row = await self.session.get(model, key, with_for_update=True)
+        if row is None:
+            self.session.add(model(**{model.__mapper__.primary_key[0].name: key}, version=version, **values))
+        elif version > row.version:  # an older announcement arriving late changes nothing
+            for name, value in {**values, "version": version}.items():
+                setattr(row, name, value)
+
+    async def open_critical_findings(self, uscc: str) -> int:
+        query = sa.select(sa.func.count()).where(FindingFact.uscc == uscc, FindingFact.status == "open", FindingFact.severity == "critical")
+        return (await self.session.execute(query)).scalar_one()
+
+    async def designation_years(self, uscc: str, kind: str, status: str) -> list[int]:
+        query = sa.select(DesignationFact.year).where(DesignationFact.uscc == uscc, DesignationFact.kind == kind, DesignationFact.status == status)
+        return sorted((await self.session.execute(query)).scalars())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class InstitutionRead(BaseModel):
@@ -17,4 +17,8 @@ class InstitutionRead(BaseModel):
     inclusive_declared: bool | None
     registration_status: str | None
     filing_status: str | None
+    credit_status: str
+    open_critical_findings: int
+    inclusive_years: list[int]
+    demonstration_years: list[int] = Field(description="years it is a confirmed demonstration unit")
     updated_at: dt.datetime

@@ -1,4 +1,5 @@
-"""信息公示: what the public may see without signing in."""
+"""信息公示: what the public may see without signing in — no personal data (no inspectors' or
+operators' names, no legal representatives)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,97 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from inspection_svc.repository import FilingRepository
-from inspection_svc.schemas import PublicReturnedFiling
+from inspection_svc.commands import supervision
+from inspection_svc.domain.checklists import CHECKLISTS, SEVERITY_RISK
+from inspection_svc.repository import (
+    DrawRepository,
+    EvaluationRepository,
+    FilingRepository,
+    FindingRepository,
+    InspectionRepository,
+    PlanRepository,
+    PublicRepository,
+)
+from inspection_svc.schemas import (
+    DrawRead,
+    DrawVerification,
+    PublicEvaluation,
+    PublicFiledInstitution,
+    PublicFinding,
+    PublicInspection,
+    PublicReturnedFiling,
+)
+from shared.errors import not_found
 from shared.service import ReadSession
 
 router = APIRouter(prefix="/v1/public", tags=["public"])
+County = Annotated[str | None, Query(pattern=r"^\d{6}$")]
+Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-@router.get("/returned-filings", response_model=list[PublicReturnedFiling], summary="Filings returned, with their reasons (公示)")
-async def returned_filings(
-    session: ReadSession,
-    county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[PublicReturnedFiling]:
+@router.get("/returned-filings", response_model=list[PublicReturnedFiling], summary="Filings returned, with their reasons")
+async def returned_filings(session: ReadSession, county: County = None, limit: Limit = 100) -> list[PublicReturnedFiling]:
     rows = await FilingRepository(session).returned_publicly(county, limit)
     return [
         PublicReturnedFiling(name=r.name, uscc=r.uscc, county=r.county, submitted_on=r.submitted_on, decided_on=r.decided_on, reasons=r.reasons)
         for r in rows
     ]
+
+
+@router.get("/filed-institutions", response_model=list[PublicFiledInstitution], summary="Institutions filed with the health bureau")
+async def filed_institutions(session: ReadSession, county: County = None, limit: Limit = 500) -> list[PublicFiledInstitution]:
+    rows = await PublicRepository(session).filed_institutions(county, limit)
+    return [PublicFiledInstitution(uscc=e.uscc, name=e.name, county=e.county, address=e.address, filed_on=d) for e, d in rows]
+
+
+@router.get("/inspections", response_model=list[PublicInspection], summary="Inspection results and findings, with risk level and verification date")
+async def inspections(session: ReadSession, county: County = None, limit: Limit = 100) -> list[PublicInspection]:
+    rows = await InspectionRepository(session).public(county, limit)
+    findings = await FindingRepository(session).of_inspections([r.id for r in rows])
+    return [
+        PublicInspection(
+            uscc=r.uscc,
+            name=r.name,
+            county=r.county,
+            agency=r.agency,
+            kind=r.kind,
+            inspected_on=r.inspected_on,
+            items_checked=len(r.results),
+            items_failed=sum(1 for v in r.results.values() if v == "fail"),
+            findings=[
+                PublicFinding(
+                    item=CHECKLISTS[r.agency].get(f.code, f.code),
+                    risk_level=SEVERITY_RISK[f.severity],
+                    deadline=f.deadline,
+                    status=f.status,
+                    verified_on=f.verified_on,
+                )
+                for f in findings
+                if f.inspection_id == r.id
+            ],
+        )
+        for r in rows
+    ]
+
+
+@router.get("/evaluations", response_model=list[PublicEvaluation], summary="Published quality ratings")
+async def evaluations(session: ReadSession, county: County = None, limit: Limit = 100) -> list[PublicEvaluation]:
+    rows = await EvaluationRepository(session).public(county, limit)
+    return [
+        PublicEvaluation(uscc=r.uscc, name=r.name, county=r.county, rating=r.rating, scores=r.scores, evaluated_on=r.evaluated_on, published_on=r.published_on)  # type: ignore[arg-type]
+        for r in rows
+    ]
+
+
+@router.get("/draws", response_model=list[DrawRead], summary="Spot-check draws: seeds, database hashes, inputs and assignments")
+async def draws(session: ReadSession, region: County = None, year: int | None = None, limit: Limit = 100) -> list[DrawRead]:
+    return [supervision.draw_read(d, p) for d, p in await DrawRepository(session).published(region, year, limit)]
+
+
+@router.get("/draws/{plan_id}/verification", response_model=DrawVerification, summary="Re-run a published draw from its published inputs")
+async def verify(plan_id: str, session: ReadSession) -> DrawVerification:
+    plan = await PlanRepository(session).get(plan_id)
+    draw = await DrawRepository(session).of_plan(plan_id) if plan else None
+    if plan is None or draw is None:
+        raise not_found("draw of plan", plan_id)
+    return supervision.verify_draw(draw, plan)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,8 +27,9 @@ def require_department(principal: Principal, department: str, what: str) -> None
         raise forbidden(f"{what} is for {department}, not {principal.department}")
 
 
-async def announce(session: AsyncSession, event_type: str, subject: str, region: str, snapshot: BaseModel) -> None:
+async def announce(session: AsyncSession, event_type: str, subject: str, region: str, snapshot: BaseModel | dict[str, Any]) -> None:
     """Publish `event_type` (through the outbox) with the fields of `snapshot` its schema takes."""
     schema = spec_of(event_type).data
-    data = schema.model_validate(snapshot.model_dump(include=set(schema.model_fields)))
+    values = snapshot.model_dump() if isinstance(snapshot, BaseModel) else snapshot
+    data = schema.model_validate({k: v for k, v in values.items() if k in schema.model_fields})
     await record(session, platform, new_event(event_type, source=SOURCE, subject=subject, region=region, data=data))

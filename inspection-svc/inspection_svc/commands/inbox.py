@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inspection_svc.domain.inbox import Arrival, received_same_month
+from inspection_svc.domain.unlicensed import name_key
 from inspection_svc.models import InboxEntry, Reconciliation
 from inspection_svc.repository import InboxRepository, ReconciliationRepository
 from shared.db import utcnow
@@ -20,6 +21,7 @@ async def receive(session: AsyncSession, arrival: Arrival) -> InboxEntry:
     fields = {
         "kind": arrival.kind,
         "name": arrival.name,
+        "name_key": name_key(arrival.name),
         "nature": arrival.nature,
         "registrar": arrival.registrar,
         "registrar_region": arrival.registrar_region,

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from shared.auth import CurrentPrincipal
 from shared.errors import forbidden, not_found
 from shared.service import ReadSession
-from subsidy_svc.repository import InstitutionRepository
+from subsidy_svc.repository import FactRepository, InstitutionRepository
 from subsidy_svc.schemas import InstitutionRead
 
 router = APIRouter(prefix="/v1/institutions", tags=["institutions"])
@@ -21,4 +21,14 @@ async def get_institution(uscc: str, principal: CurrentPrincipal, session: ReadS
     row = await InstitutionRepository(session, principal).get(uscc)
     if row is None:
         raise not_found("institution", uscc)
-    return InstitutionRead.model_validate(row)
+    facts = FactRepository(session)
+    return InstitutionRead.model_validate(
+        {
+            **{c: getattr(row, c) for c in ("uscc", "name", "county", "nature", "inclusive_declared", "registration_status", "filing_status")},
+            "credit_status": row.credit_status,
+            "updated_at": row.updated_at,
+            "open_critical_findings": await facts.open_critical_findings(uscc),
+            "inclusive_years": await facts.designation_years(uscc, "inclusive", "recognised"),
+            "demonstration_years": await facts.designation_years(uscc, "demonstration", "confirmed"),
+        }
+    )

@@ -1,0 +1,63 @@
+"""双随机、一公开: rosters, spot-check plans, and their draws."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from inspection_svc.commands import supervision
+from inspection_svc.domain.checklists import AGENCIES, CHECKLISTS
+from inspection_svc.repository import DrawRepository, PlanRepository
+from inspection_svc.schemas import DrawCreate, DrawRead, PlanCreate, PlanRead, RosterPage
+from shared.auth import CurrentPrincipal
+from shared.errors import forbidden, not_found
+from shared.service import ReadSession, WriteSession
+
+router = APIRouter(tags=["spot checks"])
+AgencyPath = Annotated[str, Path(pattern="^(" + "|".join(AGENCIES) + ")$")]
+
+
+@router.get("/v1/checklists/{agency}", summary="An agency's checklist (一单)")
+async def checklist(agency: AgencyPath) -> dict[str, str]:
+    return CHECKLISTS[agency]
+
+
+@router.get("/v1/rosters/{agency}", response_model=RosterPage, summary="An agency's roster of supervised institutions (监管名录)")
+async def roster(
+    agency: AgencyPath, principal: CurrentPrincipal, session: ReadSession, region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None
+) -> RosterPage:
+    if principal.department not in (agency, "weijian") and not principal.has_role("admin"):
+        raise forbidden(f"the {agency} roster is for {agency} (and the health bureau that feeds it)")
+    region = region or principal.region
+    if not principal.covers(region):
+        raise forbidden(f"your office ({principal.region}) does not see {region}")
+    return RosterPage(agency=agency, region=region, items=await supervision.roster(session, agency, region))
+
+
+@router.post("/v1/plans", status_code=201, response_model=PlanRead, summary="A spot-check plan with its checklist and inspectors")
+async def create_plan(body: PlanCreate, principal: CurrentPrincipal, session: WriteSession) -> PlanRead:
+    return await supervision.create_plan(session, principal, body)
+
+
+@router.get("/v1/plans", response_model=list[PlanRead], summary="Spot-check plans")
+async def list_plans(
+    principal: CurrentPrincipal, session: ReadSession, agency: str | None = None, year: int | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[PlanRead]:
+    plans = await PlanRepository(session, principal).page(agency, year, limit)
+    draws = DrawRepository(session)
+    return [supervision.plan_read(p, await draws.of_plan(p.id) is not None) for p in plans]
+
+
+@router.post("/v1/plans/{plan_id}/draws", status_code=201, response_model=DrawRead, summary="Draw institutions and inspectors (双随机)")
+async def make_draw(plan_id: str, principal: CurrentPrincipal, session: WriteSession, body: DrawCreate | None = None) -> DrawRead:
+    return await supervision.make_draw(session, principal, plan_id, body or DrawCreate())
+
+
+@router.get("/v1/plans/{plan_id}/draws", response_model=DrawRead, summary="A plan's draw")
+async def get_draw(plan_id: str, principal: CurrentPrincipal, session: ReadSession) -> DrawRead:
+    plan = await PlanRepository(session, principal).get(plan_id)
+    draw = await DrawRepository(session).of_plan(plan_id) if plan else None
+    if plan is None or draw is None:
+        raise not_found("draw of plan", plan_id)
+    return supervision.draw_read(draw, plan)

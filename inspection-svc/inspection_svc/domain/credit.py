@@ -1,0 +1,49 @@
+"""Credit (policy 三(三)2: 实行守信联合激励和失信联合惩戒): serious or repeated violations put an
+institution on the dishonesty list; a clean record over a period earns trustworthy status; an
+appeal upheld clears what was listed before it. Periods are the bureau's settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CreditRules:
+    listing_days: int = 365  # a serious violation keeps the institution listed this long
+    repeat_count: int = 3  # this many major-or-worse findings …
+    repeat_window_days: int = 365  # … within this many days are repeated violations
+    clean_days: int = 365  # a record this long without major findings earns trustworthy status
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    severity: str
+    raised_on: dt.date
+    open: bool
+    description: str
+
+
+def credit_standing(
+    findings: list[FindingRecord], cleared_through: dt.date | None, known_since: dt.date, today: dt.date, rules: CreditRules
+) -> tuple[str, list[str]]:
+    """(`trustworthy` | `normal` | `dishonest`, reasons). Findings raised on or before
+    `cleared_through` (the last upheld appeal) do not count."""
+    counted = [f for f in findings if cleared_through is None or f.raised_on > cleared_through]
+    reasons: list[str] = []
+    for f in counted:
+        if f.severity == "critical" and (f.open or (today - f.raised_on).days < rules.listing_days):
+            reasons.append(f"{f.raised_on.isoformat()} 严重问题{'（未整改）' if f.open else ''}：{f.description}")
+    recent_serious = [
+        f for f in counted if f.severity in ("major", "critical") and (today - f.raised_on).days < rules.repeat_window_days
+    ]
+    if len(recent_serious) >= rules.repeat_count:
+        reasons.append(f"{rules.repeat_window_days}天内{len(recent_serious)}次较重及以上问题（屡次违规）")
+    if reasons:
+        return "dishonest", reasons
+    clean_from = max([known_since, *(f.raised_on for f in counted if f.severity in ("major", "critical"))])
+    if cleared_through is not None:
+        clean_from = max(clean_from, cleared_through)
+    if not any(f.open for f in counted) and (today - clean_from).days >= rules.clean_days:
+        return "trustworthy", [f"自{clean_from.isoformat()}起{rules.clean_days}天无较重问题、无未整改问题"]
+    return "normal", []
