@@ -44,7 +44,11 @@ async def refresh_credit(session: AsyncSession, uscc: str, today: dt.date, rules
     cleared = max((a.decided_on for a in appeals if a.status == "upheld" and a.decided_on), default=None)
     known_since = entry.registered_on if entry else min((f.raised_on for f in findings), default=today)
     status, reasons = credit_standing(
-        [FindingRecord(f.severity, f.raised_on, f.status == "open", f.description) for f in findings], cleared, known_since, today, rules
+        [FindingRecord(f.severity, f.raised_on, f.status == "open", f.description, f.verified_on) for f in findings],
+        cleared,
+        known_since,
+        today,
+        rules,
     )
     row = await credits.get(uscc, for_update=True)
     previous = row.status if row else None

@@ -115,6 +115,7 @@ async def record_inspection(session: AsyncSession, principal: Principal, body: I
     ]
     repo = InspectionRepository(session, principal)
     repo.add(inspection)
+    await session.flush()  # the inspection row before the findings that refer to it
     for finding in findings:
         repo.add(finding)
     await session.flush()

@@ -22,6 +22,11 @@ class FindingRecord:
     raised_on: dt.date
     open: bool
     description: str
+    verified_on: dt.date | None = None  # when its rectification was verified
+
+    def settled_on(self, today: dt.date) -> dt.date:
+        """The record is clean of it from the day its rectification was verified."""
+        return today if self.open else (self.verified_on or self.raised_on)
 
 
 def credit_standing(
@@ -41,7 +46,7 @@ def credit_standing(
         reasons.append(f"{rules.repeat_window_days}天内{len(recent_serious)}次较重及以上问题（屡次违规）")
     if reasons:
         return "dishonest", reasons
-    clean_from = max([known_since, *(f.raised_on for f in counted if f.severity in ("major", "critical"))])
+    clean_from = max([known_since, *(f.settled_on(today) for f in counted if f.severity in ("major", "critical"))])
     if cleared_through is not None:
         clean_from = max(clean_from, cleared_through)
     if not any(f.open for f in counted) and (today - clean_from).days >= rules.clean_days:
