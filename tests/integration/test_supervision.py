@@ -277,6 +277,17 @@ async def test_a_demonstration_unit_is_nominated_by_the_county_and_confirmed_by_
 
     await eventually(subsidy_knows, what="the designations on the subsidy side")
 
+    withdraw = suite.url("inspection", f"/v1/designations/{nominated.json()['id']}/withdrawal")
+    assert (await suite.http.post(withdraw, json={"reason": "x"}, headers=county)).status_code == 403  # the city's to withdraw
+    withdrawn = await suite.http.post(withdraw, json={"reason": "收费超出普惠标准"}, headers=city)
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+
+    async def subsidy_knows_withdrawal() -> bool:
+        facts = (await suite.http.get(suite.url("subsidy", f"/v1/institutions/{uscc}"), headers=finance)).json()
+        return facts.get("demonstration_years") == []
+
+    await eventually(subsidy_knows_withdrawal, what="the withdrawal on the subsidy side")
+
 
 async def test_confirmation_is_refused_when_a_criterion_fails_in_between(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
     uscc = await filed(suite, token_for, "441802")
