@@ -71,6 +71,39 @@ async def _announce(session: AsyncSession, row: Designation, event_type: str) ->
     await announce(session, event_type, row.uscc, row.county, snapshot)
 
 
+async def _designate(
+    session: AsyncSession,
+    principal: Principal,
+    entry: InboxEntry,
+    kind: str,
+    year: int,
+    criteria: list[Criterion],
+    event_type: str,
+    today: dt.date,
+    **fees: object,
+) -> DesignationRead:
+    """A new recognition (`inclusive`) or nomination (`demonstration`), as checked, with its audit
+    record and its event."""
+    row = Designation(
+        id=str(uuid.uuid4()),
+        kind=kind,
+        uscc=entry.uscc,
+        name=entry.name,
+        county=entry.county,
+        year=year,
+        status="recognised" if kind == "inclusive" else "nominated",
+        criteria=[c.as_dict() for c in criteria],
+        decided_on=today,
+        decided_by=principal.sub,
+        version=1,
+        **fees,
+    )
+    DesignationRepository(session, principal).add(row)
+    await audit(session, platform, principal, f"designate_{kind}", "designation", row.id, {"uscc": row.uscc, "year": year})
+    await _announce(session, row, event_type)
+    return designation_read(row)
+
+
 def _require_county_bureau_of(principal: Principal, county: str) -> None:
     require_health_bureau(principal)
     if principal.region != county:
@@ -86,26 +119,19 @@ async def recognise_inclusive(session: AsyncSession, principal: Principal, body:
     criteria = inclusive_criteria(facts, body.monthly_fee_fen, body.fee_cap_fen)
     if unmet(criteria):
         raise _refuse(criteria, "普惠 recognition")
-    row = Designation(
-        id=str(uuid.uuid4()),
-        kind="inclusive",
-        uscc=entry.uscc,
-        name=entry.name,
-        county=entry.county,
-        year=body.year,
-        status="recognised",
-        criteria=[c.as_dict() for c in criteria],
+    return await _designate(
+        session,
+        principal,
+        entry,
+        "inclusive",
+        body.year,
+        criteria,
+        "tuoyu.inspection.designation.inclusive_recognised.v1",
+        today,
         monthly_fee_fen=body.monthly_fee_fen,
         fee_cap_fen=body.fee_cap_fen,
         fee_standard_ref=body.fee_standard_ref,
-        decided_on=today,
-        decided_by=principal.sub,
-        version=1,
     )
-    repo.add(row)
-    await audit(session, platform, principal, "recognise_inclusive", "designation", row.id, {"uscc": row.uscc, "year": row.year})
-    await _announce(session, row, "tuoyu.inspection.designation.inclusive_recognised.v1")
-    return designation_read(row)
 
 
 async def nominate_demonstration(
@@ -119,23 +145,9 @@ async def nominate_demonstration(
     criteria = demonstration_criteria(facts, body.year, minimum_rating)
     if unmet(criteria):
         raise _refuse(criteria, "demonstration nomination")
-    row = Designation(
-        id=str(uuid.uuid4()),
-        kind="demonstration",
-        uscc=entry.uscc,
-        name=entry.name,
-        county=entry.county,
-        year=body.year,
-        status="nominated",
-        criteria=[c.as_dict() for c in criteria],
-        decided_on=today,
-        decided_by=principal.sub,
-        version=1,
+    return await _designate(
+        session, principal, entry, "demonstration", body.year, criteria, "tuoyu.inspection.designation.demonstration_nominated.v1", today
     )
-    repo.add(row)
-    await audit(session, platform, principal, "nominate_demonstration", "designation", row.id, {"uscc": row.uscc, "year": row.year})
-    await _announce(session, row, "tuoyu.inspection.designation.demonstration_nominated.v1")
-    return designation_read(row)
 
 
 async def confirm_demonstration(
