@@ -36,7 +36,13 @@ SERVICES: tuple[ServiceInfo, ...] = (
         "inspection_svc",
         "监管 supervision",
         2,
-        consumes=("tuoyu.registration.institution", "tuoyu.registration.kindergarten_class"),
+        consumes=(
+            "tuoyu.registration.institution",
+            "tuoyu.registration.kindergarten_class",
+            "tuoyu.training.certificate",
+            "tuoyu.training.health_check",
+            "tuoyu.training.practitioner",
+        ),
     ),
     ServiceInfo(
         "subsidy",
@@ -49,9 +55,10 @@ SERVICES: tuple[ServiceInfo, ...] = (
             "tuoyu.inspection.filing",
             "tuoyu.inspection.finding",
             "tuoyu.registration.institution",
+            "tuoyu.training.certificate",
         ),
     ),
-    ServiceInfo("training", "training_svc", "队伍 workforce", 4),
+    ServiceInfo("training", "training_svc", "队伍 workforce", 4, consumes=("tuoyu.registration.institution",)),
 )
 SUITE: tuple[ServiceInfo, ...] = (GATEWAY, *SERVICES)
 BY_NAME = {s.name: s for s in SUITE}

@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import orjson
 import structlog
 
 from shared.requestid import current_request_id
+
+# A resident ID number (18 characters) or a mobile number anywhere in a log line is masked, whatever
+# logged it: personal data never reaches the logs (issue: workforce register).
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{2})[0-9]{11}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+
+
+def mask_personal_data(text: str) -> str:
+    return _MOBILE.sub(r"\1****\2", _RESIDENT_ID.sub(r"\1***********\2", text))
+
+
+def _mask(_logger: object, _name: str, event: dict) -> dict:
+    for key, value in event.items():
+        if isinstance(value, str):
+            event[key] = mask_personal_data(value)
+    return event
+
+
+class _MaskingFilter(logging.Filter):
+    """The same masking for what the standard library's loggers write (uvicorn, SQLAlchemy …)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_personal_data(record.getMessage()), ()
+        return True
 
 
 def _add_request_id(_logger: object, _name: str, event: dict) -> dict:
@@ -22,8 +47,21 @@ def _json(event: dict, **_: object) -> str:
     return orjson.dumps(event, default=str).decode()  # Chinese stays readable, not \\u-escaped
 
 
+class _CurrentStderr:
+    """Whatever `sys.stderr` is when a line is written (tests and servers swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")
+    logging.basicConfig(stream=_CurrentStderr(), level=level, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _MaskingFilter) for f in handler.filters):
+            handler.addFilter(_MaskingFilter())
     # One line per outgoing request is noise; their failures are logged where they are handled.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     structlog.configure(
@@ -33,9 +71,10 @@ def configure_logging(level: str = "INFO") -> None:
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
+            _mask,
             structlog.dev.ConsoleRenderer(colors=False) if sys.stderr.isatty() else structlog.processors.JSONRenderer(_json),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )

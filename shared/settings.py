@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     evaluation_review_working_days: int = 5
     # The lowest quality rating a demonstration unit may have.
     demonstration_min_rating: str = "良好"
+    # In-service training each practitioner completes a year (保证…每年完成在职培训: no number given).
+    in_service_hours_per_year: int = 20
     # How often each service's periodic jobs run (publishing due evaluations, credit by time).
     jobs_interval_s: float = 300.0
 

@@ -62,3 +62,9 @@ def resident_id_violation(number: str, today: dt.date | None = None) -> str | No
 def mask_resident_id(number: str) -> str:
     """Keep the region's first 3 and the last 4 characters: 441***********123X."""
     return number[:3] + "*" * (len(number) - 7) + number[-4:] if len(number) > 7 else "*" * len(number)
+
+
+def mask_phone(phone: str) -> str:
+    """Keep the first 3 and the last 4 digits: 138****5678."""
+    digits = phone.strip()
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) > 7 else "*" * len(digits)

@@ -8,7 +8,7 @@ import random
 from aiokafka.partitioner import murmur2
 
 from shared.timeutil import today_in_china
-from shared.validators import USCC_CHARSET, uscc_check_char
+from shared.validators import USCC_CHARSET, resident_id_check_digit, uscc_check_char
 
 _rng = random.Random()
 
@@ -51,3 +51,10 @@ def registration_body(registrar: str = "minzheng", region: str = "441802", **ove
 
 def days_ago(n: int) -> str:
     return (today_in_china() - dt.timedelta(days=n)).isoformat()
+
+
+def new_resident_id(born: dt.date | None = None) -> str:
+    """A valid 公民身份号码 (GB 11643) of someone born in Qingyuan."""
+    birth = born or dt.date(_rng.randint(1965, 2004), _rng.randint(1, 12), _rng.randint(1, 28))
+    body = f"4418{_rng.randint(0, 99):02d}{birth:%Y%m%d}{_rng.randint(0, 999):03d}"
+    return body + resident_id_check_digit(body)

@@ -7,11 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inspection_svc.commands import filing as filings_cmd
 from inspection_svc.commands import inbox as inbox_cmd
+from inspection_svc.commands import staffing as staffing_cmd
 from inspection_svc.commands import unlicensed as unlicensed_cmd
 from inspection_svc.domain.inbox import arrival_of_institution, arrival_of_kindergarten_class
 from shared.events.catalogue import parse_data
 from shared.events.envelope import Event
 from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot
+from shared.events.training import CertificateIssued, HealthCheckRecorded, PractitionerSnapshot
 from shared.inbox import CatchUp
 from shared.service import ConsumerSpec
 from shared.timeutil import today_in_china
@@ -39,6 +41,34 @@ async def on_scheduled_catch_up(session: AsyncSession, result: CatchUp) -> None:
     await inbox_cmd.record_catch_up(session, result, trigger="schedule")
 
 
+async def on_practitioner(session: AsyncSession, event: Event) -> None:
+    data = parse_data(event)
+    assert isinstance(data, PractitionerSnapshot)
+    await staffing_cmd.practitioner_changed(session, data)
+
+
+async def on_certificate(session: AsyncSession, event: Event) -> None:
+    data = parse_data(event)
+    assert isinstance(data, CertificateIssued)
+    await staffing_cmd.certificate_issued(session, data)
+
+
+async def on_health_check(session: AsyncSession, event: Event) -> None:
+    data = parse_data(event)
+    assert isinstance(data, HealthCheckRecorded)
+    await staffing_cmd.health_checked(session, data)
+
+
+STAFFING = ConsumerSpec(
+    "inspection.staffing",
+    {
+        "tuoyu.training.practitioner.hired.v1": on_practitioner,
+        "tuoyu.training.practitioner.departed.v1": on_practitioner,
+        "tuoyu.training.certificate.issued.v1": on_certificate,
+        "tuoyu.training.health_check.recorded.v1": on_health_check,
+    },
+)
+
 HEALTH_INBOX = ConsumerSpec(
     "inspection.health-inbox",
     {
@@ -52,4 +82,4 @@ HEALTH_INBOX = ConsumerSpec(
     on_catch_up=on_scheduled_catch_up,
 )
 
-CONSUMERS = [HEALTH_INBOX]
+CONSUMERS = [HEALTH_INBOX, STAFFING]

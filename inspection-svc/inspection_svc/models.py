@@ -284,4 +284,22 @@ class Designation(Base):
     decided_by: Mapped[str] = mapped_column(sa.String(80))
     reason: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
     version: Mapped[int] = mapped_column(sa.Integer)
+
+
+class StaffFact(Base):
+    """A practitioner as the workforce service announced them: staffing facts for supervision."""
+
+    __tablename__ = "staff_fact"
+    __table_args__ = (sa.Index("ix_staff_fact_employer_employed", "employer_uscc", "employed"),)
+
+    practitioner_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    employer_uscc: Mapped[str] = mapped_column(sa.String(18))
+    occupation: Mapped[str] = mapped_column(sa.String(16))
+    volunteer: Mapped[bool] = mapped_column(sa.Boolean)
+    employed: Mapped[bool] = mapped_column(sa.Boolean)
+    version: Mapped[int] = mapped_column(sa.Integer)  # of the practitioner record last applied
+    certified_occupations: Mapped[list[str]] = mapped_column(sa.JSON)
+    health_valid_until: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+
+
 platform = platform_tables(Base.metadata)

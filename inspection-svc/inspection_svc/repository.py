@@ -20,6 +20,7 @@ from inspection_svc.models import (
     Inspection,
     Plan,
     Reconciliation,
+    StaffFact,
     UnlicensedOperator,
 )
 from shared.auth import Principal
@@ -457,3 +458,18 @@ class PublicRepository:
         if county:
             query = query.where(InboxEntry.county == county)
         return [(e, d) for e, d in (await self.session.execute(query)).all()]
+
+
+class StaffRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, practitioner_id: str) -> StaffFact | None:
+        return await self.session.get(StaffFact, practitioner_id, with_for_update=True)
+
+    def add(self, row: StaffFact) -> None:
+        self.session.add(row)
+
+    async def of_employer(self, uscc: str) -> list[StaffFact]:
+        query = sa.select(StaffFact).where(StaffFact.employer_uscc == uscc, StaffFact.employed.is_(True))
+        return list((await self.session.execute(query)).scalars())

@@ -464,3 +464,13 @@ class PublicFiledInstitution(BaseModel):
     county: str
     address: str
     filed_on: dt.date | None
+
+
+class StaffingRead(BaseModel):
+    """Staffing as the workforce service's events tell supervision."""
+
+    uscc: str
+    staff: int
+    carers: int
+    certified_carers: int
+    health_checks_valid: int

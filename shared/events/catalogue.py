@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from shared.events import inspection, registration
+from shared.events import inspection, registration, training
 from shared.events.envelope import Event
 
 
@@ -37,6 +37,9 @@ CREDIT_TOPIC = "tuoyu.inspection.credit"
 UNLICENSED_TOPIC = "tuoyu.inspection.unlicensed_operator"
 EVALUATION_TOPIC = "tuoyu.inspection.evaluation"
 DESIGNATION_TOPIC = "tuoyu.inspection.designation"
+PRACTITIONER_TOPIC = "tuoyu.training.practitioner"
+CERTIFICATE_TOPIC = "tuoyu.training.certificate"
+HEALTH_CHECK_TOPIC = "tuoyu.training.health_check"
 
 CATALOGUE: dict[str, EventSpec] = {
     s.type: s
@@ -166,6 +169,30 @@ CATALOGUE: dict[str, EventSpec] = {
             DESIGNATION_TOPIC,
             inspection.DesignationWithdrawn,
             "A 普惠 recognition or demonstration designation was withdrawn.",
+        ),
+        EventSpec(
+            "tuoyu.training.practitioner.hired.v1",
+            PRACTITIONER_TOPIC,
+            training.PractitionerHired,
+            "A practitioner was hired by an institution (ID number masked).",
+        ),
+        EventSpec(
+            "tuoyu.training.practitioner.departed.v1",
+            PRACTITIONER_TOPIC,
+            training.PractitionerDeparted,
+            "A practitioner left the institution.",
+        ),
+        EventSpec(
+            "tuoyu.training.certificate.issued.v1",
+            CERTIFICATE_TOPIC,
+            training.CertificateIssued,
+            "A qualification, skill-level or training certificate was issued to a practitioner.",
+        ),
+        EventSpec(
+            "tuoyu.training.health_check.recorded.v1",
+            HEALTH_CHECK_TOPIC,
+            training.HealthCheckRecorded,
+            "A practitioner's annual health check was recorded.",
         ),
     )
 }

@@ -11,9 +11,10 @@ from shared.events.catalogue import parse_data
 from shared.events.envelope import Event
 from shared.events.inspection import CreditChanged, DesignationSnapshot, FilingSnapshot, FindingSnapshot
 from shared.events.registration import InstitutionSnapshot
+from shared.events.training import CertificateIssued
 from shared.service import ConsumerSpec
-from subsidy_svc.models import DesignationFact, FindingFact, Institution
-from subsidy_svc.repository import FactRepository, InstitutionRepository
+from subsidy_svc.models import CertificateFact, DesignationFact, FindingFact, Institution
+from subsidy_svc.repository import CertificateRepository, FactRepository, InstitutionRepository
 
 
 async def _institution(session: AsyncSession, uscc: str, name: str, county: str) -> Institution:
@@ -77,6 +78,14 @@ async def on_designation(session: AsyncSession, event: Event) -> None:
     )
 
 
+async def on_certificate(session: AsyncSession, event: Event) -> None:
+    data = parse_data(event)
+    assert isinstance(data, CertificateIssued)
+    await CertificateRepository(session).keep(CertificateFact(**data.model_dump()))
+
+
+CERTIFICATES = ConsumerSpec("subsidy.certificates", {"tuoyu.training.certificate.issued.v1": on_certificate})
+
 ELIGIBILITY_FACTS = ConsumerSpec(
     "subsidy.eligibility-facts",
     {
@@ -97,4 +106,4 @@ ELIGIBILITY_FACTS = ConsumerSpec(
     },
 )
 
-CONSUMERS = [ELIGIBILITY_FACTS]
+CONSUMERS = [ELIGIBILITY_FACTS, CERTIFICATES]

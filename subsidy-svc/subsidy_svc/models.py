@@ -64,4 +64,20 @@ class DesignationFact(Base):
     version: Mapped[int] = mapped_column(sa.Integer)
 
 
+class CertificateFact(Base):
+    """A certificate as the workforce service announced it: the ground of training subsidies
+    (claimed within 12 months; +30% for 育婴员 and 保育员 at 高级工 or above)."""
+
+    __tablename__ = "certificate_fact"
+
+    certificate_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    practitioner_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    employer_uscc: Mapped[str | None] = mapped_column(sa.String(18), nullable=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    occupation: Mapped[str] = mapped_column(sa.String(16))
+    level: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    number: Mapped[str] = mapped_column(sa.String(60))
+    issued_on: Mapped[dt.date] = mapped_column(sa.Date)
+
+
 platform = platform_tables(Base.metadata)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.regions import CITY
-from subsidy_svc.models import DesignationFact, FindingFact, Institution
+from subsidy_svc.models import CertificateFact, DesignationFact, FindingFact, Institution
 
 
 class InstitutionRepository:
@@ -48,3 +48,16 @@ class FactRepository:
     async def designation_years(self, uscc: str, kind: str, status: str) -> list[int]:
         query = sa.select(DesignationFact.year).where(DesignationFact.uscc == uscc, DesignationFact.kind == kind, DesignationFact.status == status)
         return sorted((await self.session.execute(query)).scalars())
+
+
+class CertificateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def keep(self, fact: CertificateFact) -> None:
+        if await self.session.get(CertificateFact, fact.certificate_id) is None:  # a certificate never changes
+            self.session.add(fact)
+
+    async def of_practitioner(self, practitioner_id: str) -> list[CertificateFact]:
+        query = sa.select(CertificateFact).where(CertificateFact.practitioner_id == practitioner_id).order_by(CertificateFact.issued_on)
+        return list((await self.session.execute(query)).scalars())

@@ -22,3 +22,16 @@ class InstitutionRead(BaseModel):
     inclusive_years: list[int]
     demonstration_years: list[int] = Field(description="years it is a confirmed demonstration unit")
     updated_at: dt.datetime
+
+
+class CertificateFactRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    certificate_id: str
+    practitioner_id: str
+    employer_uscc: str | None
+    kind: str
+    occupation: str
+    level: int | None
+    number: str
+    issued_on: dt.date

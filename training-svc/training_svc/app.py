@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from shared.service import create_service_app
 from shared.settings import Settings
+from training_svc.api import health, practitioners, training
+from training_svc.events import CONSUMERS
 from training_svc.models import platform
 
 
@@ -14,7 +16,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "training",
         title="队伍 training-svc",
         description="The register of practitioners, their certificates, training and health checks.",
-        routers=[],
+        routers=[practitioners.router, training.router, health.router],
         tables=platform,
+        consumers=CONSUMERS,
         settings=settings,
     )

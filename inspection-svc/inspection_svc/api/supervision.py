@@ -6,13 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from inspection_svc.commands import staffing as staffing_cmd
 from inspection_svc.commands import supervision
 from inspection_svc.domain.checklists import AGENCIES, CHECKLISTS
 from inspection_svc.repository import DrawRepository, PlanRepository
-from inspection_svc.schemas import DrawCreate, DrawRead, PlanCreate, PlanRead, RosterPage
+from inspection_svc.schemas import DrawCreate, DrawRead, PlanCreate, PlanRead, RosterPage, StaffingRead
 from shared.auth import CurrentPrincipal
 from shared.errors import forbidden, not_found
 from shared.service import ReadSession, WriteSession
+from shared.timeutil import today_in_china
 
 router = APIRouter(tags=["spot checks"])
 AgencyPath = Annotated[str, Path(pattern="^(" + "|".join(AGENCIES) + ")$")]
@@ -33,6 +35,11 @@ async def roster(
     if not principal.covers(region):
         raise forbidden(f"your office ({principal.region}) does not see {region}")
     return RosterPage(agency=agency, region=region, items=await supervision.roster(session, agency, region))
+
+
+@router.get("/v1/staffing/{uscc}", response_model=StaffingRead, summary="An institution's staffing, as the workforce register tells it")
+async def staffing(uscc: str, principal: CurrentPrincipal, session: ReadSession) -> StaffingRead:
+    return await staffing_cmd.staffing(session, uscc, today_in_china())
 
 
 @router.post("/v1/plans", status_code=201, response_model=PlanRead, summary="A spot-check plan with its checklist and inspectors")
