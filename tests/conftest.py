@@ -59,9 +59,9 @@ def issuer(keypair: tuple[str, str]) -> TokenIssuer:
 def token_for(issuer: TokenIssuer):  # type: ignore[no-untyped-def]
     """`token_for("minzheng", "441802", "clerk")` → an Authorization header for such a person."""
 
-    def make(department: str | None, region: str, *roles: str, kind: str = "person") -> dict[str, str]:
+    def make(department: str | None, region: str, *roles: str, kind: str = "person", sub: str | None = None) -> dict[str, str]:
         principal = Principal(
-            sub=f"{department}-{region}-test", kind=kind, department=department, region=region, roles=frozenset(roles or ("clerk",))
+            sub=sub or f"{department}-{region}-test", kind=kind, department=department, region=region, roles=frozenset(roles or ("clerk",))
         )
         return {"Authorization": f"Bearer {issuer.issue(principal)[0]}"}
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from shared.service import create_service_app
 from shared.settings import Settings
-from subsidy_svc.api import certificates, institutions
+from subsidy_svc.api import applications, certificates, institutions, public, reports
 from subsidy_svc.events import CONSUMERS
 from subsidy_svc.models import platform
 
@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "subsidy",
         title="奖补 subsidy-svc",
         description="Subsidy programmes, budgets, review, approval and disbursement (财政, 人社).",
-        routers=[institutions.router, certificates.router],
+        routers=[applications.router, institutions.router, certificates.router, public.router, reports.router],
         tables=platform,
         consumers=CONSUMERS,
         settings=settings,

@@ -13,6 +13,8 @@ from shared.events.inspection import CreditChanged, DesignationSnapshot, FilingS
 from shared.events.registration import InstitutionSnapshot
 from shared.events.training import CertificateIssued
 from shared.service import ConsumerSpec
+from shared.timeutil import today_in_china
+from subsidy_svc import commands
 from subsidy_svc.models import CertificateFact, DesignationFact, FindingFact, Institution
 from subsidy_svc.repository import CertificateRepository, FactRepository, InstitutionRepository
 
@@ -79,9 +81,13 @@ async def on_designation(session: AsyncSession, event: Event) -> None:
 
 
 async def on_certificate(session: AsyncSession, event: Event) -> None:
+    """Keep the certificate, and create the claim it makes certain (waiting for review)."""
     data = parse_data(event)
     assert isinstance(data, CertificateIssued)
-    await CertificateRepository(session).keep(CertificateFact(**data.model_dump()))
+    fact = CertificateFact(**data.model_dump())
+    await CertificateRepository(session).keep(fact)
+    await session.flush()
+    await commands.claim_for_certificate(session, fact, today_in_china())
 
 
 CERTIFICATES = ConsumerSpec("subsidy.certificates", {"tuoyu.training.certificate.issued.v1": on_certificate})

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
+from shared.idempotency import idempotency_table
 from shared.tables import platform_tables
 
 
@@ -80,4 +81,129 @@ class CertificateFact(Base):
     issued_on: Mapped[dt.date] = mapped_column(sa.Date)
 
 
+class Programme(Base):
+    """A subsidy programme as data: its rules and amounts (in fen), who reviews and who approves."""
+
+    __tablename__ = "programme"
+
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    clause: Mapped[str] = mapped_column(sa.String(300))  # the policy clause behind it
+    reviewer_department: Mapped[str] = mapped_column(sa.String(16))
+    approver_department: Mapped[str] = mapped_column(sa.String(16))
+    rules: Mapped[dict] = mapped_column(sa.JSON)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Budget(Base):
+    """A budget line: programme, year, region and funding level. Approvals commit against it and
+    can never commit more than it holds."""
+
+    __tablename__ = "budget"
+    __table_args__ = (
+        sa.UniqueConstraint("programme", "year", "region", "level", name="uq_budget_line"),
+        sa.CheckConstraint("committed_fen <= amount_fen", name="ck_budget_within"),
+        sa.CheckConstraint("committed_fen >= 0", name="ck_budget_committed_positive"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    programme: Mapped[str] = mapped_column(sa.String(40))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    region: Mapped[str] = mapped_column(sa.String(6))
+    level: Mapped[str] = mapped_column(sa.String(8))  # city | county
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    committed_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    created_by: Mapped[str] = mapped_column(sa.String(80))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Application(Base):
+    """A claim: applied for, or created by an event that makes it certain (a certificate issued)."""
+
+    __tablename__ = "application"
+    __table_args__ = (
+        sa.Index("ix_application_status_region", "status", "region"),
+        # once per institution (per month, for fee reductions) or per certificate, while it stands
+        sa.Index(
+            "uq_application_claim",
+            "programme",
+            "claim_key",
+            unique=True,
+            sqlite_where=sa.text("status NOT IN ('rejected', 'reversed')"),
+            postgresql_where=sa.text("status NOT IN ('rejected', 'reversed')"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    programme: Mapped[str] = mapped_column(sa.String(40))
+    claim_key: Mapped[str] = mapped_column(sa.String(80))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    region: Mapped[str] = mapped_column(sa.String(6))  # the county it is reviewed in
+    uscc: Mapped[str | None] = mapped_column(sa.String(18), nullable=True, index=True)
+    practitioner_id: Mapped[str | None] = mapped_column(sa.String(36), nullable=True, index=True)
+    certificate_id: Mapped[str | None] = mapped_column(sa.String(36), nullable=True)
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    lines: Mapped[list[dict]] = mapped_column(sa.JSON)  # [{"region", "level", "amount_fen"}]
+    details: Mapped[dict] = mapped_column(sa.JSON)  # e.g. a fee reduction's counts and period
+    origin: Mapped[str] = mapped_column(sa.String(10))  # applied | automatic
+    status: Mapped[str] = mapped_column(sa.String(12))  # submitted | reviewed | approved | disbursed | rejected | reversed
+    eligibility: Mapped[list[dict]] = mapped_column(sa.JSON)  # the criteria as last checked
+    created_on: Mapped[dt.date] = mapped_column(sa.Date)
+    created_by: Mapped[str] = mapped_column(sa.String(80))
+    reviewed_by: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
+    approved_by: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
+    disbursed_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+    batch_id: Mapped[str | None] = mapped_column(sa.String(36), nullable=True)
+    reason: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)  # of a rejection or reversal
+    version: Mapped[int] = mapped_column(sa.Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class LedgerEntry(Base):
+    """Money moved: a payment per budget line, or its reversal. Never updated, never deleted."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (sa.UniqueConstraint("application_id", "kind", "level", name="uq_ledger_once"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("application.id"), index=True)
+    batch_id: Mapped[str | None] = mapped_column(sa.String(36), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # payment | reversal
+    programme: Mapped[str] = mapped_column(sa.String(40))
+    region: Mapped[str] = mapped_column(sa.String(6))
+    level: Mapped[str] = mapped_column(sa.String(8))
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)  # negative for a reversal
+    booked_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
+    booked_by: Mapped[str] = mapped_column(sa.String(80))
+
+
+class DisbursementBatch(Base):
+    __tablename__ = "disbursement_batch"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    paid: Mapped[list[str]] = mapped_column(sa.JSON)
+    skipped: Mapped[list[dict]] = mapped_column(sa.JSON)  # [{"id", "reason"}]
+    total_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    created_by: Mapped[str] = mapped_column(sa.String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class FeeStandard(Base):
+    """The 普惠 fee standard for a year, county and service type (每年确定…收费标准，向社会公开)."""
+
+    __tablename__ = "fee_standard"
+    __table_args__ = (sa.UniqueConstraint("year", "county", "service_type", name="uq_fee_standard"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer)
+    county: Mapped[str] = mapped_column(sa.String(6))
+    service_type: Mapped[str] = mapped_column(sa.String(12))  # full_day | half_day | hourly | temporary
+    cap_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    unit: Mapped[str] = mapped_column(sa.String(8))  # month | hour | day
+    reference: Mapped[str] = mapped_column(sa.String(200))  # the notice's 文号
+    published_on: Mapped[dt.date] = mapped_column(sa.Date)
+
+
 platform = platform_tables(Base.metadata)
+idempotency_keys = idempotency_table(Base.metadata)

@@ -6,8 +6,20 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
+from shared.db import utcnow
 from shared.regions import CITY
-from subsidy_svc.models import CertificateFact, DesignationFact, FindingFact, Institution
+from subsidy_svc.models import (
+    Application,
+    Budget,
+    CertificateFact,
+    DesignationFact,
+    DisbursementBatch,
+    FeeStandard,
+    FindingFact,
+    Institution,
+    LedgerEntry,
+    Programme,
+)
 
 
 class InstitutionRepository:
@@ -61,3 +73,178 @@ class CertificateRepository:
     async def of_practitioner(self, practitioner_id: str) -> list[CertificateFact]:
         query = sa.select(CertificateFact).where(CertificateFact.practitioner_id == practitioner_id).order_by(CertificateFact.issued_on)
         return list((await self.session.execute(query)).scalars())
+
+
+class ProgrammeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, code: str, *, for_update: bool = False) -> Programme | None:
+        return await self.session.get(Programme, code, with_for_update=for_update)
+
+    async def all(self) -> list[Programme]:
+        return list((await self.session.execute(sa.select(Programme).order_by(Programme.code))).scalars())
+
+
+class BudgetRepository:
+    def __init__(self, session: AsyncSession, principal: Principal | None = None) -> None:
+        self.session = session
+        self.principal = principal
+
+    def add(self, row: Budget) -> None:
+        self.session.add(row)
+
+    async def line(self, programme: str, year: int, region: str, level: str) -> Budget | None:
+        query = sa.select(Budget).where(Budget.programme == programme, Budget.year == year, Budget.region == region, Budget.level == level)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def commit(self, programme: str, year: int, region: str, level: str, amount_fen: int) -> bool:
+        """Commit `amount_fen` against a line, atomically and never beyond what it holds."""
+        result = await self.session.execute(
+            sa.update(Budget)
+            .where(
+                Budget.programme == programme,
+                Budget.year == year,
+                Budget.region == region,
+                Budget.level == level,
+                Budget.committed_fen + amount_fen <= Budget.amount_fen,
+            )
+            .values(committed_fen=Budget.committed_fen + amount_fen, updated_at=utcnow())
+        )
+        return result.rowcount == 1
+
+    async def release(self, programme: str, year: int, region: str, level: str, amount_fen: int) -> None:
+        await self.session.execute(
+            sa.update(Budget)
+            .where(Budget.programme == programme, Budget.year == year, Budget.region == region, Budget.level == level)
+            .values(committed_fen=Budget.committed_fen - amount_fen, updated_at=utcnow())
+        )
+
+    async def page(self, *, programme: str | None, year: int | None) -> list[Budget]:
+        query = sa.select(Budget).order_by(Budget.programme, Budget.year, Budget.region, Budget.level)
+        if self.principal is not None and self.principal.region != CITY:
+            query = query.where(Budget.region == self.principal.region)
+        if programme:
+            query = query.where(Budget.programme == programme)
+        if year:
+            query = query.where(Budget.year == year)
+        return list((await self.session.execute(query)).scalars())
+
+
+class ApplicationRepository:
+    def __init__(self, session: AsyncSession, principal: Principal | None = None) -> None:
+        self.session = session
+        self.principal = principal
+
+    def _scoped(self, query: sa.Select) -> sa.Select:
+        if self.principal is None or self.principal.region == CITY:
+            return query
+        return query.where(Application.region == self.principal.region)
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    async def get(self, application_id: str, *, for_update: bool = False) -> Application | None:
+        query = self._scoped(sa.select(Application).where(Application.id == application_id))
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def standing_claim(self, programme: str, claim_key: str) -> Application | None:
+        """The claim that is not rejected or reversed, if one stands (unscoped: once city-wide)."""
+        query = sa.select(Application).where(
+            Application.programme == programme, Application.claim_key == claim_key, Application.status.not_in(("rejected", "reversed"))
+        )
+        return (await self.session.execute(query)).scalars().first()
+
+    async def claimed_certificates(self, certificate_ids: list[str]) -> set[str]:
+        query = sa.select(Application.certificate_id).where(
+            Application.certificate_id.in_(certificate_ids), Application.status.not_in(("rejected", "reversed"))
+        )
+        return set((await self.session.execute(query)).scalars())
+
+    async def page(
+        self, *, uscc: str | None, practitioner_id: str | None, status: str | None, programme: str | None, after: str | None, limit: int
+    ) -> list[Application]:
+        query = self._scoped(sa.select(Application))
+        for column, value in ((Application.uscc, uscc), (Application.practitioner_id, practitioner_id), (Application.status, status), (Application.programme, programme)):
+            if value:
+                query = query.where(column == value)
+        if after:
+            query = query.where(Application.id > after)
+        return list((await self.session.execute(query.order_by(Application.id).limit(limit))).scalars())
+
+    async def ledger_of(self, application_id: str) -> list[LedgerEntry]:
+        query = sa.select(LedgerEntry).where(LedgerEntry.application_id == application_id).order_by(LedgerEntry.booked_on, LedgerEntry.kind)
+        return list((await self.session.execute(query)).scalars())
+
+    async def add_batch(self, batch: DisbursementBatch) -> None:
+        self.session.add(batch)
+        await self.session.flush()
+
+
+class ReportRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def monthly(self, year: int, region: str | None) -> list[tuple[str, str, int, int, int, int]]:
+        """(programme, region, month, applications, approved fen, paid fen net of reversals), in SQL."""
+        month = sa.func.extract("month", LedgerEntry.booked_on)
+        paid = (
+            sa.select(LedgerEntry.programme, LedgerEntry.region, month.label("month"), sa.func.sum(LedgerEntry.amount_fen).label("paid"))
+            .where(sa.func.extract("year", LedgerEntry.booked_on) == year)
+            .group_by(LedgerEntry.programme, LedgerEntry.region, month)
+        )
+        created_month = sa.func.extract("month", Application.created_on)
+        applied = (
+            sa.select(
+                Application.programme,
+                Application.region,
+                created_month.label("month"),
+                sa.func.count().label("applications"),
+                sa.func.sum(sa.case((Application.status.in_(("approved", "disbursed")), Application.amount_fen), else_=0)).label("approved"),
+            )
+            .where(Application.year == year)
+            .group_by(Application.programme, Application.region, created_month)
+        )
+        if region and region != CITY:
+            paid = paid.where(LedgerEntry.region == region)
+            applied = applied.where(Application.region == region)
+        rows: dict[tuple[str, str, int], list[int]] = {}
+        for r in (await self.session.execute(applied)).all():
+            rows.setdefault((r.programme, r.region, int(r.month)), [0, 0, 0])[:2] = [int(r.applications), int(r.approved or 0)]
+        for r in (await self.session.execute(paid)).all():
+            rows.setdefault((r.programme, r.region, int(r.month)), [0, 0, 0])[2] = int(r.paid or 0)
+        return [(p, reg, m, *v) for (p, reg, m), v in sorted(rows.items())]  # type: ignore[misc]
+
+
+class PublicRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def fee_standards(self, year: int | None, county: str | None) -> list[FeeStandard]:
+        query = sa.select(FeeStandard).order_by(FeeStandard.year.desc(), FeeStandard.county, FeeStandard.service_type)
+        if year:
+            query = query.where(FeeStandard.year == year)
+        if county:
+            query = query.where(FeeStandard.county == county)
+        return list((await self.session.execute(query)).scalars())
+
+    async def fee_standard(self, year: int, county: str, service_type: str) -> FeeStandard | None:
+        query = sa.select(FeeStandard).where(FeeStandard.year == year, FeeStandard.county == county, FeeStandard.service_type == service_type)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    def add(self, row: FeeStandard) -> None:
+        self.session.add(row)
+
+    async def utility_rate_institutions(self, county: str | None) -> list[Institution]:
+        """政策：婴幼儿照护服务机构用水、用电、用气实行居民价格 — registered and filed institutions."""
+        query = (
+            sa.select(Institution)
+            .where(Institution.registration_status == "active", Institution.filing_status == "accepted")
+            .order_by(Institution.county, Institution.uscc)
+        )
+        if county:
+            query = query.where(Institution.county == county)
+        return list((await self.session.execute(query)).scalars())
+

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
 import sqlalchemy as sa
 
+from inspection_svc.domain.evaluation import DOMAINS
+from inspection_svc.models import Evaluation
 from shared.bus import ensure_topics
+from shared.timeutil import today_in_china
 from tests.factories import registration_body
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
 
 VOID_TOPIC = "tuoyu.test.void"
+MATERIALS = {
+    "filing_form": True,
+    "commitment_letter": True,
+    "licence": True,
+    "premises_proof": True,
+    "staff_certificates": True,
+    "hygiene_evaluation": True,
+    "fire_safety": True,
+}
 
 
 async def register(suite: InProcessSuite, token_for, **overrides: Any) -> dict:  # type: ignore[no-untyped-def]
@@ -75,3 +88,32 @@ async def broker_loses_registration_events(suite: InProcessSuite) -> AsyncIterat
     finally:
         bus.producer = real_producer  # type: ignore[method-assign]
         suite.settings.feed_follow_interval_s = interval
+
+
+async def filed(suite: InProcessSuite, token_for, county: str) -> str:  # type: ignore[no-untyped-def]
+    """A registered institution in `county` whose filing the health bureau accepted."""
+    made = await register(suite, token_for, registrar="minzheng", region=county)
+    await arrived(suite, token_for, made["uscc"])
+    health = token_for("weijian", county)
+    body = {"uscc": made["uscc"], "materials": MATERIALS, "serves_meals": False, "hygiene_rating": "合格"}
+    filing = (await suite.http.post(suite.url("inspection", "/v1/filings"), json=body, headers=health)).json()
+    decided = await suite.http.post(
+        suite.url("inspection", f"/v1/filings/{filing['filing_id']}/decision"), json={"decision": "accepted"}, headers=health
+    )
+    assert decided.status_code == 200, decided.text
+    return made["uscc"]
+
+
+async def publish(suite: InProcessSuite, token_for, uscc: str, score: int) -> dict:  # type: ignore[no-untyped-def]
+    """A third-party evaluation entered, its review window passed, and the scheduled job run."""
+    body = {"uscc": uscc, "evaluated_on": today_in_china().isoformat(), "scores": dict.fromkeys(DOMAINS, score)}
+    entered = await suite.http.post(suite.url("inspection", "/v1/evaluations"), json=body, headers=token_for("evaluator", "441800"))
+    assert entered.status_code == 201, entered.text
+    assert entered.json()["status"] == "in_review"
+    async with suite.runtime("inspection").db.transaction() as session:
+        await session.execute(
+            sa.update(Evaluation).where(Evaluation.id == entered.json()["id"]).values(review_ends_on=today_in_china() - dt.timedelta(days=1))
+        )
+    run = await suite.http.post(suite.url("inspection", "/v1/admin/jobs/publish-evaluations"), headers=token_for("weijian", "441800", "admin"))
+    assert run.json()["result"]["published"] >= 1
+    return entered.json()

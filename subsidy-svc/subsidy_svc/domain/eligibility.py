@@ -1,0 +1,134 @@
+"""Eligibility and amounts, as plain functions over the facts the subsidy side keeps from events.
+Every decision is a list of criteria with whether each is met and why, so it can be shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from subsidy_svc.domain.programmes import SKILL_APPRAISAL, SKILL_UPGRADE, VOCATIONAL_TRAINING
+
+UPLIFT_OCCUPATIONS = ("yuyingyuan", "baoyuyuan")  # 育婴员、保育员: 紧缺急需职业（工种）
+UPLIFT_FROM_LEVEL = 3  # 高级工 or above (levels 1–3)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    criterion: str
+    met: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class InstitutionFacts:
+    registration_status: str | None
+    nature: str | None
+    filing_status: str | None
+    credit_status: str
+    open_critical_findings: int
+    inclusive_years: list[int]
+    demonstration_years: list[int]
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    kind: str
+    occupation: str
+    level: int | None
+    issued_on: dt.date
+
+
+def _registered(facts: InstitutionFacts) -> Criterion:
+    return Criterion("registered", facts.registration_status == "active", f"登记状态：{facts.registration_status or '未收到'}")
+
+
+def _not_dishonest(facts: InstitutionFacts) -> Criterion:
+    return Criterion("not_dishonest", facts.credit_status != "dishonest", f"信用状态：{facts.credit_status}")
+
+
+def demonstration_award_criteria(facts: InstitutionFacts) -> list[Criterion]:
+    return [
+        _registered(facts),
+        Criterion("filed", facts.filing_status == "accepted", f"备案状态：{facts.filing_status or '未备案'}"),
+        Criterion("inclusive", bool(facts.inclusive_years), f"普惠认定年度：{facts.inclusive_years or '无'}"),
+        Criterion("demonstration", bool(facts.demonstration_years), f"示范单位确认年度：{facts.demonstration_years or '无'}"),
+        _not_dishonest(facts),
+        Criterion("no_open_critical_finding", facts.open_critical_findings == 0, f"未整改严重问题：{facts.open_critical_findings}项"),
+    ]
+
+
+def fee_reduction_criteria(facts: InstitutionFacts, children: int, amount_fen: int, cap_per_child: int) -> list[Criterion]:
+    return [
+        _registered(facts),
+        Criterion("public_institution", facts.nature == "public_institution", f"机构性质：{facts.nature or '未知'}（须为公办）"),
+        _not_dishonest(facts),
+        Criterion("children", children > 0, f"减免人数：{children}"),
+        Criterion(
+            "within_cap",
+            amount_fen <= children * cap_per_child,
+            f"减免金额{amount_fen / 100:.2f}元，上限{children}人×{cap_per_child / 100:.2f}元",
+        ),
+    ]
+
+
+
+def within_months(issued_on: dt.date, claimed_on: dt.date, months: int) -> bool:
+    """Claimed within `months` of the certificate: on or before the same day `months` later."""
+    year, month = divmod(issued_on.month - 1 + months, 12)
+    try:
+        limit = issued_on.replace(year=issued_on.year + year, month=month + 1)
+    except ValueError:  # the 31st of a shorter month: its last day
+        next_month = dt.date(issued_on.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+        limit = next_month - dt.timedelta(days=1)
+    return issued_on <= claimed_on <= limit
+
+
+def certificate_criteria(cert: CertificateFacts, claimed_on: dt.date, claim_months: int, already_claimed: bool) -> list[Criterion]:
+    return [
+        Criterion("certificate_on_record", True, f"证书{cert.kind}，{cert.issued_on.isoformat()}颁发"),
+        Criterion(
+            "claimed_within_window",
+            within_months(cert.issued_on, claimed_on, claim_months),
+            f"取证后{claim_months}个月内申领（取证{cert.issued_on.isoformat()}，申领{claimed_on.isoformat()}）",
+        ),
+        Criterion("unclaimed", not already_claimed, "每人每证限领一次" + ("（已申领）" if already_claimed else "")),
+    ]
+
+
+def programme_for_certificate(kind: str, level: int | None, earlier_levels: list[int]) -> str:
+    """Which training subsidy a certificate earns: a training certificate (培训合格证书) the vocational
+    training subsidy; a skill level that betters one already held the skill-upgrade subsidy; a first
+    skill level the skill-appraisal subsidy."""
+    if kind == "training" or level is None:
+        return VOCATIONAL_TRAINING
+    if earlier_levels and level < min(earlier_levels):
+        return SKILL_UPGRADE
+    return SKILL_APPRAISAL
+
+
+def with_uplift(amount_fen: int, percent: int) -> int:
+    """Raised by `percent`, rounded half up to the fen."""
+    return (amount_fen * (100 + percent) + 50) // 100
+
+
+def certificate_amount(rules: dict[str, Any], cert: CertificateFacts) -> int:
+    if "amount_fen_by_level" in rules:
+        base = int(rules["amount_fen_by_level"][str(cert.level)])
+    else:
+        base = int(rules["amount_fen"])
+    uplifted = cert.occupation in UPLIFT_OCCUPATIONS and cert.level is not None and cert.level <= UPLIFT_FROM_LEVEL
+    return with_uplift(base, int(rules.get("uplift_percent", 0))) if uplifted else base
+
+
+def split_award(amount_fen: int, city_percent: int) -> tuple[int, int]:
+    """(city, county) shares of a one-time award; the county's is the rest, so the sum is exact."""
+    city = amount_fen * city_percent // 100
+    return city, amount_fen - city
+
+
+def unmet(criteria: list[Criterion]) -> list[Criterion]:
+    return [c for c in criteria if not c.met]

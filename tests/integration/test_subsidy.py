@@ -1,0 +1,330 @@
+"""Subsidies end to end: claims created by certificates, the workflow with four eyes, budgets that
+hold under concurrent approvals, disbursement exactly once under 50 concurrent requests, the
+dishonesty list blocking and unblocking, reversal, fee standards, reports."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from shared.timeutil import today_in_china
+from subsidy_svc.models import LedgerEntry
+from tests.factories import new_resident_id, registration_body
+from tests.integration.helpers import arrived, filed, publish, register
+from tests.integration.suite import InProcessSuite
+from tests.waiting import eventually
+
+COUNTY_HR = ("renshe", "441802")
+YEAR = today_in_china().year
+
+
+def city_hr(token_for, who: str = "approver"):  # type: ignore[no-untyped-def]
+    return token_for("renshe", "441800", sub=f"renshe-441800-{who}")
+
+
+async def practitioner(suite: InProcessSuite, token_for, uscc: str, occupation: str = "baoyuyuan") -> str:  # type: ignore[no-untyped-def]
+    body = {"id_number": new_resident_id(), "name": "某员工", "occupation": occupation, "employer_uscc": uscc, "hired_on": today_in_china().isoformat()}
+
+    async def hired() -> str | None:
+        response = await suite.http.post(suite.url("training", "/v1/practitioners"), json=body, headers=token_for("weijian", "441802"))
+        return response.json()["id"] if response.status_code == 201 else None
+
+    return await eventually(hired, what="a practitioner hired (once the employer is known)")
+
+
+async def certificate(suite: InProcessSuite, token_for, practitioner_id: str, occupation: str, level: int, issued_on: dt.date | None = None) -> str:  # type: ignore[no-untyped-def]
+    body = {
+        "practitioner_id": practitioner_id,
+        "kind": "skill_level",
+        "occupation": occupation,
+        "level": level,
+        "number": f"C{new_resident_id()[-10:]}",
+        "issued_on": (issued_on or today_in_china()).isoformat(),
+    }
+    response = await suite.http.post(suite.url("training", "/v1/certificates"), json=body, headers=token_for("renshe", "441802"))
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+async def claim_of(suite: InProcessSuite, token_for, practitioner_id: str) -> dict:  # type: ignore[no-untyped-def]
+    async def created() -> dict | None:
+        response = await suite.http.get(suite.url("subsidy", "/v1/applications"), params={"practitioner_id": practitioner_id}, headers=token_for(*COUNTY_HR))
+        items = response.json()["items"]
+        return items[0] if items else None
+
+    return await eventually(created, what="the claim created by the certificate")
+
+
+async def budget(suite: InProcessSuite, token_for, programme: str, region: str, level: str, amount_fen: int) -> None:  # type: ignore[no-untyped-def]
+    body = {"programme": programme, "year": YEAR, "region": region, "level": level, "amount_fen": amount_fen}
+    response = await suite.http.post(suite.url("subsidy", "/v1/budgets"), json=body, headers=token_for("caizheng", region))
+    assert response.status_code == 201, response.text
+
+
+async def test_a_certificate_creates_its_claim_with_the_right_amount(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    uscc = (await register(suite, token_for))["uscc"]
+    carer = await practitioner(suite, token_for, uscc, "baoyuyuan")
+    cook = await practitioner(suite, token_for, uscc, "cook")
+    await certificate(suite, token_for, carer, "baoyuyuan", 3)
+    await certificate(suite, token_for, cook, "cook", 3)
+    claim = await claim_of(suite, token_for, carer)
+    assert (claim["programme"], claim["amount_fen"], claim["origin"], claim["status"]) == ("skill_appraisal", 260000, "automatic", "submitted")
+    assert claim["eligible"] is True and claim["lines"] == [{"region": "441802", "level": "county", "amount_fen": 260000}]
+    assert (await claim_of(suite, token_for, cook))["amount_fen"] == 200000  # no uplift for a cook
+
+    again = await suite.http.post(
+        suite.url("subsidy", "/v1/applications"), json={"programme": "skill_appraisal", "certificate_id": claim["certificate_id"]}, headers=token_for(*COUNTY_HR)
+    )
+    assert again.status_code == 409 and again.json()["type"] == "urn:tuoyu:problem:already-claimed"
+
+    upgrade_cert = await certificate(suite, token_for, carer, "baoyuyuan", 2)
+    applications = (await suite.http.get(suite.url("subsidy", "/v1/applications"), params={"practitioner_id": carer}, headers=token_for(*COUNTY_HR))).json()
+
+    async def upgrade_claimed() -> dict | None:
+        items = (await suite.http.get(suite.url("subsidy", "/v1/applications"), params={"practitioner_id": carer}, headers=token_for(*COUNTY_HR))).json()["items"]
+        return next((a for a in items if a["certificate_id"] == upgrade_cert), None)
+
+    upgrade = await eventually(upgrade_claimed, what="the upgrade claim")
+    assert (upgrade["programme"], upgrade["amount_fen"]) == ("skill_upgrade", 390000)
+    assert applications["items"]
+
+
+async def test_a_certificate_older_than_twelve_months_is_not_claimable(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    uscc = (await register(suite, token_for))["uscc"]
+    carer = await practitioner(suite, token_for, uscc, "yuyingyuan")
+    old = await certificate(suite, token_for, carer, "yuyingyuan", 4, issued_on=today_in_china() - dt.timedelta(days=400))
+
+    async def known() -> bool:
+        response = await suite.http.get(suite.url("subsidy", "/v1/certificates"), params={"practitioner_id": carer}, headers=token_for("renshe", "441800"))
+        return bool(response.json())
+
+    await eventually(known, what="the old certificate on the subsidy side")
+    listed = (await suite.http.get(suite.url("subsidy", "/v1/applications"), params={"practitioner_id": carer}, headers=token_for(*COUNTY_HR))).json()
+    assert listed["items"] == []  # nothing certain, nothing created
+    applied = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={"programme": "skill_appraisal", "certificate_id": old}, headers=token_for(*COUNTY_HR))
+    assert applied.status_code == 201 and applied.json()["eligible"] is False
+    review = await suite.http.post(
+        suite.url("subsidy", f"/v1/applications/{applied.json()['id']}/review"), json={"decision": "approve"}, headers=token_for(*COUNTY_HR)
+    )
+    assert review.status_code == 422 and review.json()["errors"][0]["rule"] == "claimed_within_window"
+
+
+async def reviewed_claims(suite: InProcessSuite, token_for, count: int) -> list[dict]:  # type: ignore[no-untyped-def]
+    uscc = (await register(suite, token_for))["uscc"]
+    claims = []
+    for _ in range(count):
+        person = await practitioner(suite, token_for, uscc, "yuyingyuan")
+        await certificate(suite, token_for, person, "yuyingyuan", 5)
+        claim = await claim_of(suite, token_for, person)
+        reviewed = await suite.http.post(suite.url("subsidy", f"/v1/applications/{claim['id']}/review"), json={"decision": "approve"}, headers=token_for(*COUNTY_HR))
+        assert reviewed.status_code == 200, reviewed.text
+        claims.append(reviewed.json())
+    return claims
+
+
+async def test_approval_needs_four_eyes_and_a_budget(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    [claim] = await reviewed_claims(suite, token_for, 1)
+    url = suite.url("subsidy", f"/v1/applications/{claim['id']}/approval")
+    assert (await suite.http.post(url, headers=token_for(*COUNTY_HR))).status_code == 403  # the city approves
+    same = await suite.http.post(url, headers=token_for("renshe", "441800", sub="renshe-441802-test"))
+    assert same.status_code == 403 and same.json()["type"] == "urn:tuoyu:problem:four-eyes"
+    no_budget = await suite.http.post(url, headers=city_hr(token_for))
+    assert no_budget.status_code == 409 and no_budget.json()["type"] == "urn:tuoyu:problem:over-budget"
+
+
+async def test_concurrent_approvals_never_exceed_the_budget(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    claims = await reviewed_claims(suite, token_for, 8)
+    lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "skill_appraisal", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
+    already = next((b["committed_fen"] for b in lines if b["region"] == "441802" and b["level"] == "county"), 0)
+    await budget(suite, token_for, "skill_appraisal", "441802", "county", already + 3 * 100000)  # three claims' worth
+    answers = await asyncio.gather(
+        *(suite.http.post(suite.url("subsidy", f"/v1/applications/{c['id']}/approval"), headers=city_hr(token_for)) for c in claims)
+    )
+    assert sorted(a.status_code for a in answers) == [200] * 3 + [409] * 5
+    lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "skill_appraisal", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
+    line = next(b for b in lines if b["region"] == "441802" and b["level"] == "county")
+    assert line["committed_fen"] == line["amount_fen"] and line["available_fen"] == 0
+
+
+async def approved_claim(suite: InProcessSuite, token_for) -> dict:  # type: ignore[no-untyped-def]
+    [claim] = await reviewed_claims(suite, token_for, 1)
+    lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "skill_appraisal", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
+    line = next((b for b in lines if b["region"] == "441802" and b["level"] == "county"), None)
+    await budget(suite, token_for, "skill_appraisal", "441802", "county", (line["amount_fen"] if line else 0) + claim["amount_fen"])
+    approved = await suite.http.post(suite.url("subsidy", f"/v1/applications/{claim['id']}/approval"), headers=city_hr(token_for))
+    assert approved.status_code == 200, approved.text
+    return approved.json()
+
+
+async def payments(suite: InProcessSuite, application_id: str) -> list[LedgerEntry]:
+    async with suite.runtime("subsidy").db.reading() as session:
+        return list((await session.execute(sa.select(LedgerEntry).where(LedgerEntry.application_id == application_id))).scalars())
+
+
+async def test_fifty_concurrent_disbursements_of_one_claim_pay_once(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    claim = await approved_claim(suite, token_for)
+    url = suite.url("subsidy", f"/v1/applications/{claim['id']}/disbursement")
+    headers = {**city_hr(token_for), "Idempotency-Key": f"pay-{claim['id']}"}
+    answers = await asyncio.gather(*(suite.http.post(url, headers=headers) for _ in range(50)))
+    codes = [a.status_code for a in answers]
+    assert set(codes) <= {200, 409} and 200 in codes, codes
+    assert all(a.json()["type"] == "urn:tuoyu:problem:request-in-progress" for a in answers if a.status_code == 409)
+    retried = await suite.http.post(url, headers=headers)  # a retry after a timeout: the same answer
+    assert retried.status_code == 200 and retried.json() == next(a.json() for a in answers if a.status_code == 200)
+    assert retried.json()["status"] == "disbursed"
+    other_key = await suite.http.post(url, headers={**city_hr(token_for), "Idempotency-Key": "another"})
+    assert other_key.status_code == 409 and other_key.json()["type"] == "urn:tuoyu:problem:already-disbursed"
+    reused = await suite.http.post(suite.url("subsidy", "/v1/applications/x/disbursement"), headers=headers)
+    assert reused.status_code in (404, 422)
+    entries = await payments(suite, claim["id"])
+    assert [(e.kind, e.amount_fen) for e in entries] == [("payment", claim["amount_fen"])]
+
+
+async def test_fifty_concurrent_disbursements_with_their_own_keys_pay_once(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    claim = await approved_claim(suite, token_for)
+    url = suite.url("subsidy", f"/v1/applications/{claim['id']}/disbursement")
+    answers = await asyncio.gather(*(suite.http.post(url, headers={**city_hr(token_for), "Idempotency-Key": f"k{n}"}) for n in range(50)))
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 49
+    assert len(await payments(suite, claim["id"])) == 1
+
+
+async def test_batches_pay_what_is_approved_once_and_reversal_gives_the_budget_back(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    first, second = await approved_claim(suite, token_for), await approved_claim(suite, token_for)
+    headers = {**token_for("caizheng", "441800"), "Idempotency-Key": f"batch-{first['id']}"}
+    body = {"application_ids": [first["id"], second["id"], "nonexistent"]}
+    batch = await suite.http.post(suite.url("subsidy", "/v1/disbursement-batches"), json=body, headers=headers)
+    assert batch.status_code == 201, batch.text
+    assert sorted(batch.json()["paid"]) == sorted([first["id"], second["id"]]) and batch.json()["total_fen"] == first["amount_fen"] + second["amount_fen"]
+    again = await suite.http.post(suite.url("subsidy", "/v1/disbursement-batches"), json=body, headers=headers)
+    assert again.json() == batch.json()
+    other = await suite.http.post(suite.url("subsidy", "/v1/disbursement-batches"), json=body, headers={**headers, "Idempotency-Key": "new"})
+    assert other.json()["paid"] == [] and len(other.json()["skipped"]) == 3
+
+    reversed_ = await suite.http.post(suite.url("subsidy", f"/v1/applications/{first['id']}/reversal"), json={"reason": "重复申领"}, headers=token_for("caizheng", "441800"))
+    assert reversed_.status_code == 200 and reversed_.json()["status"] == "reversed"
+    assert sorted(e.amount_fen for e in await payments(suite, first["id"])) == [-first["amount_fen"], first["amount_fen"]]
+    assert (await suite.http.post(suite.url("subsidy", f"/v1/applications/{first['id']}/reversal"), json={"reason": "x"}, headers=token_for("caizheng", "441800"))).status_code == 409
+
+
+async def test_the_dishonesty_list_blocks_an_award_and_lifting_it_unblocks(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    uscc = await filed(suite, token_for, "441821")
+    county_health, city_health = token_for("weijian", "441821"), token_for("weijian", "441800")
+    inclusive = {"uscc": uscc, "year": YEAR, "monthly_fee_fen": 100000, "fee_cap_fen": 150000, "fee_standard_ref": "佛发改〔2026〕3号"}
+    assert (await suite.http.post(suite.url("inspection", "/v1/designations/inclusive"), json=inclusive, headers=county_health)).status_code == 201
+    await publish(suite, token_for, uscc, 92)
+    nominated = (await suite.http.post(suite.url("inspection", "/v1/designations/demonstration"), json={"uscc": uscc, "year": YEAR}, headers=county_health)).json()
+    assert (await suite.http.post(suite.url("inspection", f"/v1/designations/{nominated['id']}/confirmation"), headers=city_health)).status_code == 200
+
+    county_finance = token_for("caizheng", "441821")
+
+    async def designated() -> bool:
+        facts = (await suite.http.get(suite.url("subsidy", f"/v1/institutions/{uscc}"), headers=county_finance)).json()
+        return facts.get("demonstration_years") == [YEAR] and facts.get("filing_status") == "accepted"
+
+    await eventually(designated, what="the designations on the subsidy side")
+    applied = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={"programme": "demonstration_award", "uscc": uscc}, headers=county_finance)
+    assert applied.status_code == 201 and applied.json()["eligible"] is True, applied.text
+    award = applied.json()
+    assert award["lines"] == [{"region": "441800", "level": "city", "amount_fen": 5000000}, {"region": "441821", "level": "county", "amount_fen": 5000000}]
+    assert (await suite.http.post(suite.url("subsidy", "/v1/applications"), json={"programme": "demonstration_award", "uscc": uscc}, headers=county_finance)).status_code == 409
+
+    today = today_in_china().isoformat()
+    market = token_for("shichang", "441821")
+    inspection = (
+        await suite.http.post(
+            suite.url("inspection", "/v1/inspections"),
+            json={
+                "uscc": uscc, "agency": "shichang", "kind": "complaint", "inspected_on": today, "inspectors": ["S1", "S2"],
+                "results": {"drug_safety": "fail"},
+                "findings": [{"code": "drug_safety", "severity": "critical", "description": "过期药品", "deadline": today}],
+            },
+            headers=market,
+        )
+    ).json()
+
+    async def credit_is(status: str, critical: int) -> bool:
+        facts = (await suite.http.get(suite.url("subsidy", f"/v1/institutions/{uscc}"), headers=county_finance)).json()
+        return facts["credit_status"] == status and facts["open_critical_findings"] == critical
+
+    await eventually(lambda: credit_is("dishonest", 1), what="the listing on the subsidy side")
+    refusal = await suite.http.post(suite.url("subsidy", f"/v1/applications/{award['id']}/review"), json={"decision": "approve"}, headers=county_finance)
+    assert refusal.status_code == 422
+    assert {e["rule"] for e in refusal.json()["errors"]} == {"not_dishonest", "no_open_critical_finding"}
+    shown = (await suite.http.get(suite.url("subsidy", f"/v1/applications/{award['id']}"), headers=county_finance)).json()
+    assert shown["eligible"] is False and shown["status"] == "submitted"
+
+    critical = inspection["findings"][0]["id"]
+    await suite.http.post(
+        suite.url("inspection", f"/v1/inspections/{inspection['id']}/follow-ups"),
+        json={"followed_on": today, "inspectors": ["S1", "S3"], "closes": [critical]},
+        headers=market,
+    )
+    appeal = (await suite.http.post(suite.url("inspection", f"/v1/credit/{uscc}/appeals"), json={"reason": "药品系家长寄存"}, headers=market)).json()
+    await suite.http.post(
+        suite.url("inspection", f"/v1/credit/appeals/{appeal['id']}/decision"), json={"decision": "upheld", "note": "复核属实"}, headers=token_for("shichang", "441800")
+    )
+
+    await eventually(lambda: credit_is("normal", 0), what="the lifted listing on the subsidy side")
+    unblocked = await suite.http.post(suite.url("subsidy", f"/v1/applications/{award['id']}/review"), json={"decision": "approve"}, headers=county_finance)
+    assert unblocked.status_code == 200 and unblocked.json()["status"] == "reviewed"
+    await budget(suite, token_for, "demonstration_award", "441800", "city", 5000000)
+    await budget(suite, token_for, "demonstration_award", "441821", "county", 5000000)
+    city_finance = token_for("caizheng", "441800")
+    assert (await suite.http.post(suite.url("subsidy", f"/v1/applications/{award['id']}/approval"), headers=city_finance)).status_code == 200
+    paid = await suite.http.post(suite.url("subsidy", f"/v1/applications/{award['id']}/disbursement"), headers={**city_finance, "Idempotency-Key": "award"})
+    assert paid.status_code == 200
+    assert sorted((e.level, e.amount_fen) for e in await payments(suite, award["id"])) == [("city", 5000000), ("county", 5000000)]
+
+    report = (await suite.http.get(suite.url("subsidy", "/v1/reports/subsidies"), params={"year": YEAR, "region": "441821"}, headers=token_for("caizheng", "441821"))).json()
+    rows = [r for r in report["rows"] if r["programme"] == "demonstration_award"]
+    assert sum(r["paid_fen"] for r in rows) == 5000000 and sum(r["approved_fen"] for r in rows) == 10000000
+    sheet = await suite.http.get(suite.url("subsidy", "/v1/reports/subsidies.xlsx"), params={"year": YEAR}, headers=city_finance)
+    book = load_workbook(io.BytesIO(sheet.content))
+    assert book.sheetnames == [f"{YEAR}年奖补按月", "预算执行"]
+    assert any(row[0] == "demonstration_award" and row[6] == 50000.0 for row in book.worksheets[0].iter_rows(values_only=True))
+
+
+async def test_fee_reductions_count_children_never_name_them(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    public = await register(suite, token_for, registrar="bianban", region="441823")
+    await arrived(suite, token_for, public["uscc"])
+    body = {"programme": "fee_reduction", "uscc": public["uscc"], "period": f"{YEAR}-01", "martyrs_children": 1, "children_in_difficulty": 2, "amount_fen": 450000}
+
+    async def applied() -> dict | None:
+        response = await suite.http.post(suite.url("subsidy", "/v1/applications"), json=body, headers=token_for("caizheng", "441823"))
+        return response.json() if response.status_code == 201 else None
+
+    reduction = await eventually(applied, what="the fee reduction applied (once the registration is known)")
+    assert reduction["eligible"] is True and reduction["details"] == {"period": f"{YEAR}-01", "martyrs_children": 1, "children_in_difficulty": 2}
+    extra = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={**body, "child_name": "某某"}, headers=token_for("caizheng", "441823"))
+    assert extra.status_code == 422  # no field for a child's identity exists
+    private = await register(suite, token_for, registrar="shichang", region="441823")
+    await arrived(suite, token_for, private["uscc"])
+
+    async def refused() -> dict | None:
+        response = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={**body, "uscc": private["uscc"], "amount_fen": 700000}, headers=token_for("caizheng", "441823"))
+        return response.json() if response.status_code == 201 else None
+
+    assert {c["criterion"] for c in (await eventually(refused, what="the private institution's claim"))["eligibility"] if not c["met"]} == {"public_institution", "within_cap"}
+
+
+async def test_fee_standards_and_utility_rates_are_published(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    standard = {"year": YEAR, "county": "441825", "service_type": "full_day", "cap_fen": 150000, "unit": "month", "reference": "连山发改〔2026〕1号"}
+    assert (await suite.http.post(suite.url("subsidy", "/v1/fee-standards"), json=standard, headers=token_for("minzheng", "441825"))).status_code == 403
+    assert (await suite.http.post(suite.url("subsidy", "/v1/fee-standards"), json=standard, headers=token_for("fagai", "441825"))).status_code == 201
+    assert (await suite.http.post(suite.url("subsidy", "/v1/fee-standards"), json=standard, headers=token_for("fagai", "441825"))).status_code == 409
+    listed = (await suite.http.get(suite.url("gateway", "/api/subsidy/v1/public/fee-standards"), params={"year": YEAR, "county": "441825"})).json()
+    assert listed[0]["cap_fen"] == 150000 and listed[0]["reference"] == "连山发改〔2026〕1号"
+
+    uscc = await filed(suite, token_for, "441825")
+    unfiled = await register(suite, token_for, registrar="minzheng", region="441825", name=registration_body()["name"])
+
+    async def listed_for_utilities() -> bool:
+        entries = (await suite.http.get(suite.url("subsidy", "/v1/public/utility-rate-eligibility"), params={"county": "441825"})).json()
+        usccs = {e["uscc"] for e in entries}
+        return uscc in usccs and unfiled["uscc"] not in usccs
+
+    await eventually(listed_for_utilities, what="the filed institution on the utility-rate list")

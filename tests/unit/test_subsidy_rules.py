@@ -1,0 +1,91 @@
+"""Subsidy amounts and eligibility as plain functions: the +30% rule, the 12-month window, the
+city/county split, and which training subsidy a certificate earns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from subsidy_svc.domain.eligibility import (
+    CertificateFacts,
+    InstitutionFacts,
+    certificate_amount,
+    certificate_criteria,
+    demonstration_award_criteria,
+    fee_reduction_criteria,
+    programme_for_certificate,
+    split_award,
+    unmet,
+    with_uplift,
+    within_months,
+)
+from subsidy_svc.domain.programmes import DEFAULT_PROGRAMMES
+
+RULES = {p["code"]: p["rules"] for p in DEFAULT_PROGRAMMES}
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("programme", "occupation", "level", "amount"),
+    [
+        ("skill_appraisal", "baoyuyuan", 3, 260000),  # 高级工: 2000 元 + 30%
+        ("skill_appraisal", "yuyingyuan", 1, 520000),  # 高级技师: 4000 元 + 30%
+        ("skill_appraisal", "yuyingyuan", 4, 150000),  # 中级工: no uplift
+        ("skill_appraisal", "cook", 3, 200000),  # not 育婴员 or 保育员: no uplift
+        ("skill_upgrade", "baoyuyuan", 2, 390000),
+        ("vocational_training", "yuyingyuan", None, 80000),  # a training certificate has no level
+    ],
+)
+def test_each_programmes_amount_with_the_thirty_percent_rule(programme: str, occupation: str, level: int | None, amount: int) -> None:
+    kind = "training" if level is None else "skill_level"
+    assert certificate_amount(RULES[programme], CertificateFacts(kind, occupation, level, D(2026, 3, 1))) == amount
+
+
+def test_the_uplift_is_exact_in_fen() -> None:
+    assert with_uplift(100001, 30) == 130001  # 130001.3 rounds to 130001
+    assert with_uplift(5, 30) == 7  # 6.5 rounds half up
+
+
+def test_the_claim_window_is_twelve_months_to_the_day() -> None:
+    assert within_months(D(2025, 11, 28), D(2026, 11, 28), 12)
+    assert not within_months(D(2025, 11, 28), D(2026, 11, 29), 12)
+    assert within_months(D(2024, 2, 29), D(2025, 2, 28), 12)
+    assert not within_months(D(2024, 2, 29), D(2025, 3, 1), 12)
+    assert within_months(D(2025, 8, 31), D(2026, 2, 28), 6)  # no 31 February: its last day
+    assert not within_months(D(2026, 5, 1), D(2026, 4, 30), 12)  # not before the certificate
+
+
+def test_a_certificate_is_claimed_once() -> None:
+    cert = CertificateFacts("skill_level", "baoyuyuan", 3, D(2026, 1, 10))
+    assert unmet(certificate_criteria(cert, D(2026, 6, 1), 12, already_claimed=False)) == []
+    assert [c.criterion for c in unmet(certificate_criteria(cert, D(2026, 6, 1), 12, already_claimed=True))] == ["unclaimed"]
+    assert [c.criterion for c in unmet(certificate_criteria(cert, D(2027, 2, 1), 12, already_claimed=False))] == ["claimed_within_window"]
+
+
+def test_which_subsidy_a_certificate_earns() -> None:
+    assert programme_for_certificate("training", None, []) == "vocational_training"
+    assert programme_for_certificate("skill_level", 4, []) == "skill_appraisal"
+    assert programme_for_certificate("skill_level", 3, [4]) == "skill_upgrade"
+    assert programme_for_certificate("qualification", 4, [3]) == "skill_appraisal"  # not an upgrade
+
+
+def test_the_award_splits_exactly() -> None:
+    assert split_award(10000000, 50) == (5000000, 5000000)
+    assert split_award(10000001, 33) == (3300000, 6700001)
+    assert sum(split_award(999, 70)) == 999
+
+
+FACTS = InstitutionFacts("active", "public_institution", "accepted", "normal", 0, [2026], [2026])
+
+
+def test_the_award_needs_every_fact_and_names_what_is_missing() -> None:
+    assert unmet(demonstration_award_criteria(FACTS)) == []
+    dishonest = InstitutionFacts(**{**FACTS.__dict__, "credit_status": "dishonest", "demonstration_years": []})
+    assert [c.criterion for c in unmet(demonstration_award_criteria(dishonest))] == ["demonstration", "not_dishonest"]
+
+
+def test_fee_reductions_are_for_public_institutions_within_the_cap() -> None:
+    assert unmet(fee_reduction_criteria(FACTS, 3, 600000, 200000)) == []
+    private = InstitutionFacts(**{**FACTS.__dict__, "nature": "for_profit"})
+    assert [c.criterion for c in unmet(fee_reduction_criteria(private, 3, 600001, 200000))] == ["public_institution", "within_cap"]
