@@ -35,3 +35,14 @@ async def audit(
             request_id=current_request_id(),
         )
     )
+
+
+async def trail(session: AsyncSession, tables: PlatformTables, entity: str, key: str) -> list[dict[str, Any]]:
+    """What was done to a record, by whom and when, oldest first."""
+    log = tables.audit_log
+    rows = await session.execute(
+        sa.select(log.c.at, log.c.actor, log.c.department, log.c.region, log.c.action, log.c.detail, log.c.request_id)
+        .where(log.c.entity == entity, log.c.key == key)
+        .order_by(log.c.id)
+    )
+    return [dict(r) for r in rows.mappings()]

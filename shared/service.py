@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -22,6 +23,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import trail
 from shared.auth import ServiceToken, TokenVerifier, require_roles
 from shared.bus import Bus, ensure_topics
 from shared.db import Database
@@ -175,6 +177,16 @@ class Health(BaseModel):
     outbox_backlog: int | None = None
 
 
+class AuditEntry(BaseModel):
+    at: dt.datetime
+    actor: str
+    department: str | None
+    region: str | None
+    action: str
+    detail: dict[str, Any] | None
+    request_id: str | None
+
+
 class DeadLetterRead(BaseModel):
     id: int
     consumer: str
@@ -212,6 +224,10 @@ def _admin_router(tables: PlatformTables) -> APIRouter:
         except ReplayFailed as exc:
             raise Problem(409, "replay-failed", "The event still fails", str(exc)[:1000]) from exc
         return {"id": dead_letter_id, "status": "replayed", "applied": applied}
+
+    @router.get("/audit", summary="The audit trail of a record")
+    async def audit_trail(entity: str, key: str, session: ReadSession) -> dict[str, list[AuditEntry]]:
+        return {"items": [AuditEntry.model_validate(e) for e in await trail(session, tables, entity, key)]}
 
     @router.post("/jobs/{job_name}", summary="Run one of the service's periodic jobs now")
     async def run_job(job_name: str, rt: ServiceRuntime) -> dict[str, Any]:

@@ -278,6 +278,13 @@ async def test_the_dishonesty_list_blocks_an_award_and_lifting_it_unblocks(suite
     paid = await suite.http.post(suite.url("subsidy", f"/v1/applications/{award['id']}/disbursement"), headers={**city_finance, "Idempotency-Key": "award"})
     assert paid.status_code == 200
     assert sorted((e.level, e.amount_fen) for e in await payments(suite, award["id"])) == [("city", 5000000), ("county", 5000000)]
+    steps = (await suite.http.get(suite.url("subsidy", f"/v1/applications/{award['id']}/trail"), headers=city_finance)).json()
+    assert [(s["action"], s["actor"]) for s in steps] == [
+        ("apply", "caizheng-441821-test"),
+        ("review_approve", "caizheng-441821-test"),
+        ("approve", "caizheng-441800-test"),
+        ("disburse", "caizheng-441800-test"),
+    ]
 
     report = (await suite.http.get(suite.url("subsidy", "/v1/reports/subsidies"), params={"year": YEAR, "region": "441821"}, headers=token_for("caizheng", "441821"))).json()
     rows = [r for r in report["rows"] if r["programme"] == "demonstration_award"]

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
+from shared.audit import trail
 from shared.auth import CurrentPrincipal
 from shared.errors import not_found
 from shared.idempotency import Idempotency, fingerprint
-from shared.service import ReadSession, ServiceRuntime, WriteSession
+from shared.service import AuditEntry, ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
 from subsidy_svc import commands
 from subsidy_svc.models import idempotency_keys
@@ -84,6 +85,13 @@ async def get_application(application_id: str, principal: CurrentPrincipal, sess
     if row.status in ("submitted", "reviewed"):  # still to decide: show the criteria as they stand today
         row.eligibility = [c.as_dict() for c in await commands.check(session, row, today_in_china())]
     return commands.application_read(row)
+
+
+@router.get("/v1/applications/{application_id}/trail", response_model=list[AuditEntry], summary="Who did what to the application, and when")
+async def application_trail(application_id: str, principal: CurrentPrincipal, session: ReadSession, rt: ServiceRuntime) -> list[AuditEntry]:
+    if await ApplicationRepository(session, principal).get(application_id) is None:
+        raise not_found("application", application_id)
+    return [AuditEntry.model_validate(e) for e in await trail(session, rt.tables, "application", application_id)]  # type: ignore[arg-type]
 
 
 @router.post("/v1/applications/{application_id}/review", response_model=ApplicationRead, summary="County review")
