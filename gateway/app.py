@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
-from gateway.api import auth, console, proxy
+from gateway.api import auth, console, docs, profile, proxy
+from gateway.domain.ratelimit import TokenBuckets
+from gateway.ratelimit import RateLimitMiddleware
 from services.catalogue import SERVICES
 from shared.auth import TokenIssuer
 from shared.service import create_service_app
@@ -17,7 +20,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "gateway",
         title="清远市托育服务协同平台 gateway",
         description="Tokens, routing to the services at /api/<context>/…, the web console.",
-        routers=[auth.router, console.router, proxy.router],
+        routers=[auth.router, console.router, docs.router, profile.router, proxy.router],
+        docs=False,
         tables=None,
         settings=settings,
     )
@@ -26,4 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.suite_services = {s.name for s in SERVICES}
     app.state.upstreams = {s.name: settings.service_url(s.name) for s in SERVICES}
+    app.state.rate_limits = TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    # Innermost of the middlewares, so a refusal still carries its X-Request-ID.
+    app.user_middleware.append(Middleware(RateLimitMiddleware, buckets=app.state.rate_limits, verifier=app.state.verifier))
     return app

@@ -151,6 +151,17 @@ def require_roles(*roles: str):  # type: ignore[no-untyped-def]
     return Depends(check)
 
 
+def allow_departments(*departments: str):  # type: ignore[no-untyped-def]
+    """FastAPI dependency: the caller's department has this duty (administrators always pass)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.department not in departments and not principal.has_role("admin"):
+            raise forbidden(f"this is the work of {', '.join(departments)}")
+        return principal
+
+    return Depends(check)
+
+
 class ServiceToken:
     """A service's own client-credentials token from the gateway, cached until shortly before
     it expires; used for service-to-service calls such as reading another service's feed."""

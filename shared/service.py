@@ -248,6 +248,7 @@ def create_service_app(
     consumers: Sequence[ConsumerSpec] = (),
     jobs: Sequence[Job] = (),
     settings: Settings | None = None,
+    docs: bool = True,
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
@@ -264,7 +265,9 @@ def create_service_app(
         finally:
             await rt.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    # The gateway serves the merged documents at /docs and /openapi.json; its own stays reachable.
+    urls = {} if docs else {"docs_url": None, "redoc_url": None, "openapi_url": "/openapi-gateway.json"}
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, **urls)
     app.state.verifier = verifier
     app.state.settings = settings
     app.add_middleware(RequestIdMiddleware)

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     # How often each service's periodic jobs run (publishing due evaluations, credit by time).
     jobs_interval_s: float = 300.0
 
+    # The gateway's rate limit per caller (token subject; client address without a token).
+    rate_limit_per_minute: int = 1200
+    rate_limit_burst: int = 200
+
     log_level: str = "INFO"
 
     # Per-service overrides as JSON maps; `TUOYU_<SERVICE>_DATABASE_URL` / `TUOYU_<SERVICE>_URL`

@@ -1,71 +1,75 @@
-"""`POST /auth/token`: OAuth2 password grant for people, client credentials for systems."""
+"""`POST /auth/token` (OAuth2: password, client credentials, refresh token), `POST /auth/revoke`,
+and account administration."""
 
 from __future__ import annotations
 
-import asyncio
-import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, Response
 
-from gateway.domain.accounts import hash_secret, secret_matches
+from gateway import commands
 from gateway.repository import AccountRepository
-from gateway.schemas import TokenResponse
-from shared.auth import SERVICE_CLIENT_PREFIX, Principal, TokenIssuer
-from shared.errors import Problem
-from shared.regions import CITY
-from shared.service import ReadSession
+from gateway.schemas import AccountCreate, AccountRead, TokenResponse
+from shared.auth import CurrentPrincipal
+from shared.errors import forbidden
+from shared.service import ReadSession, ServiceRuntime, WriteSession
 
 router = APIRouter(tags=["auth"])
-
-# Verified against when the account does not exist, so both answers take the same time.
-_DUMMY_HASH = hash_secret("no such account")
-
-
-def invalid_grant(detail: str) -> Problem:
-    # RFC 6749 §5.2 names the error in `error`; the rest is problem+json like every other error.
-    return Problem(400, "invalid-grant", "Invalid credentials", detail, error="invalid_grant")
 
 
 @router.post("/auth/token", response_model=TokenResponse, summary="Get an access token")
 async def issue_token(
     request: Request,
-    session: ReadSession,
-    grant_type: Annotated[str, Form(pattern="^(password|client_credentials)$")],
+    rt: ServiceRuntime,
+    grant_type: Annotated[str, Form(pattern="^(password|client_credentials|refresh_token)$")],
     username: Annotated[str | None, Form(max_length=80)] = None,
     password: Annotated[str | None, Form(max_length=200)] = None,
     client_id: Annotated[str | None, Form(max_length=80)] = None,
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    refresh_token: Annotated[str | None, Form(max_length=200)] = None,
 ) -> TokenResponse:
-    issuer: TokenIssuer = request.app.state.issuer
-    settings = request.app.state.settings
+    issuer, settings = request.app.state.issuer, request.app.state.settings
     if grant_type == "password":
-        name, secret, kind = username, password, "person"
-    else:
-        name, secret, kind = client_id, client_secret, "system"
-    if not name or not secret:
-        raise invalid_grant("username and password (or client_id and client_secret) are required")
+        if not username or not password:
+            raise commands.invalid_grant("username and password are required")
+        async with rt.db.transaction() as session:
+            return await commands.password_grant(session, issuer, username, password)
+    if grant_type == "client_credentials":
+        if not client_id or not client_secret:
+            raise commands.invalid_grant("client_id and client_secret are required")
+        async with rt.db.reading() as session:
+            return await commands.client_credentials_grant(
+                session, issuer, client_id, client_secret, settings.internal_secret, request.app.state.suite_services
+            )
+    if not refresh_token:
+        raise commands.invalid_grant("refresh_token is required")
+    try:
+        async with rt.db.transaction() as session:
+            return await commands.refresh_grant(session, issuer, refresh_token)
+    except commands.TokenReuse as reuse:
+        async with rt.db.transaction() as session:
+            await commands.end_family(session, reuse.family)
+        raise commands.invalid_grant("refresh token reused: every token of this sign-in is revoked") from None
 
-    if kind == "system" and name.startswith(SERVICE_CLIENT_PREFIX):
-        service = name.removeprefix(SERVICE_CLIENT_PREFIX)
-        known = service in request.app.state.suite_services
-        if not (known and settings.internal_secret and hmac.compare_digest(secret, settings.internal_secret)):
-            raise invalid_grant("unknown client or wrong secret")
-        principal = Principal(sub=name, kind="service", department=None, region=CITY, roles=frozenset({"service"}), name=service)
-    else:
-        account = await AccountRepository(session).by_username(name)
-        ok = await asyncio.to_thread(secret_matches, account.secret_hash if account else _DUMMY_HASH, secret)
-        if account is None or not ok or account.disabled or account.kind != kind:
-            raise invalid_grant("unknown account or wrong password")
-        principal = Principal(
-            sub=account.username,
-            kind=account.kind,
-            department=account.department,
-            region=account.region,
-            roles=frozenset(account.roles),
-            name=account.display_name,
-        )
-    token, ttl = issuer.issue(principal)
-    return TokenResponse(
-        access_token=token, expires_in=ttl, department=principal.department, region=principal.region, roles=sorted(principal.roles)
-    )
+
+@router.post("/auth/revoke", status_code=200, summary="Revoke a refresh token (RFC 7009)")
+async def revoke(session: WriteSession, token: Annotated[str, Form(max_length=200)]) -> Response:
+    await commands.revoke(session, token)
+    return Response(status_code=200)
+
+
+@router.post("/auth/accounts", status_code=201, response_model=AccountRead, summary="Create a person's or a system's account")
+async def create_account(body: AccountCreate, principal: CurrentPrincipal, session: WriteSession) -> AccountRead:
+    return await commands.create_account(session, principal, body)
+
+
+@router.get("/auth/accounts", response_model=list[AccountRead], summary="Accounts")
+async def list_accounts(principal: CurrentPrincipal, session: ReadSession, department: str | None = None, region: str | None = None) -> list[AccountRead]:
+    if not principal.has_role("admin"):
+        raise forbidden("accounts are managed by administrators")
+    return [AccountRead.model_validate(a) for a in await AccountRepository(session).page(department=department, region=region, limit=1000)]
+
+
+@router.post("/auth/accounts/{username}/disable", response_model=AccountRead, summary="Disable an account and revoke its refresh tokens")
+async def disable(username: str, principal: CurrentPrincipal, session: WriteSession) -> AccountRead:
+    return await commands.disable_account(session, principal, username)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from shared.errors import Problem
 from shared.requestid import current_request_id
 from shared.service import ServiceRuntime
+from shared.tracing import new_traceparent
 
 log = structlog.get_logger("tuoyu.gateway")
 router = APIRouter(tags=["proxy"])
@@ -46,6 +47,7 @@ async def forward(context: str, path: str, request: Request, rt: ServiceRuntime)
         raise Problem(413, "payload-too-large", "Request body too large", f"at most {MAX_BODY} bytes")
     headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h)) is not None}
     headers["x-request-id"] = current_request_id() or ""
+    headers.setdefault("traceparent", new_traceparent())
     try:
         upstream = await rt.http.request(
             request.method, f"{base}/{path}", params=request.query_params.multi_items(), content=body, headers=headers

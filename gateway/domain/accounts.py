@@ -42,3 +42,7 @@ def demo_accounts() -> list[DemoAccount]:
     ]
     accounts.append(DemoAccount("admin", "平台管理员", "weijian", CITY, ("admin",)))
     return accounts
+
+
+ROLES = ("clerk", "admin", "subscriber")  # services get `service` from the internal secret only
+REFRESH_TTL_DAYS = 7

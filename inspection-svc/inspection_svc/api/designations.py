@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from inspection_svc.commands import designations
 from inspection_svc.repository import DesignationRepository
 from inspection_svc.schemas import DesignationRead, InclusiveCreate, NominationCreate, WithdrawalCreate
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, allow_departments
 from shared.service import ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
 
@@ -36,7 +36,7 @@ async def withdraw(designation_id: str, body: WithdrawalCreate, principal: Curre
     return await designations.withdraw(session, principal, designation_id, body, today_in_china())
 
 
-@router.get("", response_model=list[DesignationRead], summary="Designations by kind, year, status")
+@router.get("", dependencies=[allow_departments("weijian", "caizheng", "fagai")], response_model=list[DesignationRead], summary="Designations by kind, year, status")
 async def list_designations(
     principal: CurrentPrincipal,
     session: ReadSession,

@@ -10,7 +10,7 @@ from inspection_svc.commands import evaluations
 from inspection_svc.domain.evaluation import DOMAINS
 from inspection_svc.repository import EvaluationRepository
 from inspection_svc.schemas import EvaluationCreate, EvaluationRead, EvaluationReview, ObjectionCreate
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, allow_departments
 from shared.service import ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
 
@@ -27,7 +27,7 @@ async def submit(body: EvaluationCreate, principal: CurrentPrincipal, session: W
     return await evaluations.submit_evaluation(session, principal, body, today_in_china(), rt.settings.evaluation_review_working_days)
 
 
-@router.get("", response_model=list[EvaluationRead], summary="Evaluations")
+@router.get("", dependencies=[allow_departments("weijian", "evaluator")], response_model=list[EvaluationRead], summary="Evaluations")
 async def list_evaluations(
     principal: CurrentPrincipal,
     session: ReadSession,

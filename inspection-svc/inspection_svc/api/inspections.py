@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from inspection_svc.commands import inspections
 from inspection_svc.repository import FindingRepository, InspectionRepository
 from inspection_svc.schemas import FindingPage, FollowUpCreate, FollowUpRead, InspectionCreate, InspectionPage, InspectionRead
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, allow_departments
 from shared.errors import not_found
 from shared.service import ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
@@ -22,7 +22,7 @@ async def record(body: InspectionCreate, principal: CurrentPrincipal, session: W
     return await inspections.record_inspection(session, principal, body, today_in_china(), rt.settings)
 
 
-@router.get("/v1/inspections", response_model=InspectionPage, summary="Inspections by institution, agency, region")
+@router.get("/v1/inspections", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=InspectionPage, summary="Inspections by institution, agency, region")
 async def list_inspections(
     principal: CurrentPrincipal,
     session: ReadSession,
@@ -39,7 +39,7 @@ async def list_inspections(
     return InspectionPage(items=items, next=rows[-1].id if len(rows) == limit else None)
 
 
-@router.get("/v1/inspections/{inspection_id}", response_model=InspectionRead, summary="One inspection")
+@router.get("/v1/inspections/{inspection_id}", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=InspectionRead, summary="One inspection")
 async def get_inspection(inspection_id: str, principal: CurrentPrincipal, session: ReadSession) -> InspectionRead:
     row = await InspectionRepository(session, principal).get(inspection_id)
     if row is None:
@@ -54,7 +54,7 @@ async def follow_up(
     return await inspections.follow_up(session, principal, inspection_id, body, today_in_china(), rt.settings)
 
 
-@router.get("/v1/findings", response_model=FindingPage, summary="Findings; `overdue=true` lists rectifications past their deadline")
+@router.get("/v1/findings", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=FindingPage, summary="Findings; `overdue=true` lists rectifications past their deadline")
 async def list_findings(
     principal: CurrentPrincipal,
     session: ReadSession,

@@ -11,7 +11,7 @@ from inspection_svc.commands import supervision
 from inspection_svc.domain.checklists import AGENCIES, CHECKLISTS
 from inspection_svc.repository import DrawRepository, PlanRepository
 from inspection_svc.schemas import DrawCreate, DrawRead, PlanCreate, PlanRead, RosterPage, StaffingRead
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, allow_departments
 from shared.errors import forbidden, not_found
 from shared.service import ReadSession, WriteSession
 from shared.timeutil import today_in_china
@@ -37,7 +37,7 @@ async def roster(
     return RosterPage(agency=agency, region=region, items=await supervision.roster(session, agency, region))
 
 
-@router.get("/v1/staffing/{uscc}", response_model=StaffingRead, summary="An institution's staffing, as the workforce register tells it")
+@router.get("/v1/staffing/{uscc}", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=StaffingRead, summary="An institution's staffing, as the workforce register tells it")
 async def staffing(uscc: str, principal: CurrentPrincipal, session: ReadSession) -> StaffingRead:
     return await staffing_cmd.staffing(session, uscc, today_in_china())
 
@@ -47,7 +47,7 @@ async def create_plan(body: PlanCreate, principal: CurrentPrincipal, session: Wr
     return await supervision.create_plan(session, principal, body)
 
 
-@router.get("/v1/plans", response_model=list[PlanRead], summary="Spot-check plans")
+@router.get("/v1/plans", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=list[PlanRead], summary="Spot-check plans")
 async def list_plans(
     principal: CurrentPrincipal, session: ReadSession, agency: str | None = None, year: int | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[PlanRead]:
@@ -61,7 +61,7 @@ async def make_draw(plan_id: str, principal: CurrentPrincipal, session: WriteSes
     return await supervision.make_draw(session, principal, plan_id, body or DrawCreate())
 
 
-@router.get("/v1/plans/{plan_id}/draws", response_model=DrawRead, summary="A plan's draw")
+@router.get("/v1/plans/{plan_id}/draws", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=DrawRead, summary="A plan's draw")
 async def get_draw(plan_id: str, principal: CurrentPrincipal, session: ReadSession) -> DrawRead:
     plan = await PlanRepository(session, principal).get(plan_id)
     draw = await DrawRepository(session).of_plan(plan_id) if plan else None

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from inspection_svc.commands import unlicensed
 from inspection_svc.repository import UnlicensedRepository
 from inspection_svc.schemas import UnlicensedCreate, UnlicensedRead
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, allow_departments
 from shared.service import ReadSession, WriteSession
 from shared.timeutil import today_in_china
 
@@ -21,7 +21,7 @@ async def record(body: UnlicensedCreate, principal: CurrentPrincipal, session: W
     return await unlicensed.record_unlicensed(session, principal, body, today_in_china())
 
 
-@router.get("", response_model=list[UnlicensedRead], summary="Unlicensed operators (`status=registered`: since registered, linked)")
+@router.get("", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=list[UnlicensedRead], summary="Unlicensed operators (`status=registered`: since registered, linked)")
 async def list_operators(
     principal: CurrentPrincipal,
     session: ReadSession,

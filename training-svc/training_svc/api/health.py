@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, allow_departments
 from shared.service import ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
 from training_svc import commands
@@ -21,7 +21,7 @@ async def record(body: HealthCheckCreate, principal: CurrentPrincipal, session: 
     return await commands.record_health_check(session, principal, body, today_in_china())
 
 
-@router.get("/v1/health-checks/lapsed", response_model=list[LapsedHealthCheck], summary="Employed practitioners whose health check has lapsed")
+@router.get("/v1/health-checks/lapsed", dependencies=[allow_departments("weijian", "renshe")], response_model=list[LapsedHealthCheck], summary="Employed practitioners whose health check has lapsed")
 async def lapsed(
     principal: CurrentPrincipal, session: ReadSession, uscc: str | None = None, limit: Annotated[int, Query(ge=1, le=2000)] = 500
 ) -> list[LapsedHealthCheck]:
@@ -32,6 +32,6 @@ async def lapsed(
     ]
 
 
-@router.get("/v1/compliance", response_model=ComplianceRead, summary="Staffing compliance of an institution")
+@router.get("/v1/compliance", dependencies=[allow_departments("weijian", "renshe", "caizheng", "shichang", "gongan", "xiaofang")], response_model=ComplianceRead, summary="Staffing compliance of an institution")
 async def compliance(uscc: str, principal: CurrentPrincipal, session: ReadSession, rt: ServiceRuntime) -> ComplianceRead:
     return await commands.compliance(session, principal, uscc, today_in_china(), rt.settings.in_service_hours_per_year)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, allow_departments
 from shared.errors import not_found
 from shared.service import ReadSession, WriteSession
 from shared.timeutil import today_in_china
@@ -23,7 +23,7 @@ from training_svc.schemas import (
     PractitionerRead,
 )
 
-router = APIRouter(prefix="/v1/practitioners", tags=["practitioners"])
+router = APIRouter(prefix="/v1/practitioners", tags=["practitioners"], dependencies=[allow_departments("weijian", "renshe")])
 
 
 @router.post("", status_code=201, response_model=PractitionerRead, summary="Register a practitioner and their hiring")
