@@ -54,7 +54,7 @@ async def profile(uscc: str, principal: CurrentPrincipal, request: Request, rt: 
         *(_section(rt.http, upstreams[service], path.format(uscc=uscc), headers) for service, path in SECTIONS.values())
     )
     sections = dict(zip(names, results, strict=True))
-    if all(s["status"] in ("not_found", "forbidden") for s in sections.values()) and sections["registration"]["status"] == "not_found":
+    if sections["registration"]["status"] == "not_found":  # the registry is the anchor (and it is scoped)
         raise not_found("institution", uscc)
     unavailable = sorted({SECTIONS[n][0] for n, s in sections.items() if s["status"] == "unavailable"})
     return {"uscc": uscc, "partial": bool(unavailable), "unavailable": unavailable, "sections": sections}

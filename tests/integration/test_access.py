@@ -1,0 +1,195 @@
+"""Who gets in where: tokens (refresh, revocation, tampering) at the gateway and at every service,
+rate limits, and the authorisation matrix of departments × regions × endpoint families."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from gateway.demo import seed_demo_accounts
+from shared.auth import Principal, TokenIssuer, generate_keypair
+from shared.departments import DEPARTMENTS
+from tests.integration.helpers import register
+from tests.integration.suite import InProcessSuite
+
+PASSWORD = "access-tests-password"
+
+
+@pytest.fixture(scope="module")
+async def accounts(suite: InProcessSuite) -> None:
+    await seed_demo_accounts(suite.runtime("gateway").db, PASSWORD)
+
+
+async def token(suite: InProcessSuite, **form: str):  # type: ignore[no-untyped-def]
+    return await suite.http.post(suite.url("gateway", "/auth/token"), data=form)
+
+
+async def test_refresh_rotates_and_a_reused_token_ends_the_sign_in(suite: InProcessSuite, accounts: None) -> None:
+    first = (await token(suite, grant_type="password", username="jiaoyu-441803", password=PASSWORD)).json()
+    assert first["refresh_token"]
+    second = await token(suite, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert second.status_code == 200 and second.json()["refresh_token"] != first["refresh_token"]
+    reused = await token(suite, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert reused.status_code == 400 and "reused" in reused.json()["detail"]
+    # the thief's reuse revoked the rightful holder's newer token too
+    assert (await token(suite, grant_type="refresh_token", refresh_token=second.json()["refresh_token"])).status_code == 400
+
+
+async def test_revocation_and_disabling_stop_refreshing(suite: InProcessSuite, accounts: None) -> None:
+    signed_in = (await token(suite, grant_type="password", username="fagai-441803", password=PASSWORD)).json()
+    assert (await suite.http.post(suite.url("gateway", "/auth/revoke"), data={"token": signed_in["refresh_token"]})).status_code == 200
+    assert (await token(suite, grant_type="refresh_token", refresh_token=signed_in["refresh_token"])).status_code == 400
+    assert (await suite.http.post(suite.url("gateway", "/auth/revoke"), data={"token": "unknown"})).status_code == 200
+
+    admin = (await token(suite, grant_type="password", username="admin", password=PASSWORD)).json()
+    other = (await token(suite, grant_type="password", username="fagai-441821", password=PASSWORD)).json()
+    disable = await suite.http.post(suite.url("gateway", "/auth/accounts/fagai-441821/disable"), headers={"Authorization": f"Bearer {admin['access_token']}"})
+    assert disable.status_code == 200 and disable.json()["disabled"] is True
+    assert (await token(suite, grant_type="refresh_token", refresh_token=other["refresh_token"])).status_code == 400
+    assert (await token(suite, grant_type="password", username="fagai-441821", password=PASSWORD)).status_code == 400
+
+
+async def test_administrators_create_accounts_for_people_and_systems(suite: InProcessSuite, accounts: None) -> None:
+    admin = {"Authorization": f"Bearer {(await token(suite, grant_type='password', username='admin', password=PASSWORD)).json()['access_token']}"}
+    clerk = {"Authorization": f"Bearer {(await token(suite, grant_type='password', username='minzheng-441802', password=PASSWORD)).json()['access_token']}"}
+    system = {"username": "qy-finance-system", "kind": "system", "secret": "a-long-system-secret", "display_name": "财政一体化系统", "department": "caizheng", "region": "441800"}
+    url = suite.url("gateway", "/auth/accounts")
+    assert (await suite.http.post(url, json=system, headers=clerk)).status_code == 403
+    assert (await suite.http.post(url, json={**system, "roles": ["root"]}, headers=admin)).status_code == 422
+    assert (await suite.http.post(url, json=system, headers=admin)).status_code == 201
+    assert (await suite.http.post(url, json=system, headers=admin)).status_code == 409
+    granted = await token(suite, grant_type="client_credentials", client_id="qy-finance-system", client_secret="a-long-system-secret")
+    assert granted.status_code == 200 and granted.json()["refresh_token"] is None and granted.json()["department"] == "caizheng"
+    # a system cannot sign in with the password grant, nor a person with client credentials
+    assert (await token(suite, grant_type="password", username="qy-finance-system", password="a-long-system-secret")).status_code == 400
+    assert (await token(suite, grant_type="client_credentials", client_id="minzheng-441802", client_secret=PASSWORD)).status_code == 400
+
+
+def forged_tokens(keypair: tuple[str, str]) -> dict[str, str]:
+    principal = Principal(sub="caizheng-441800-x", kind="person", department="caizheng", region="441800", roles=frozenset({"admin"}))
+    good, _ = TokenIssuer(keypair[0], issuer="tuoyu-gateway", audience="tuoyu", ttl_s=600).issue(principal)
+    head, body, signature = good.split(".")
+    claims = jwt.decode(good, options={"verify_signature": False})
+    flipped = base64.urlsafe_b64encode(base64.urlsafe_b64decode(body + "==").replace(b'"caizheng"', b'"weijian!"')).rstrip(b"=").decode()
+    other_key = serialization.load_pem_private_key(generate_keypair()[0].encode(), password=None)
+    return {
+        "tampered": f"{head}.{flipped}.{signature}",
+        "expired": TokenIssuer(keypair[0], issuer="tuoyu-gateway", audience="tuoyu", ttl_s=600).issue(principal, ttl_s=-120)[0],
+        "wrong audience": TokenIssuer(keypair[0], issuer="tuoyu-gateway", audience="elsewhere", ttl_s=600).issue(principal)[0],
+        "wrong issuer": TokenIssuer(keypair[0], issuer="someone", audience="tuoyu", ttl_s=600).issue(principal)[0],
+        "other key": jwt.encode({**claims, "exp": int(time.time()) + 600}, other_key, algorithm="EdDSA"),
+        "unsigned": jwt.encode({**claims, "exp": int(time.time()) + 600}, None, algorithm="none"),
+    }
+
+
+@pytest.mark.parametrize("service", ["registration", "inspection", "subsidy", "training", "gateway"])
+async def test_every_service_refuses_forged_tokens(suite: InProcessSuite, keypair: tuple[str, str], service: str) -> None:
+    path = "/auth/accounts" if service == "gateway" else "/v1/events"
+    for name, forged in forged_tokens(keypair).items():
+        response = await suite.http.get(suite.url(service, path), headers={"Authorization": f"Bearer {forged}"})
+        assert response.status_code == 401, (service, name, response.text)
+        assert response.json()["type"] == "urn:tuoyu:problem:unauthenticated"
+
+
+async def test_rate_limits_are_per_subject(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    buckets = suite.apps["gateway"].state.rate_limits
+    saved = (buckets.per_minute, buckets.burst)
+    buckets.per_minute, buckets.burst = 6, 3
+    try:
+        busy = token_for("minzheng", "441826", sub="busy-system")
+        url = suite.url("gateway", "/api/registration/v1/registrations")
+        codes = [(await suite.http.get(url, headers=busy)).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        refused = await suite.http.get(url, headers=busy)
+        assert refused.headers["content-type"] == "application/problem+json" and int(refused.headers["retry-after"]) >= 1
+        assert refused.headers["x-request-id"]
+        assert (await suite.http.get(url, headers=token_for("minzheng", "441826", sub="quiet-clerk"))).status_code == 200
+    finally:
+        buckets.per_minute, buckets.burst = saved
+
+
+async def test_the_profile_answers_partial_when_a_service_is_down(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    made = await register(suite, token_for, registrar="minzheng", region="441802")
+    health = token_for("weijian", "441800")
+    url = suite.url("gateway", f"/api/institutions/{made['uscc']}")
+    whole = (await suite.http.get(url, headers=health)).json()
+    assert whole["partial"] is False and whole["sections"]["registration"]["data"]["name"] == made["name"]
+    assert whole["sections"]["applications"]["status"] == "forbidden"  # the health bureau sees no subsidy claims
+    await suite.stop("training")
+    try:
+        partial = (await suite.http.get(url, headers=health)).json()
+    finally:
+        await suite.start("training")
+    assert partial["partial"] is True and partial["unavailable"] == ["training"]
+    assert partial["sections"]["staffing"]["status"] == "unavailable"
+    assert partial["sections"]["registration"]["status"] == "ok"
+    assert (await suite.http.get(suite.url("gateway", "/api/institutions/91441802MA00000000"), headers=health)).status_code == 404
+
+
+async def test_merged_openapi_and_asyncapi_come_from_the_code(suite: InProcessSuite) -> None:
+    spec = (await suite.http.get(suite.url("gateway", "/openapi.json"))).json()
+    for path in ("/auth/token", "/api/registration/v1/registrations", "/api/inspection/v1/inbox", "/api/subsidy/v1/applications", "/api/training/v1/practitioners"):
+        assert path in spec["paths"], path
+    refs = str(spec["paths"]["/api/registration/v1/registrations"])
+    assert "#/components/schemas/registration__RegistrationCreate" in refs
+    assert "registration__RegistrationCreate" in spec["components"]["schemas"]
+    assert (await suite.http.get(suite.url("gateway", "/docs"))).status_code == 200
+    asyncapi = (await suite.http.get(suite.url("gateway", "/asyncapi.json"))).json()
+    from shared.events.catalogue import CATALOGUE, TOPICS
+
+    assert set(asyncapi["channels"]) == set(TOPICS)
+    assert {m["name"] for m in asyncapi["components"]["messages"].values()} == set(CATALOGUE)
+
+
+# endpoint family → (service, path, departments allowed; None = every department)
+MATRIX: dict[str, tuple[str, str, set[str] | None]] = {
+    "registrations": ("registration", "/v1/registrations", None),
+    "health inbox": ("inspection", "/v1/inbox", {"weijian"}),
+    "filings": ("inspection", "/v1/filings", {"weijian"}),
+    "push report": ("inspection", "/v1/reports/push-compliance?month=2026-01", {"weijian"}),
+    "fire roster": ("inspection", "/v1/rosters/xiaofang", {"xiaofang", "weijian"}),
+    "police roster": ("inspection", "/v1/rosters/gongan", {"gongan", "weijian"}),
+    "inspections": ("inspection", "/v1/inspections", {"weijian", "shichang", "gongan", "xiaofang"}),
+    "findings": ("inspection", "/v1/findings", {"weijian", "shichang", "gongan", "xiaofang"}),
+    "plans": ("inspection", "/v1/plans", {"weijian", "shichang", "gongan", "xiaofang"}),
+    "evaluations": ("inspection", "/v1/evaluations", {"weijian", "evaluator"}),
+    "designations": ("inspection", "/v1/designations", {"weijian", "caizheng", "fagai"}),
+    "credit": ("inspection", "/v1/credit/91441802MA00000000", None),
+    "practitioners": ("training", "/v1/practitioners", {"weijian", "renshe"}),
+    "lapsed health checks": ("training", "/v1/health-checks/lapsed", {"weijian", "renshe"}),
+    "subsidy applications": ("subsidy", "/v1/applications", {"caizheng", "renshe"}),
+    "budgets": ("subsidy", "/v1/budgets", {"caizheng", "renshe"}),
+    "subsidy reports": ("subsidy", "/v1/reports/subsidies?year=2026", {"caizheng", "renshe"}),
+    "subsidy facts": ("subsidy", "/v1/institutions/91441802MA00000000", {"caizheng", "renshe", "weijian"}),
+}
+
+
+@pytest.mark.parametrize("region", ["441800", "441881"])
+async def test_the_authorisation_matrix(suite: InProcessSuite, token_for, region: str) -> None:  # type: ignore[no-untyped-def]
+    wrong = []
+    for department in DEPARTMENTS:
+        headers = token_for(department, region)
+        for family, (service, path, allowed) in MATRIX.items():
+            status = (await suite.http.get(suite.url(service, path), headers=headers)).status_code
+            expected_allowed = allowed is None or department in allowed
+            if (status == 403) == expected_allowed or status >= 500:
+                wrong.append((department, region, family, status))
+    assert wrong == []
+
+
+async def test_county_staff_cannot_write_or_read_across_counties(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    made = await register(suite, token_for, registrar="shichang", region="441823")
+    other_county = token_for("shichang", "441882")
+    url = suite.url("registration", f"/v1/registrations/{made['uscc']}")
+    assert (await suite.http.get(url, headers=other_county)).status_code == 404
+    assert (await suite.http.patch(url, json={"name": "x"}, headers=other_county)).status_code == 404
+    report = await suite.http.get(
+        suite.url("inspection", "/v1/reports/push-compliance"), params={"month": "2026-01", "region": "441823"}, headers=token_for("weijian", "441882")
+    )
+    assert report.status_code == 403
+    budget = {"programme": "skill_appraisal", "year": 2026, "region": "441823", "level": "county", "amount_fen": 100}
+    assert (await suite.http.post(suite.url("subsidy", "/v1/budgets"), json=budget, headers=token_for("caizheng", "441882"))).status_code == 403
