@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tables=None,
         settings=settings,
     )
+    app.mount("/static", console.static_files, name="static")
     app.state.issuer = TokenIssuer(
         settings.jwt_private_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience, ttl_s=settings.access_token_ttl_s
     )

@@ -301,10 +301,12 @@ class InspectionRepository(_Scoped):
             query = query.where(Inspection.id > after)
         return list((await self.session.execute(query.order_by(Inspection.id).limit(limit))).scalars())
 
-    async def public(self, county: str | None, limit: int) -> list[Inspection]:
+    async def public(self, county: str | None, limit: int, uscc: str | None = None) -> list[Inspection]:
         query = sa.select(Inspection).order_by(Inspection.inspected_on.desc(), Inspection.id).limit(limit)
         if county:
             query = query.where(Inspection.county == county)
+        if uscc:
+            query = query.where(Inspection.uscc == uscc)
         return list((await self.session.execute(query)).scalars())
 
     def add_follow_up(self, follow_up: FollowUp) -> None:
@@ -446,6 +448,52 @@ class DesignationRepository(_Scoped):
 class PublicRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def institutions(
+        self, *, name: str | None, county: str | None, inclusive_year: int | None, after: str | None, limit: int
+    ) -> list[InboxEntry]:
+        """Registered institutions by name, county and (optionally) 普惠 recognition of a year."""
+        query = sa.select(InboxEntry).where(InboxEntry.kind == "institution", InboxEntry.status == "active")
+        if name:
+            query = query.where(InboxEntry.name.contains(name, autoescape=True))
+        if county:
+            query = query.where(InboxEntry.county == county)
+        if inclusive_year:
+            query = query.where(
+                sa.exists().where(
+                    Designation.uscc == InboxEntry.uscc,
+                    Designation.kind == "inclusive",
+                    Designation.year == inclusive_year,
+                    Designation.status == "recognised",
+                )
+            )
+        if after:
+            query = query.where(InboxEntry.uscc > after)
+        return list((await self.session.execute(query.order_by(InboxEntry.uscc).limit(limit))).scalars())
+
+    async def standing(self, usccs: list[str], year: int) -> dict[str, dict[str, object]]:
+        """Per institution: filing status, 普惠 that year, demonstration, latest published rating."""
+        out: dict[str, dict[str, object]] = {u: {"filing": None, "inclusive": False, "demonstration": False, "rating": None} for u in usccs}
+        latest_filing = (
+            sa.select(Filing.uscc, Filing.status, sa.func.row_number().over(partition_by=Filing.uscc, order_by=Filing.sequence.desc()).label("n"))
+            .where(Filing.uscc.in_(usccs))
+            .subquery()
+        )
+        for uscc, status in (await self.session.execute(sa.select(latest_filing.c.uscc, latest_filing.c.status).where(latest_filing.c.n == 1))).all():
+            out[uscc]["filing"] = status
+        designations = sa.select(Designation.uscc, Designation.kind).where(
+            Designation.uscc.in_(usccs), Designation.year == year, Designation.status.in_(("recognised", "confirmed"))
+        )
+        for uscc, kind in (await self.session.execute(designations)).all():
+            out[uscc]["inclusive" if kind == "inclusive" else "demonstration"] = True
+        latest_rating = (
+            sa.select(Evaluation.uscc, Evaluation.rating, sa.func.row_number().over(partition_by=Evaluation.uscc, order_by=Evaluation.evaluated_on.desc()).label("n"))
+            .where(Evaluation.uscc.in_(usccs), Evaluation.status == "published")
+            .subquery()
+        )
+        for uscc, rating in (await self.session.execute(sa.select(latest_rating.c.uscc, latest_rating.c.rating).where(latest_rating.c.n == 1))).all():
+            out[uscc]["rating"] = rating
+        return out
 
     async def filed_institutions(self, county: str | None, limit: int) -> list[tuple[InboxEntry, dt.date | None]]:
         query = (

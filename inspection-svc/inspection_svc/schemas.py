@@ -474,3 +474,22 @@ class StaffingRead(BaseModel):
     carers: int
     certified_carers: int
     health_checks_valid: int
+
+
+class PublicInstitution(BaseModel):
+    """An institution as the portal shows it: what the public may know, no personal data."""
+
+    uscc: str
+    name: str
+    county: str
+    address: str
+    nature: str
+    filing_status: str | None
+    inclusive: bool = Field(description="recognised 普惠 this year")
+    demonstration: bool = Field(description="a confirmed demonstration unit this year")
+    rating: str | None = Field(description="the latest published quality rating")
+
+
+class PublicInstitutionPage(BaseModel):
+    items: list[PublicInstitution]
+    next: str | None

@@ -14,6 +14,7 @@ from inspection_svc.repository import (
     EvaluationRepository,
     FilingRepository,
     FindingRepository,
+    InboxRepository,
     InspectionRepository,
     PlanRepository,
     PublicRepository,
@@ -25,14 +26,58 @@ from inspection_svc.schemas import (
     PublicFiledInstitution,
     PublicFinding,
     PublicInspection,
+    PublicInstitution,
+    PublicInstitutionPage,
     PublicReturnedFiling,
 )
 from shared.errors import not_found
 from shared.service import ReadSession
+from shared.timeutil import today_in_china
 
 router = APIRouter(prefix="/v1/public", tags=["public"])
 County = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+async def _public_institutions(session, entries: list) -> list[PublicInstitution]:  # type: ignore[no-untyped-def]
+    standing = await PublicRepository(session).standing([e.uscc for e in entries], today_in_china().year)
+    return [
+        PublicInstitution(
+            uscc=e.uscc,
+            name=e.name,
+            county=e.county,
+            address=e.address,
+            nature=e.nature,
+            filing_status=standing[e.uscc]["filing"],
+            inclusive=standing[e.uscc]["inclusive"],
+            demonstration=standing[e.uscc]["demonstration"],
+            rating=standing[e.uscc]["rating"],
+        )
+        for e in entries
+    ]
+
+
+@router.get("/institutions", response_model=PublicInstitutionPage, summary="Search institutions by name, county and 普惠")
+async def institutions(
+    session: ReadSession,
+    name: Annotated[str | None, Query(max_length=50)] = None,
+    county: County = None,
+    inclusive: bool = False,
+    after: str | None = None,
+    limit: Limit = 20,
+) -> PublicInstitutionPage:
+    entries = await PublicRepository(session).institutions(
+        name=name, county=county, inclusive_year=today_in_china().year if inclusive else None, after=after, limit=limit
+    )
+    return PublicInstitutionPage(items=await _public_institutions(session, entries), next=entries[-1].uscc if len(entries) == limit else None)
+
+
+@router.get("/institutions/{uscc}", response_model=PublicInstitution, summary="One institution as the portal shows it")
+async def institution(uscc: str, session: ReadSession) -> PublicInstitution:
+    entry = await InboxRepository(session).get(uscc)
+    if entry is None or entry.kind != "institution":
+        raise not_found("institution", uscc)
+    return (await _public_institutions(session, [entry]))[0]
 
 
 @router.get("/returned-filings", response_model=list[PublicReturnedFiling], summary="Filings returned, with their reasons")
@@ -51,8 +96,8 @@ async def filed_institutions(session: ReadSession, county: County = None, limit:
 
 
 @router.get("/inspections", response_model=list[PublicInspection], summary="Inspection results and findings, with risk level and verification date")
-async def inspections(session: ReadSession, county: County = None, limit: Limit = 100) -> list[PublicInspection]:
-    rows = await InspectionRepository(session).public(county, limit)
+async def inspections(session: ReadSession, county: County = None, uscc: str | None = None, limit: Limit = 100) -> list[PublicInspection]:
+    rows = await InspectionRepository(session).public(county, limit, uscc)
     findings = await FindingRepository(session).of_inspections([r.id for r in rows])
     return [
         PublicInspection(

@@ -1,0 +1,513 @@
+// 清远市托育服务协同平台 — the web console. It speaks only to the gateway (/auth/…, /api/…).
+// Every value from the server is put into the page as text, never as HTML.
+"use strict";
+
+const COUNTIES = { "441800": "清远市", "441802": "清城区", "441803": "清新区", "441821": "佛冈县", "441823": "阳山县",
+  "441825": "连山壮族瑶族自治县", "441826": "连南瑶族自治县", "441881": "英德市", "441882": "连州市" };
+const DEPARTMENTS = { bianban: "编办", minzheng: "民政", shichang: "市场监管", weijian: "卫生健康", jiaoyu: "教育",
+  gongan: "公安", xiaofang: "消防救援", caizheng: "财政", renshe: "人力资源社会保障", fagai: "发展改革", evaluator: "第三方评估" };
+const NATURES = { public_institution: "事业单位", social_service: "社会服务机构", for_profit: "营利性" };
+const REGISTRAR_OF = { public_institution: "bianban", social_service: "minzheng", for_profit: "shichang" };
+const STATUS = { active: "正常", deregistered: "已注销", submitted: "待审核", accepted: "已备案", returned: "已退回", cancelled: "已失效",
+  reviewed: "已初审", approved: "已批准", disbursed: "已拨付", rejected: "已驳回", reversed: "已冲销", open: "未整改", closed: "已整改",
+  employed: "在职", left: "离职" };
+const AGENCIES = { weijian: "卫生健康", shichang: "市场监管", gongan: "公安", xiaofang: "消防救援" };
+
+// -- small helpers -------------------------------------------------------------------------
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+const $ = (sel) => document.querySelector(sel);
+const yuan = (fen) => (fen / 100).toLocaleString("zh-CN", { minimumFractionDigits: 2 }) + " 元";
+const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const county = (code) => COUNTIES[code] || code;
+
+const session = {
+  get token() { return sessionStorage.getItem("access"); },
+  get who() { return JSON.parse(sessionStorage.getItem("who") || "null"); },
+  save(t) {
+    sessionStorage.setItem("access", t.access_token);
+    if (t.refresh_token) sessionStorage.setItem("refresh", t.refresh_token);
+    sessionStorage.setItem("who", JSON.stringify({ department: t.department, region: t.region, roles: t.roles, username: t.username || this.who?.username }));
+  },
+  clear() { sessionStorage.clear(); },
+};
+
+class ApiError extends Error {
+  constructor(status, problem) { super(problem.detail || problem.title || `HTTP ${status}`); this.status = status; this.problem = problem; }
+  describe() {
+    const lines = [this.problem.title || `HTTP ${this.status}`];
+    if (this.problem.detail) lines.push(this.problem.detail);
+    for (const e of this.problem.errors || []) lines.push(`· ${e.field}（${e.rule}）：${e.message}`);
+    return lines.join("\n");
+  }
+}
+
+async function refresh() {
+  const token = sessionStorage.getItem("refresh");
+  if (!token) return false;
+  const r = await fetch("/auth/token", { method: "POST", body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: token }) });
+  if (!r.ok) return false;
+  session.save(await r.json());
+  return true;
+}
+
+async function api(method, path, body, { raw = false, headers = {} } = {}) {
+  const send = () => fetch(path, {
+    method,
+    headers: { ...(session.token ? { Authorization: `Bearer ${session.token}` } : {}), ...(body && !(body instanceof FormData) ? { "Content-Type": "application/json" } : {}), ...headers },
+    body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
+  });
+  let r = await send();
+  if (r.status === 401 && (await refresh())) r = await send();
+  if (r.status === 401) { session.clear(); location.hash = "#/login"; throw new ApiError(401, { title: "请重新登录" }); }
+  if (raw) { if (!r.ok) throw new ApiError(r.status, await r.json()); return r; }
+  const data = r.status === 204 ? null : await r.json();
+  if (!r.ok) throw new ApiError(r.status, data || {});
+  return data;
+}
+
+function errorBox() { return h("p", { class: "error", role: "alert" }); }
+function showError(box, err) { box.textContent = err instanceof ApiError ? err.describe() : String(err); }
+
+// A button that shows it is working while its action runs, and the error if it fails.
+function action(label, run, { secondary = false } = {}) {
+  const box = h("span", { class: "error" });
+  const button = h("button", { type: "button", class: secondary ? "secondary" : null, onclick: async () => {
+    button.disabled = true; const text = button.textContent; button.textContent = "处理中…"; box.textContent = "";
+    try { await run(); } catch (err) { showError(box, err); } finally { button.disabled = false; button.textContent = text; }
+  } }, label);
+  return h("span", {}, button, " ", box);
+}
+
+// A form from field specs; `submit(values)` is called with the values, its error shown.
+function form(fields, submitLabel, submit) {
+  const err = errorBox();
+  const inputs = {};
+  const el = h("form", { class: "grid" }, fields.map((f) => {
+    let input;
+    if (f.options) input = h("select", { name: f.name, id: `f-${f.name}` }, Object.entries(f.options).map(([v, t]) => h("option", { value: v, selected: v === f.value }, t)));
+    else input = h("input", { name: f.name, id: `f-${f.name}`, type: f.type || "text", value: f.value ?? "", placeholder: f.placeholder || "", required: f.required !== false, min: f.min, step: f.step });
+    inputs[f.name] = input;
+    return h("div", {}, h("label", { for: `f-${f.name}` }, f.label), input);
+  }), h("div", {}, h("button", { type: "submit" }, submitLabel)), err);
+  el.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const button = el.querySelector("button[type=submit]");
+    button.disabled = true; err.textContent = "";
+    const values = Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, i.type === "number" ? Number(i.value) : i.type === "checkbox" ? i.checked : i.value]));
+    try { await submit(values); } catch (e) { showError(err, e); } finally { button.disabled = false; }
+  });
+  return el;
+}
+
+// A paginated, filterable table: `load(params, after)` returns {items, next}.
+function table(columns, load, { filters = [], empty = "暂无记录" } = {}) {
+  const body = h("tbody");
+  const info = h("span", { class: "muted" });
+  const err = errorBox();
+  let cursors = [null], page = 0, params = {};
+  const prev = h("button", { type: "button", class: "secondary", onclick: () => { page--; fetchPage(); } }, "上一页");
+  const next = h("button", { type: "button", class: "secondary", onclick: () => { page++; fetchPage(); } }, "下一页");
+  async function fetchPage() {
+    info.textContent = "加载中…"; err.textContent = "";
+    try {
+      const data = await load(params, cursors[page]);
+      const items = data.items || data;
+      cursors[page + 1] = data.next ?? null;
+      body.replaceChildren(...(items.length ? items.map((row) => h("tr", {}, columns.map((c) => h("td", {}, c.render ? c.render(row) : row[c.key] ?? "")))) : [h("tr", {}, h("td", { colspan: columns.length }, empty))]));
+      prev.disabled = page === 0; next.disabled = !data.next;
+      info.textContent = `第 ${page + 1} 页，${items.length} 条`;
+    } catch (e) { showError(err, e); info.textContent = ""; }
+  }
+  const filterForm = filters.length ? form(filters, "筛选", async (values) => { params = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "")); cursors = [null]; page = 0; await fetchPage(); }) : null;
+  fetchPage();
+  const el = h("div", {}, filterForm, h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c.title)))), body)), h("div", { class: "pager" }, prev, next, info), err);
+  el.reload = () => { cursors = [null]; page = 0; return fetchPage(); };
+  return el;
+}
+const query = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== "")).toString();
+const countyOptions = (withAll = true) => ({ ...(withAll ? { "": "全部" } : {}), ...COUNTIES });
+
+// -- pages ---------------------------------------------------------------------------------
+const PAGES = {
+  home: { title: "首页", for: null, render: renderHome },
+  registrations: { title: "登记名册", for: null, render: renderRegistrations },
+  register: { title: "新增登记", for: ["bianban", "minzheng", "shichang"], render: renderRegister },
+  import: { title: "批量导入", for: ["bianban", "minzheng", "shichang"], render: renderImport },
+  inbox: { title: "收件箱", for: ["weijian"], render: renderInbox },
+  compliance: { title: "推送情况", for: ["weijian"], render: renderPushCompliance },
+  filings: { title: "备案受理", for: ["weijian"], render: renderFilings },
+  plans: { title: "双随机抽查", for: ["weijian", "shichang", "gongan", "xiaofang"], render: renderPlans },
+  inspections: { title: "检查与整改", for: ["weijian", "shichang", "gongan", "xiaofang"], render: renderInspections },
+  practitioners: { title: "从业人员", for: ["weijian", "renshe"], render: renderPractitioners },
+  subsidies: { title: "奖补审批", for: ["caizheng", "renshe"], render: renderSubsidies },
+  profile: { title: "机构档案", for: null, render: renderProfile },
+};
+
+function allowed(page) {
+  const who = session.who;
+  return who && (!page.for || page.for.includes(who.department) || (who.roles || []).includes("admin"));
+}
+
+function renderHome() {
+  const who = session.who;
+  return h("section", {}, h("h2", {}, `${county(who.region)}${DEPARTMENTS[who.department] || ""}`),
+    h("p", { class: "muted" }, `角色：${(who.roles || []).join("、")}`),
+    h("div", { class: "tiles" }, Object.entries(PAGES).filter(([k, p]) => k !== "home" && allowed(p)).map(([k, p]) => h("a", { href: `#/${k}` }, p.title))));
+}
+
+function renderRegistrations() {
+  const who = session.who;
+  return h("section", {}, h("h2", {}, "登记名册"), table([
+    { title: "统一社会信用代码", render: (r) => h("a", { href: `#/profile/${r.uscc}` }, r.uscc) },
+    { title: "名称", key: "name" }, { title: "性质", render: (r) => NATURES[r.nature] },
+    { title: "登记机关", render: (r) => `${county(r.registrar_region)}${DEPARTMENTS[r.registrar]}` },
+    { title: "所在地", render: (r) => county(r.county) }, { title: "登记日期", key: "registered_on" },
+    { title: "状态", render: (r) => STATUS[r.status] || r.status },
+  ], (p, after) => api("GET", `/api/registration/v1/registrations?${query({ ...p, after, limit: 20 })}`), {
+    filters: [
+      { name: "county", label: "所在县（市、区）", options: countyOptions(), value: who.region !== "441800" ? who.region : "", required: false },
+      { name: "nature", label: "性质", options: { "": "全部", ...NATURES }, required: false },
+      { name: "month", label: "登记月份", type: "month", required: false },
+      { name: "status", label: "状态", options: { "": "全部", active: "正常", deregistered: "已注销" }, required: false },
+    ] }));
+}
+
+function renderRegister() {
+  const who = session.who;
+  const natures = Object.fromEntries(Object.entries(NATURES).filter(([n]) => REGISTRAR_OF[n] === who.department));
+  const result = h("div");
+  return h("section", {}, h("h2", {}, "新增登记"), form([
+    { name: "uscc", label: "统一社会信用代码", placeholder: "18位" },
+    { name: "name", label: "机构名称" },
+    { name: "nature", label: "机构性质", options: natures },
+    { name: "county", label: "所在县（市、区）", options: countyOptions(false), value: who.region !== "441800" ? who.region : "441802" },
+    { name: "registered_on", label: "登记日期", type: "date", value: today() },
+    { name: "address", label: "地址" },
+    { name: "legal_representative", label: "法定代表人" },
+    { name: "service_types", label: "服务类型", options: { full_day: "全日托", half_day: "半日托", hourly: "计时托", temporary: "临时托" } },
+    { name: "infant", label: "乳儿班托位", type: "number", value: 0, min: 0 },
+    { name: "toddler", label: "托小班托位", type: "number", value: 0, min: 0 },
+    { name: "older_toddler", label: "托大班托位", type: "number", value: 0, min: 0 },
+    { name: "inclusive", label: "普惠性", options: { false: "否", true: "是" } },
+    { name: "operating_mode", label: "举办形式", options: { sole: "独资", joint: "合资", public_private: "公办民营", private_aided: "民办公助" } },
+    { name: "sponsors", label: "单位办托的举办单位（可空，多个用顿号分隔）", required: false },
+  ], "登记", async (v) => {
+    const sponsors = v.sponsors ? v.sponsors.split(/[、,，]/).map((s) => s.trim()).filter(Boolean) : [];
+    const created = await api("POST", "/api/registration/v1/registrations", {
+      uscc: v.uscc, name: v.name, nature: v.nature, registrar: who.department, registrar_region: who.region, county: v.county,
+      registered_on: v.registered_on, address: v.address, legal_representative: v.legal_representative, service_types: [v.service_types],
+      places: { infant: v.infant, toddler: v.toddler, older_toddler: v.older_toddler }, inclusive: v.inclusive === "true",
+      operating_mode: v.operating_mode, employer_run: sponsors.length > 0, sponsors,
+    });
+    result.replaceChildren(h("p", { class: "ok" }, `已登记：${created.name}（${created.uscc}），将于本月推送至卫生健康部门。`), h("a", { href: `#/profile/${created.uscc}` }, "查看档案"));
+  }), result);
+}
+
+function renderImport() {
+  const report = h("div");
+  const bar = h("progress", { max: 100, value: 0, hidden: true });
+  const err = errorBox();
+  const file = h("input", { type: "file", accept: ".xlsx", id: "import-file" });
+  const dry = h("input", { type: "checkbox", id: "import-dry", class: "inline" });
+  const atomic = h("input", { type: "checkbox", id: "import-atomic", class: "inline" });
+  async function template() {
+    const r = await api("GET", "/api/registration/v1/registrations/import-template", null, { raw: true });
+    const url = URL.createObjectURL(await r.blob());
+    h("a", { href: url, download: "登记导入模板.xlsx" }).click();
+  }
+  function upload() {
+    if (!file.files[0]) { err.textContent = "请选择文件"; return; }
+    err.textContent = ""; report.replaceChildren(); bar.hidden = false; bar.value = 0;
+    const data = new FormData(); data.append("file", file.files[0]);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/registration/v1/registrations/imports?${query({ dry_run: dry.checked, all_or_nothing: atomic.checked })}`);
+    xhr.setRequestHeader("Authorization", `Bearer ${session.token}`);
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = (e.loaded / e.total) * 90; };
+    xhr.onload = () => {
+      bar.value = 100;
+      const body = JSON.parse(xhr.responseText);
+      if (xhr.status !== 200) { showError(err, new ApiError(xhr.status, body)); return; }
+      report.replaceChildren(h("p", {}, `共 ${body.rows} 行：接收 ${body.accepted}，拒绝 ${body.refused}${body.dry_run ? "（试导入，未写入）" : ""}`),
+        h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["行", "统一社会信用代码", "结果", "原因"].map((t) => h("th", {}, t)))),
+          h("tbody", {}, body.items.map((i) => h("tr", {}, h("td", {}, i.row), h("td", {}, i.uscc || ""),
+            h("td", { class: i.status === "accepted" ? "ok" : "bad" }, { accepted: "接收", refused: "拒绝", not_imported: "未导入" }[i.status]),
+            h("td", {}, i.errors.map((e) => `${e.field}：${e.message}`).join("；"))))))));
+    };
+    xhr.onerror = () => { err.textContent = "上传失败"; };
+    xhr.send(data);
+  }
+  return h("section", {}, h("h2", {}, "批量导入登记名单"), h("p", {}, action("下载模板", template, { secondary: true })),
+    h("div", { class: "grid" }, h("label", { for: "import-file" }, "名单文件（.xlsx）"), file,
+      h("label", {}, dry, " 只检查不写入"), h("label", {}, atomic, " 有一行被拒绝则全部不导入")),
+    h("p", {}, h("button", { type: "button", onclick: upload }, "上传并导入")), bar, err, report);
+}
+
+function renderInbox() {
+  const who = session.who;
+  return h("section", {}, h("h2", {}, "登记信息收件箱"), table([
+    { title: "统一社会信用代码", render: (r) => h("a", { href: `#/profile/${r.uscc}` }, r.uscc) }, { title: "名称", key: "name" },
+    { title: "登记机关", render: (r) => `${county(r.registrar_region)}${DEPARTMENTS[r.registrar]}` }, { title: "所在地", render: (r) => county(r.county) },
+    { title: "登记日期", key: "registered_on" }, { title: "收到时间", render: (r) => new Date(r.received_at).toLocaleString("zh-CN") },
+    { title: "当月推送", render: (r) => h("span", { class: r.same_month ? "ok" : "warn" }, r.same_month ? "是" : "否（逾期）") },
+    { title: "状态", render: (r) => STATUS[r.status] || r.status },
+  ], (p, after) => api("GET", `/api/inspection/v1/inbox?${query({ ...p, after, limit: 20 })}`), {
+    filters: [{ name: "region", label: "区域", options: countyOptions(), value: who.region !== "441800" ? who.region : "", required: false },
+      { name: "month", label: "登记月份", type: "month", required: false }] }),
+  h("p", {}, action("立即对账（从登记信息源补齐）", async () => {
+    const run = await api("POST", "/api/inspection/v1/reconciliations");
+    alert(`读取 ${run.read} 条，补齐 ${run.repaired} 条`);
+  }, { secondary: true })));
+}
+
+function barChart(rows) {
+  const width = 640, bar = 26, gap = 10, left = 150, scale = Math.max(1, ...rows.map((r) => r.registered));
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${rows.length * (bar + gap) + 10}`); svg.setAttribute("class", "chart"); svg.setAttribute("role", "img");
+  const add = (tag, attrs, text) => { const el = document.createElementNS(svg.namespaceURI, tag); for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v); if (text !== undefined) el.textContent = text; svg.append(el); };
+  rows.forEach((r, i) => {
+    const y = i * (bar + gap) + 5, unit = (width - left - 60) / scale;
+    add("text", { x: 0, y: y + 17 }, `${county(r.region)}${DEPARTMENTS[r.registrar] || ""}`);
+    let x = left;
+    for (const [cls, n] of [["", r.received_same_month], ["late", r.received_late], ["missing", r.missing]]) {
+      if (n) { add("rect", { x, y, width: n * unit, height: bar, class: cls }); x += n * unit; }
+    }
+    add("text", { x: x + 4, y: y + 17 }, `${r.received_same_month}/${r.registered}`);
+  });
+  return svg;
+}
+
+function renderPushCompliance() {
+  const out = h("div");
+  const who = session.who;
+  const monthNow = today().slice(0, 7);
+  async function show(v) {
+    const params = query({ month: v.month, region: v.region });
+    const report = await api("GET", `/api/inspection/v1/reports/push-compliance?${params}`);
+    out.replaceChildren(
+      h("p", {}, `${v.month}：登记 ${report.total.registered}，当月推送 ${report.total.received_same_month}，逾期 ${report.total.received_late}，未推送 ${report.total.missing}`),
+      barChart(report.rows), h("p", { class: "muted" }, "蓝：当月推送　橙：逾期推送　红：未推送"),
+      action("下载 Excel", async () => {
+        const r = await api("GET", `/api/inspection/v1/reports/push-compliance.xlsx?${params}`, null, { raw: true });
+        h("a", { href: URL.createObjectURL(await r.blob()), download: `登记推送情况-${v.month}.xlsx` }).click();
+      }, { secondary: true }));
+  }
+  const el = h("section", {}, h("h2", {}, "登记信息当月推送情况"), form([
+    { name: "month", label: "月份", type: "month", value: monthNow },
+    { name: "region", label: "区域", options: countyOptions(who.region === "441800"), value: who.region !== "441800" ? who.region : "", required: false },
+  ], "查看", show), out);
+  show({ month: monthNow, region: who.region !== "441800" ? who.region : "" }).catch((e) => showError(out, e));
+  return el;
+}
+
+function renderFilings() {
+  const who = session.who;
+  let list;
+  const materials = ["filing_form", "commitment_letter", "licence", "premises_proof", "staff_certificates", "hygiene_evaluation", "fire_safety", "food_licence"];
+  const labels = ["备案书", "备案承诺书", "营业执照或法人登记证书", "场地证明", "工作人员资格证书和健康合格证明", "托幼机构卫生评价报告", "消防安全检查合格证明", "食品经营许可证"];
+  const boxes = materials.map((m, i) => h("label", {}, h("input", { type: "checkbox", value: m, class: "inline" }), " ", labels[i]));
+  const submit = form([
+    { name: "uscc", label: "统一社会信用代码" },
+    { name: "serves_meals", label: "是否提供膳食", options: { true: "是", false: "否" } },
+    { name: "hygiene_rating", label: "卫生评价结论", options: { "合格": "合格", "不合格": "不合格" } },
+    { name: "received_on", label: "收件日期", type: "date", value: today() },
+  ], "登记备案申请", async (v) => {
+    const chosen = Object.fromEntries(boxes.map((b) => [b.firstChild.value, b.firstChild.checked]));
+    const filing = await api("POST", "/api/inspection/v1/filings", { uscc: v.uscc, materials: chosen, serves_meals: v.serves_meals === "true", hygiene_rating: v.hygiene_rating, received_on: v.received_on });
+    alert(`已受理，5个工作日内答复（${filing.answer_due_on}）`); list.reload();
+  });
+  const decide = (f) => h("span", {},
+    action("同意备案", async () => { await api("POST", `/api/inspection/v1/filings/${f.filing_id}/decision`, { decision: "accepted" }); list.reload(); }),
+    action("退回", async () => { const reason = prompt("退回理由（将向社会公开）", f.unmet_conditions.join("；")); if (!reason) return; await api("POST", `/api/inspection/v1/filings/${f.filing_id}/decision`, { decision: "returned", reasons: reason.split(/[；;]/).filter(Boolean) }); list.reload(); }, { secondary: true }));
+  list = table([
+    { title: "机构", render: (f) => h("a", { href: `#/profile/${f.uscc}` }, f.name) }, { title: "收件日期", key: "submitted_on" },
+    { title: "答复期限", render: (f) => h("span", { class: f.overdue ? "bad" : "" }, `${f.answer_due_on}${f.overdue ? "（已逾期）" : ""}`) },
+    { title: "退回期限", key: "return_due_on" }, { title: "状态", render: (f) => STATUS[f.status] || f.status },
+    { title: "不符合项", render: (f) => f.unmet_conditions.join("；") || "无" },
+    { title: "操作", render: (f) => (f.status === "submitted" ? decide(f) : f.reasons.join("；")) },
+  ], (p, after) => api("GET", `/api/inspection/v1/filings?${query({ ...p, after, limit: 20 })}`), {
+    filters: [{ name: "status", label: "状态", options: { "": "全部", submitted: "待答复", overdue: "逾期未答复", accepted: "已备案", returned: "已退回", cancelled: "已失效" }, required: false }] });
+  const unfiled = table([
+    { title: "机构", render: (e) => h("a", { href: `#/profile/${e.uscc}` }, e.name) }, { title: "所在地", render: (e) => county(e.county) },
+    { title: "登记日期", key: "registered_on" }, { title: "已过工作日", key: "working_days_since" },
+    { title: "逾期", render: (e) => h("span", { class: e.overdue ? "bad" : "" }, e.overdue ? "是" : "否") },
+  ], (p) => api("GET", `/api/inspection/v1/unfiled?${query({ ...p, county: who.region !== "441800" ? who.region : "" })}`));
+  return h("div", {}, h("section", {}, h("h2", {}, "备案受理"), submit, h("h3", {}, "提交材料"), h("div", { class: "tiles" }, boxes)),
+    h("section", {}, h("h2", {}, "备案申请"), list), h("section", {}, h("h2", {}, "已登记未备案"), unfiled));
+}
+
+function renderPlans() {
+  const who = session.who;
+  const agency = Object.keys(AGENCIES).includes(who.department) ? who.department : "weijian";
+  const out = h("div");
+  let list;
+  const create = form([
+    { name: "year", label: "年度", type: "number", value: new Date().getFullYear() },
+    { name: "region", label: "区域", options: countyOptions(false), value: who.region },
+    { name: "sampling_ratio", label: "抽查比例（如0.05）", type: "number", step: "0.01", value: 0.05 },
+    { name: "inspectors", label: "检查人员库（编号:姓名，逗号分隔）", placeholder: "Z001:张检查,Z002:李检查,Z003:王检查" },
+  ], "新建抽查计划", async (v) => {
+    const inspectors = v.inspectors.split(/[,，]/).map((s) => s.trim()).filter(Boolean).map((s) => { const [id, name] = s.split(/[:：]/); return { id, name: name || id, conflicts: [] }; });
+    await api("POST", "/api/inspection/v1/plans", { agency, region: v.region, year: v.year, sampling_ratio: v.sampling_ratio, inspectors });
+    list.reload();
+  });
+  function showDraw(d) {
+    out.replaceChildren(h("h3", {}, "抽取结果"), h("dl", { class: "facts" }, h("dt", {}, "随机种子"), h("dd", {}, d.seed), h("dt", {}, "检查对象库哈希"), h("dd", {}, d.target_hash),
+      h("dt", {}, "检查人员库哈希"), h("dd", {}, d.inspector_hash), h("dt", {}, "抽取数量"), h("dd", {}, `${d.size} / ${d.targets.length}`)),
+      h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "检查对象"), h("th", {}, "检查人员"))),
+        h("tbody", {}, d.assignments.map((a) => h("tr", {}, h("td", {}, h("a", { href: `#/profile/${a.uscc}` }, a.uscc)), h("td", {}, a.inspectors.join("、"))))))));
+  }
+  list = table([
+    { title: "部门", render: (p) => AGENCIES[p.agency] }, { title: "区域", render: (p) => county(p.region) }, { title: "年度", key: "year" },
+    { title: "比例/数量", render: (p) => p.sampling_ratio ?? p.sample_size }, { title: "检查人员", render: (p) => p.inspectors.length },
+    { title: "操作", render: (p) => p.drawn ? action("查看抽取", async () => showDraw(await api("GET", `/api/inspection/v1/plans/${p.id}/draws`)), { secondary: true })
+      : action("随机抽取", async () => { showDraw(await api("POST", `/api/inspection/v1/plans/${p.id}/draws`, {})); list.reload(); }) },
+  ], async () => ({ items: await api("GET", "/api/inspection/v1/plans"), next: null }));
+  return h("div", {}, h("section", {}, h("h2", {}, `双随机、一公开（${AGENCIES[agency]}）`), create), h("section", {}, h("h2", {}, "抽查计划"), list, out));
+}
+
+function renderInspections() {
+  const who = session.who;
+  const agency = Object.keys(AGENCIES).includes(who.department) ? who.department : "weijian";
+  let list;
+  const record = form([
+    { name: "uscc", label: "统一社会信用代码" },
+    { name: "kind", label: "检查类型", options: { routine: "日常检查", spot_check: "双随机抽查", complaint: "投诉核查", special: "专项检查" } },
+    { name: "inspected_on", label: "检查日期", type: "date", value: today() },
+    { name: "inspectors", label: "检查人员编号（至少2人，逗号分隔）" },
+    { name: "code", label: "问题对应检查项（无问题留空）", required: false },
+    { name: "severity", label: "问题严重程度", options: { minor: "一般", major: "较重", critical: "严重" } },
+    { name: "description", label: "问题描述", required: false },
+    { name: "deadline", label: "整改期限", type: "date", value: today(), required: false },
+  ], "记录检查", async (v) => {
+    const findings = v.code ? [{ code: v.code, severity: v.severity, description: v.description || v.code, deadline: v.deadline }] : [];
+    await api("POST", "/api/inspection/v1/inspections", { uscc: v.uscc, agency, kind: v.kind, inspected_on: v.inspected_on,
+      inspectors: v.inspectors.split(/[,，]/).map((s) => s.trim()).filter(Boolean), results: v.code ? { [v.code]: "fail" } : {}, findings });
+    list.reload();
+  });
+  list = table([
+    { title: "机构", render: (f) => h("a", { href: `#/profile/${f.uscc}` }, f.uscc) }, { title: "部门", render: (f) => AGENCIES[f.agency] },
+    { title: "检查项", key: "code" }, { title: "风险等级", key: "risk_level" }, { title: "整改期限", render: (f) => h("span", { class: f.overdue ? "bad" : "" }, f.deadline) },
+    { title: "状态", render: (f) => STATUS[f.status] }, { title: "核查日期", render: (f) => f.verified_on || "" },
+    { title: "操作", render: (f) => f.status === "open" ? action("整改复查通过", async () => {
+      const inspectors = prompt("复查人员编号（逗号分隔）", ""); if (!inspectors) return;
+      await api("POST", `/api/inspection/v1/inspections/${f.inspection_id}/follow-ups`, { followed_on: today(), inspectors: inspectors.split(/[,，]/), closes: [f.id] });
+      list.reload();
+    }) : "" },
+  ], (p, after) => api("GET", `/api/inspection/v1/findings?${query({ ...p, after, limit: 20 })}`), {
+    filters: [{ name: "status", label: "状态", options: { "": "全部", open: "未整改", closed: "已整改" }, required: false },
+      { name: "overdue", label: "只看逾期", options: { "": "否", true: "是" }, required: false }] });
+  return h("div", {}, h("section", {}, h("h2", {}, `检查记录（${AGENCIES[agency]}）`), record), h("section", {}, h("h2", {}, "发现问题与整改"), list));
+}
+
+function renderPractitioners() {
+  const out = h("div");
+  const compliance = form([{ name: "uscc", label: "机构统一社会信用代码" }], "查看人员配备", async (v) => {
+    const c = await api("GET", `/api/training/v1/compliance?${query({ uscc: v.uscc })}`);
+    out.replaceChildren(h("dl", { class: "facts" },
+      h("dt", {}, "机构"), h("dd", {}, c.name), h("dt", {}, "托位（乳儿/托小/托大）"), h("dd", {}, `${c.places.infant}/${c.places.toddler}/${c.places.older_toddler}`),
+      h("dt", {}, "需持证保育人员"), h("dd", {}, c.required_carers), h("dt", {}, "持证保育人员"), h("dd", {}, c.certified_carers),
+      h("dt", {}, "健康检查有效"), h("dd", {}, `${c.health_checks_valid}/${c.staff}`), h("dt", {}, `${c.in_service_year}年在职培训达标`), h("dd", {}, `${c.in_service_done}/${c.staff}`),
+      h("dt", {}, "结论"), h("dd", { class: c.compliant ? "ok" : "bad" }, c.compliant ? "达标" : c.gaps.join("；"))));
+  });
+  const list = table([
+    { title: "姓名", key: "name" }, { title: "身份证号", key: "id_number_masked" }, { title: "工种", key: "occupation" },
+    { title: "单位", render: (p) => h("a", { href: `#/profile/${p.employer_uscc}` }, p.employer_uscc) }, { title: "入职", key: "hired_on" },
+    { title: "状态", render: (p) => STATUS[p.status] }, { title: "返聘/志愿", render: (p) => [p.rehired_retiree ? "返聘" : "", p.volunteer ? "志愿者" : ""].filter(Boolean).join("、") },
+  ], (p, after) => api("GET", `/api/training/v1/practitioners?${query({ ...p, after, limit: 20 })}`), {
+    filters: [{ name: "employer_uscc", label: "单位统一社会信用代码", required: false }, { name: "status", label: "状态", options: { "": "全部", employed: "在职", left: "离职" }, required: false }] });
+  return h("div", {}, h("section", {}, h("h2", {}, "人员配备达标情况"), compliance, out), h("section", {}, h("h2", {}, "从业人员"), list));
+}
+
+function renderSubsidies() {
+  const who = session.who;
+  let list;
+  const step = (a) => {
+    if (a.status === "submitted") return h("span", {}, action("初审通过", async () => { await api("POST", `/api/subsidy/v1/applications/${a.id}/review`, { decision: "approve" }); list.reload(); }),
+      action("驳回", async () => { const note = prompt("驳回理由"); if (!note) return; await api("POST", `/api/subsidy/v1/applications/${a.id}/review`, { decision: "reject", note }); list.reload(); }, { secondary: true }));
+    if (a.status === "reviewed") return action("批准", async () => { await api("POST", `/api/subsidy/v1/applications/${a.id}/approval`); list.reload(); });
+    if (a.status === "approved") return action("拨付", async () => { await api("POST", `/api/subsidy/v1/applications/${a.id}/disbursement`, null, { headers: { "Idempotency-Key": `console-${a.id}` } }); list.reload(); });
+    return a.reason || "";
+  };
+  list = table([
+    { title: "项目", key: "programme" }, { title: "对象", render: (a) => a.uscc ? h("a", { href: `#/profile/${a.uscc}` }, a.uscc) : a.practitioner_id },
+    { title: "金额", render: (a) => yuan(a.amount_fen) }, { title: "区域", render: (a) => county(a.region) },
+    { title: "符合条件", render: (a) => h("span", { class: a.eligible ? "ok" : "bad", title: a.eligibility.map((c) => `${c.met ? "✓" : "✗"} ${c.detail}`).join("\n") }, a.eligible ? "是" : "否：" + a.eligibility.filter((c) => !c.met).map((c) => c.detail).join("；")) },
+    { title: "状态", render: (a) => STATUS[a.status] || a.status }, { title: "操作", render: step },
+  ], (p, after) => api("GET", `/api/subsidy/v1/applications?${query({ ...p, after, limit: 20 })}`), {
+    filters: [{ name: "status", label: "状态", options: { "": "全部", submitted: "待审核", reviewed: "已初审", approved: "已批准", disbursed: "已拨付", rejected: "已驳回", reversed: "已冲销" }, value: who.region === "441800" ? "reviewed" : "submitted", required: false }] });
+  const budgets = table([
+    { title: "项目", key: "programme" }, { title: "年度", key: "year" }, { title: "区域", render: (b) => county(b.region) }, { title: "级次", render: (b) => (b.level === "city" ? "市级" : "县级") },
+    { title: "预算", render: (b) => yuan(b.amount_fen) }, { title: "已承诺", render: (b) => yuan(b.committed_fen) }, { title: "可用", render: (b) => yuan(b.available_fen) },
+  ], async () => ({ items: await api("GET", "/api/subsidy/v1/budgets"), next: null }));
+  return h("div", {}, h("section", {}, h("h2", {}, "奖补申请审批"), list), h("section", {}, h("h2", {}, "预算执行"), budgets));
+}
+
+function renderProfile(uscc) {
+  const out = h("div");
+  async function show(code) {
+    out.replaceChildren(h("p", { class: "busy" }, "正在从各服务汇总…"));
+    const p = await api("GET", `/api/institutions/${encodeURIComponent(code)}`);
+    const s = p.sections;
+    const status = (sec) => ({ ok: "", forbidden: "（无权查看）", not_found: "（无记录）", unavailable: "（服务暂不可用）" }[sec.status]);
+    const reg = s.registration.data || {};
+    out.replaceChildren(
+      p.partial ? h("p", { class: "warn" }, `部分服务暂不可用：${p.unavailable.join("、")}`) : null,
+      h("h3", {}, reg.name || code),
+      h("dl", { class: "facts" }, h("dt", {}, "统一社会信用代码"), h("dd", {}, code), h("dt", {}, "性质"), h("dd", {}, NATURES[reg.nature] || ""),
+        h("dt", {}, "所在地"), h("dd", {}, county(reg.county)), h("dt", {}, "地址"), h("dd", {}, reg.address || ""), h("dt", {}, "登记状态"), h("dd", {}, STATUS[reg.status] || ""),
+        h("dt", {}, "信用"), h("dd", {}, s.credit.data ? `${s.credit.data.status} ${s.credit.data.reasons.join("；")}` : status(s.credit)),
+        h("dt", {}, "备案"), h("dd", {}, s.filings.data ? (s.filings.data.items.map((f) => STATUS[f.status]).join("、") || "未备案") : status(s.filings)),
+        h("dt", {}, "人员配备"), h("dd", {}, s.staffing.data ? (s.staffing.data.compliant ? "达标" : s.staffing.data.gaps.join("；")) : status(s.staffing)),
+        h("dt", {}, "检查"), h("dd", {}, s.inspections.data ? `${s.inspections.data.items.length} 次` : status(s.inspections)),
+        h("dt", {}, "奖补"), h("dd", {}, s.applications.data ? s.applications.data.items.map((a) => `${a.programme} ${yuan(a.amount_fen)} ${STATUS[a.status]}`).join("；") || "无" : status(s.applications))));
+  }
+  const el = h("section", {}, h("h2", {}, "机构档案"), form([{ name: "uscc", label: "统一社会信用代码", value: uscc || "" }], "查询", (v) => show(v.uscc)), out);
+  if (uscc) show(uscc).catch((e) => showError(out, e));
+  return el;
+}
+
+function renderLogin() {
+  return h("section", { id: "signin" }, h("h2", {}, "登录"), form([
+    { name: "username", label: "账号" }, { name: "password", label: "密码", type: "password" },
+  ], "登录", async (v) => {
+    const r = await fetch("/auth/token", { method: "POST", body: new URLSearchParams({ grant_type: "password", username: v.username, password: v.password }) });
+    const data = await r.json();
+    if (!r.ok) throw new ApiError(r.status, data);
+    session.save({ ...data, username: v.username });
+    location.hash = "#/home";
+  }));
+}
+
+// -- the frame -----------------------------------------------------------------------------
+function route() {
+  const [name, arg] = location.hash.replace(/^#\//, "").split("/");
+  const who = session.who;
+  const main = $("main");
+  const nav = $("nav");
+  $("#who").textContent = who ? `${who.username || ""} · ${county(who.region)}${DEPARTMENTS[who.department] || ""}` : "";
+  $("#logout").hidden = !who;
+  if (!who || !session.token || name === "login") { nav.replaceChildren(); main.replaceChildren(renderLogin()); return; }
+  nav.replaceChildren(...Object.entries(PAGES).filter(([, p]) => allowed(p)).map(([k, p]) => h("a", { href: `#/${k}`, class: k === name ? "active" : null }, p.title)));
+  const page = PAGES[name] || PAGES.home;
+  main.replaceChildren(allowed(page) ? page.render(arg) : h("section", {}, h("p", { class: "bad" }, "无权访问该页面")));
+}
+
+window.addEventListener("hashchange", route);
+window.addEventListener("DOMContentLoaded", () => {
+  $("#logout").addEventListener("click", async () => {
+    const refreshToken = sessionStorage.getItem("refresh");
+    if (refreshToken) await fetch("/auth/revoke", { method: "POST", body: new URLSearchParams({ token: refreshToken }) });
+    session.clear(); location.hash = "#/login"; route();
+  });
+  route();
+});
