@@ -7,6 +7,7 @@ from starlette.middleware import Middleware
 
 from gateway.api import auth, console, docs, profile, proxy
 from gateway.domain.ratelimit import TokenBuckets
+from gateway.domain.throttle import FailedSignIns
 from gateway.ratelimit import RateLimitMiddleware
 from services.catalogue import SERVICES
 from shared.auth import TokenIssuer
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.suite_services = {s.name for s in SERVICES}
     app.state.upstreams = {s.name: settings.service_url(s.name) for s in SERVICES}
     app.state.rate_limits = TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.failed_sign_ins_by_account = FailedSignIns(limit=settings.sign_in_failures_per_account)
+    app.state.failed_sign_ins_by_address = FailedSignIns(limit=settings.sign_in_failures_per_address)
     # Innermost of the middlewares, so a refusal still carries its X-Request-ID.
     app.user_middleware.append(Middleware(RateLimitMiddleware, buckets=app.state.rate_limits, verifier=app.state.verifier))
     return app

@@ -39,7 +39,10 @@ def say(message: str) -> None:
 
 def local_secrets(data_dir: Path) -> dict[str, str]:
     """Keys and secrets from the environment, else made once and kept (0600) in the data dir,
-    so tokens survive a restart of the suite."""
+    so tokens survive a restart of the suite. In production nothing is made up: the environment
+    must hold them (the services refuse to start otherwise)."""
+    if os.environ.get("TUOYU_ENVIRONMENT") == "production":
+        return {k: v for k in ("TUOYU_JWT_PRIVATE_KEY", "TUOYU_JWT_PUBLIC_KEY", "TUOYU_INTERNAL_SECRET") if (v := os.environ.get(k))}
     path = data_dir / "secrets.json"
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if not stored:
@@ -63,6 +66,8 @@ class Suite:
     echo: bool = True
 
     def __post_init__(self) -> None:
+        if self.demo and os.environ.get("TUOYU_ENVIRONMENT") == "production":
+            raise SystemExit("refusing --demo in production: demo accounts share one known password")
         self.data_dir = self.data_dir.resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.broker: EmbeddedBroker | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
@@ -21,7 +22,14 @@ async def audit(
     entity: str,
     key: str,
     detail: dict[str, Any] | None = None,
+    *,
+    before: Any = None,
+    after: Any = None,
 ) -> None:
+    """Record a write: who (actor, department, region), when, what, on which record, in which
+    request, and the values before and after it."""
+    if before is not None or after is not None:
+        detail = {**(detail or {}), "before": to_jsonable_python(before), "after": to_jsonable_python(after)}
     await session.execute(
         sa.insert(tables.audit_log).values(
             at=utcnow(),

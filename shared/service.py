@@ -31,6 +31,7 @@ from shared.errors import Problem, install_problem_handlers, not_found
 from shared.events.catalogue import CATALOGUE
 from shared.feed import FeedClient, feed_router
 from shared.inbox import CatchUpHook, EventConsumer, Handler, ReplayFailed
+from shared.limits import BodyLimitMiddleware
 from shared.logging import configure_logging
 from shared.outbox import OutboxRelay
 from shared.requestid import RequestIdMiddleware
@@ -251,6 +252,8 @@ def create_service_app(
     docs: bool = True,
 ) -> FastAPI:
     settings = settings or get_settings()
+    if problems := settings.unsafe_for_production(signs_tokens=name == "gateway"):
+        raise RuntimeError("refusing to start in production: " + "; ".join(problems))
     configure_logging(settings.log_level)
     verifier = TokenVerifier(settings.jwt_public_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
 
@@ -270,6 +273,7 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, **urls)
     app.state.verifier = verifier
     app.state.settings = settings
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
 

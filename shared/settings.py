@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     # The gateway's rate limit per caller (token subject; client address without a token).
     rate_limit_per_minute: int = 1200
     rate_limit_burst: int = 200
+    # Failed sign-ins within 15 minutes that lock an account, or an address, for the rest of them.
+    sign_in_failures_per_account: int = 5
+    sign_in_failures_per_address: int = 50
+
+    # Request bodies larger than this are refused before they are read (an .xlsx import is at most 5 MB).
+    max_body_bytes: int = 6 * 1024 * 1024
 
     log_level: str = "INFO"
 
@@ -77,6 +83,22 @@ class Settings(BaseSettings):
     # name one service at a time and are what deployments usually set.
     database_urls: dict[str, str] = {}
     service_urls: dict[str, str] = {}
+
+    def unsafe_for_production(self, *, signs_tokens: bool) -> list[str]:
+        """What keeps this process from starting in production: secrets that are missing, short,
+        or meant for demos only."""
+        if self.environment != "production":
+            return []
+        problems = []
+        if not self.jwt_public_key:
+            problems.append("TUOYU_JWT_PUBLIC_KEY is not set")
+        if signs_tokens and not self.jwt_private_key:
+            problems.append("TUOYU_JWT_PRIVATE_KEY is not set")
+        if len(self.internal_secret) < 32:
+            problems.append("TUOYU_INTERNAL_SECRET is missing or shorter than 32 characters")
+        if os.environ.get("TUOYU_DEMO_PASSWORD"):
+            problems.append("TUOYU_DEMO_PASSWORD is set: demo accounts have no place in production")
+        return problems
 
     def database_url(self, service: str) -> str:
         """The service's database; by default one SQLite file per service under the data dir."""

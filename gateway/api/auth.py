@@ -3,6 +3,8 @@ and account administration."""
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
@@ -11,7 +13,7 @@ from gateway import commands
 from gateway.repository import AccountRepository
 from gateway.schemas import AccountCreate, AccountRead, TokenResponse
 from shared.auth import CurrentPrincipal
-from shared.errors import forbidden
+from shared.errors import Problem, forbidden
 from shared.service import ReadSession, ServiceRuntime, WriteSession
 
 router = APIRouter(tags=["auth"])
@@ -32,8 +34,21 @@ async def issue_token(
     if grant_type == "password":
         if not username or not password:
             raise commands.invalid_grant("username and password are required")
-        async with rt.db.transaction() as session:
-            return await commands.password_grant(session, issuer, username, password)
+        keys = (f"account:{username.lower()}", f"address:{request.client.host if request.client else '-'}")
+        throttles = (request.app.state.failed_sign_ins_by_account, request.app.state.failed_sign_ins_by_address)
+        now = time.monotonic()
+        if wait := max(t.locked_for(k, now) for t, k in zip(throttles, keys, strict=True)):
+            retry = str(max(1, math.ceil(wait)))
+            raise Problem(429, "sign-in-locked", "Too many failed sign-ins", f"try again in {retry} s", headers={"Retry-After": retry})
+        try:
+            async with rt.db.transaction() as session:
+                answer = await commands.password_grant(session, issuer, username, password)
+        except Problem:
+            for throttle, key in zip(throttles, keys, strict=True):
+                throttle.failed(key, now)
+            raise
+        throttles[0].succeeded(keys[0])
+        return answer
     if grant_type == "client_credentials":
         if not client_id or not client_secret:
             raise commands.invalid_grant("client_id and client_secret are required")

@@ -60,13 +60,17 @@ async def _changed(
     entity: str,
     event_type: str,
     traceparent: str | None,
+    before: dict[str, Any],
     **extra: Any,
 ) -> T:
-    """A change made to `row`: its next version, the audit record and the event."""
+    """A change made to `row`: its next version, the audit record (with the fields before and
+    after) and the event."""
     row.version += 1
     row.updated_at, row.updated_by = utcnow(), principal.sub
     after = read(row)
-    await audit(session, platform, principal, action, entity, row.uscc, extra or None)
+    now = after.model_dump(mode="json")  # type: ignore[attr-defined]
+    changed_after = {k: now[k] for k in before}
+    await audit(session, platform, principal, action, entity, row.uscc, extra or None, before=before, after=changed_after)
     await record(session, platform, snapshot_event(event_type, after, row.county, traceparent, **extra))  # type: ignore[arg-type]
     return after
 
@@ -152,11 +156,13 @@ async def amend_registration(
         raise refuse(violations)
     for column, value in _registration_columns({k: merged[k] for k in changed}).items():
         setattr(row, column, value)
+    was = before.model_dump(mode="json")
     return await _changed(
         session,
         principal,
         row,
         registration_read,
+        before={k: was[k] for k in changed},
         action="amend",
         entity="registration",
         event_type="tuoyu.registration.institution.amended.v1",
@@ -171,12 +177,14 @@ async def deregister(
     row = await _registration_to_change(session, principal, uscc)
     if violations := ending_violations(row.status, row.registered_on, ending.on, today, field="on"):
         raise refuse(violations)
+    before = {"status": row.status, "deregistered_on": None}
     row.status, row.deregistered_on, row.deregistration_reason = "deregistered", ending.on, ending.reason
     return await _changed(
         session,
         principal,
         row,
         registration_read,
+        before=before,
         action="deregister",
         entity="registration",
         event_type="tuoyu.registration.institution.deregistered.v1",
@@ -255,11 +263,13 @@ async def amend_kindergarten_class(
         raise refuse(violations)
     for column in changed:
         setattr(row, column, merged[column])
+    was = before.model_dump(mode="json")
     return await _changed(
         session,
         principal,
         row,
         kindergarten_read,
+        before={k: was[k] for k in changed},
         action="amend",
         entity="kindergarten_class",
         event_type="tuoyu.registration.kindergarten_class.amended.v1",
@@ -274,12 +284,14 @@ async def close_kindergarten_class(
     row = await _ledger_entry_to_change(session, principal, uscc)
     if violations := ending_violations(row.status, row.recorded_on, ending.on, today, field="on"):
         raise refuse(violations)
+    before = {"status": row.status, "closed_on": None}
     row.status, row.closed_on, row.closure_reason = "closed", ending.on, ending.reason
     return await _changed(
         session,
         principal,
         row,
         kindergarten_read,
+        before=before,
         action="close",
         entity="kindergarten_class",
         event_type="tuoyu.registration.kindergarten_class.closed.v1",

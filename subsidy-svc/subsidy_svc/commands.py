@@ -70,8 +70,9 @@ async def update_programme(session: AsyncSession, principal: Principal, code: st
     row = await programme(session, code, for_update=True)
     if principal.department != row.approver_department or principal.region != CITY:
         raise forbidden(f"the city's {row.approver_department} sets this programme's amounts")
+    before = row.rules
     row.rules, row.version, row.updated_at = body.rules, row.version + 1, utcnow()
-    await audit(session, platform, principal, "update", "programme", code, {"rules": body.rules})
+    await audit(session, platform, principal, "update", "programme", code, before={"rules": before}, after={"rules": body.rules})
     return ProgrammeRead.model_validate(row)
 
 
@@ -98,6 +99,7 @@ async def set_budget(session: AsyncSession, principal: Principal, body: BudgetCr
         raise forbidden(f"your office ({principal.region}) does not budget for {body.region}")
     repo = BudgetRepository(session, principal)
     row = await repo.line(body.programme, body.year, body.region, body.level)
+    before = {"amount_fen": row.amount_fen if row else None}
     if row is None:
         row = Budget(id=str(uuid.uuid4()), **body.model_dump(), committed_fen=0, created_by=principal.sub, updated_at=utcnow())
         repo.add(row)
@@ -105,7 +107,8 @@ async def set_budget(session: AsyncSession, principal: Principal, body: BudgetCr
         raise field_problem("amount_fen", "not_below_committed", f"{row.committed_fen} fen is committed already")
     else:
         row.amount_fen, row.updated_at = body.amount_fen, utcnow()
-    await audit(session, platform, principal, "budget", "budget", f"{body.programme}:{body.year}:{body.region}:{body.level}", {"amount_fen": body.amount_fen})
+    key = f"{body.programme}:{body.year}:{body.region}:{body.level}"
+    await audit(session, platform, principal, "budget", "budget", key, before=before, after={"amount_fen": body.amount_fen})
     return budget_read(row)
 
 
@@ -304,7 +307,10 @@ async def review(session: AsyncSession, principal: Principal, application_id: st
         await _recheck(session, row, today, "review")
         row.status = "reviewed"
     row.reviewed_by, row.version, row.updated_at = principal.sub, row.version + 1, utcnow()
-    await audit(session, platform, principal, f"review_{body.decision}", "application", row.id, {"note": body.note})
+    await audit(
+        session, platform, principal, f"review_{body.decision}", "application", row.id, {"note": body.note},
+        before={"status": "submitted"}, after={"status": row.status, "eligibility": row.eligibility},
+    )
     return application_read(row)
 
 
@@ -328,7 +334,10 @@ async def approve(session: AsyncSession, principal: Principal, application_id: s
                 errors=[{"field": "budget", "rule": "within_budget", "message": f"{line['region']}/{line['level']}"}],
             )
     row.status, row.approved_by, row.version, row.updated_at = "approved", principal.sub, row.version + 1, utcnow()
-    await audit(session, platform, principal, "approve", "application", row.id, {"amount_fen": row.amount_fen})
+    await audit(
+        session, platform, principal, "approve", "application", row.id, {"amount_fen": row.amount_fen, "lines": row.lines},
+        before={"status": "reviewed"}, after={"status": "approved"},
+    )
     return application_read(row)
 
 
@@ -350,7 +359,10 @@ async def _pay(session: AsyncSession, principal: Principal, row: Application, to
         )
     row.status, row.disbursed_on, row.batch_id = "disbursed", today, batch_id
     row.version, row.updated_at = row.version + 1, utcnow()
-    await audit(session, platform, principal, "disburse", "application", row.id, {"amount_fen": row.amount_fen, "batch": batch_id})
+    await audit(
+        session, platform, principal, "disburse", "application", row.id, {"amount_fen": row.amount_fen, "batch": batch_id},
+        before={"status": "approved"}, after={"status": "disbursed"},
+    )
 
 
 def _require_disburser(principal: Principal, prog: Programme) -> None:
@@ -411,8 +423,9 @@ async def reverse(session: AsyncSession, principal: Principal, application_id: s
                     booked_by=principal.sub,
                 )
             )
+    before = row.status
     row.status, row.reason, row.version, row.updated_at = "reversed", reason, row.version + 1, utcnow()
-    await audit(session, platform, principal, "reverse", "application", row.id, {"reason": reason})
+    await audit(session, platform, principal, "reverse", "application", row.id, {"reason": reason}, before={"status": before}, after={"status": "reversed"})
     return application_read(row)
 
 

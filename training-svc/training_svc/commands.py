@@ -162,10 +162,11 @@ async def hire(session: AsyncSession, principal: Principal, practitioner_id: str
     if body.hired_on > today or (row.left_on and body.hired_on < row.left_on):
         raise field_problem("hired_on", "after_leaving", "hired_on is between the last departure and today")
     employer = await _employer(session, principal, body.employer_uscc)
+    before = {"status": row.status, "employer_uscc": row.employer_uscc}
     row.employer_uscc, row.county, row.hired_on, row.left_on = employer.uscc, employer.county, body.hired_on, None
     row.occupation = body.occupation or row.occupation
     row.status, row.version, row.updated_at = "employed", row.version + 1, utcnow()
-    await audit(session, platform, principal, "hire", "practitioner", row.id, {"employer": row.employer_uscc})
+    await audit(session, platform, principal, "hire", "practitioner", row.id, before=before, after={"status": "employed", "employer_uscc": row.employer_uscc})
     await _announce_practitioner(session, row, "hired")
     return practitioner_read(row)
 
@@ -178,7 +179,9 @@ async def depart(session: AsyncSession, principal: Principal, practitioner_id: s
     if not row.hired_on <= body.left_on <= today:
         raise field_problem("left_on", "between_hiring_and_today", "left_on is between the hiring and today")
     row.left_on, row.status, row.version, row.updated_at = body.left_on, "left", row.version + 1, utcnow()
-    await audit(session, platform, principal, "depart", "practitioner", row.id, {"reason": body.reason})
+    await audit(
+        session, platform, principal, "depart", "practitioner", row.id, {"reason": body.reason}, before={"status": "employed"}, after={"status": "left"}
+    )
     await _announce_practitioner(session, row, "departed")
     return practitioner_read(row)
 

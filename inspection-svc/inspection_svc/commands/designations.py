@@ -166,7 +166,7 @@ async def confirm_demonstration(
     if unmet(criteria):
         raise _refuse(criteria, "demonstration confirmation")
     row.status, row.criteria, row.decided_on, row.decided_by, row.version = "confirmed", [c.as_dict() for c in criteria], today, principal.sub, row.version + 1
-    await audit(session, platform, principal, "confirm_demonstration", "designation", row.id)
+    await audit(session, platform, principal, "confirm_demonstration", "designation", row.id, before={"status": "nominated"}, after={"status": "confirmed"})
     await _announce(session, row, "tuoyu.inspection.designation.demonstration_confirmed.v1")
     return designation_read(row)
 
@@ -180,7 +180,8 @@ async def withdraw(session: AsyncSession, principal: Principal, designation_id: 
         raise Problem(409, "withdrawn", "Already withdrawn", "the designation is withdrawn already")
     if row.status == "confirmed" and principal.region != CITY:
         raise forbidden("the city withdraws a confirmed demonstration unit")
+    before = row.status
     row.status, row.reason, row.decided_on, row.decided_by, row.version = "withdrawn", body.reason, today, principal.sub, row.version + 1
-    await audit(session, platform, principal, "withdraw", "designation", row.id, {"reason": body.reason})
+    await audit(session, platform, principal, "withdraw", "designation", row.id, {"reason": body.reason}, before={"status": before}, after={"status": "withdrawn"})
     await _announce(session, row, "tuoyu.inspection.designation.withdrawn.v1")
     return designation_read(row)

@@ -112,7 +112,9 @@ async def decide_filing(session: AsyncSession, principal: Principal, filing_id: 
     row.decided_on, row.decided_by = today, principal.sub
     row.version += 1
     row.updated_at = utcnow()
-    await audit(session, platform, principal, body.decision, "filing", row.id, {"reasons": reasons})
+    await audit(
+        session, platform, principal, body.decision, "filing", row.id, before={"status": "submitted"}, after={"status": row.status, "reasons": reasons}
+    )
     await _announce(session, row, body.decision, today)
     return filing_read(row, today)
 

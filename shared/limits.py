@@ -1,0 +1,81 @@
+"""Refuse oversized and absurdly nested request bodies before any handler parses them (ASGI)."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import Problem, problem_response
+
+_STRUCTURE = re.compile(rb'[\[\]{}"\\]')
+
+
+def json_depth_exceeds(body: bytes, limit: int) -> bool:
+    """Whether brackets nest deeper than `limit` (strings and escapes skipped)."""
+    depth, in_string, escaped = 0, False, False
+    for match in _STRUCTURE.finditer(body):
+        char = match.group()
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == b"\\":
+                escaped = True
+            elif char == b'"':
+                in_string = False
+            continue
+        if char == b'"':
+            in_string = True
+        elif char in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_json_depth: int = 32) -> None:
+        self.app, self.max_bytes, self.max_depth = app, max_bytes, max_json_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send, 413, "payload-too-large", "Request body too large", f"at most {self.max_bytes} bytes")
+            return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send, 413, "payload-too-large", "Request body too large", f"at most {self.max_bytes} bytes")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        if b"json" in headers.get(b"content-type", b"") and json_depth_exceeds(body, self.max_depth):
+            await self._refuse(scope, receive, send, 400, "json-too-deep", "JSON nested too deeply", f"at most {self.max_depth} levels")
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, slug: str, title: str, detail: str) -> None:
+        await problem_response(Problem(status, slug, title, detail))(scope, receive, send)
