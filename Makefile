@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[broker,test]'
 	touch $@
 
-.PHONY: install up test
+.PHONY: install up test chaos
 install: $(VENV)/.installed
 
 up: $(VENV)/.installed
@@ -18,3 +18,7 @@ up: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(VENV)/bin/pytest $(ARGS)
+
+# The fault scenarios (broker, services, database, poison) with their sent/received/lost table.
+chaos: $(VENV)/.installed
+	$(VENV)/bin/tuoyu chaos $(ARGS)

@@ -37,6 +37,23 @@ def migrate(service: Annotated[list[str] | None, typer.Argument(help="services t
 
 
 @app.command()
+def chaos(
+    scenario: Annotated[list[str] | None, typer.Option(help="broker, services, database, poison (default: all)")] = None,
+    count: Annotated[int, typer.Option(help="registrations streamed in each scenario")] = 500,
+    timeout: Annotated[float, typer.Option(help="seconds to wait for the last registration to arrive")] = 180.0,
+) -> None:
+    """Run the fault scenarios on this machine and print sent / received / duplicated / lost."""
+    from services.chaos import SCENARIOS, run_chaos, table
+
+    names = scenario or list(SCENARIOS)
+    if unknown := [n for n in names if n not in SCENARIOS]:
+        raise typer.BadParameter(f"unknown scenarios: {', '.join(unknown)}")
+    outcomes = asyncio.run(run_chaos(names, count, timeout))
+    typer.echo(table(outcomes))
+    raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+@app.command()
 def topics() -> None:
     """Create the suite's topics and their .dlq companions on TUOYU_KAFKA_BOOTSTRAP."""
     from shared.bus import ensure_topics

@@ -95,8 +95,8 @@ class Suite:
             "TUOYU_GATEWAY_URL": self.url(SUITE[0]),
             **{f"TUOYU_{s.name.upper()}_URL": self.url(s) for s in SUITE},
         }
-        os.environ.update(self.env)  # the runner's own steps (migrations, topics) see the same
-        settings = Settings()
+        # The runner's own steps (topics, migrations) see what the processes will see.
+        settings = self.settings = Settings(data_dir=self.data_dir, kafka_bootstrap=bootstrap)
         await ensure_topics(settings, TOPICS)
         for info in SUITE:
             await asyncio.to_thread(upgrade, info.package, settings.database_url(info.name))
@@ -192,7 +192,7 @@ class Suite:
             await asyncio.sleep(0.5)
             try:
                 await self.broker.start()
-                await ensure_topics(Settings(), TOPICS)
+                await ensure_topics(self.settings, TOPICS)
             except Exception as exc:  # noqa: BLE001 - try again on the next round
                 say(f"broker restart failed: {exc}")
 

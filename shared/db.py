@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import BigInteger, DateTime, Integer, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 READ_ONLY = "tuoyu_read_only"
+_writing: ContextVar[bool] = ContextVar("tuoyu_writing", default=False)
 # Set in `session.info` by whoever writes to the outbox, so the relay is woken by the commit.
 WOKE_BY_COMMIT = "tuoyu_wake_on_commit"
 
@@ -45,12 +48,13 @@ def utcnow() -> dt.datetime:
 def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        # WAL lets readers run beside the one writer; busy_timeout waits for the lock instead of
-        # failing at once; foreign keys are off by default in SQLite.
+        # WAL lets readers run beside the one writer; busy_timeout waits for the lock a while
+        # (less than the gateway waits for an answer) instead of failing at once; foreign keys are
+        # off by default in SQLite.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
         # Let SQLAlchemy, not the driver, emit BEGIN (the recipe of SQLAlchemy's SQLite dialect).
@@ -67,10 +71,14 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 5})
         _tune_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # A database that does not answer within seconds is down: say so (503) before the gateway's
+    # own timeout turns it into a 504.
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_timeout=5, connect_args={"timeout": 5}
+    )
 
 
 class Database:
@@ -80,6 +88,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self._write_lock = asyncio.Lock() if url.startswith("sqlite") else None
         self._commit_hooks: list[Callable[[], None]] = []
 
         class ServiceSession(Session):
@@ -105,9 +114,25 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits on exit and rolls back on any error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        """A session whose work commits on exit and rolls back on any error.
+
+        SQLite has one writer: this process's writers queue here, in the event loop, instead of
+        each holding a connection in BEGIN IMMEDIATE until SQLite's busy timeout gives up on it.
+        (Another process holding the lock still meets the busy timeout: that is a database away.)
+        """
+        if self._write_lock is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        if _writing.get():
+            raise RuntimeError("a write transaction inside another on the same SQLite database would wait for itself")
+        async with self._write_lock:
+            token = _writing.set(True)
+            try:
+                async with self.sessions() as session, session.begin():
+                    yield session
+            finally:
+                _writing.reset(token)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

@@ -13,12 +13,15 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.requestid import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
+# A database (or another dependency) that cannot be reached surfaces as one of these.
+UNREACHABLE: tuple[type[Exception], ...] = (ConnectionError, TimeoutError, SQLAlchemyTimeoutError, InterfaceError)
 log = structlog.get_logger("tuoyu.errors")
 
 _HTTP_SLUGS = {
@@ -148,6 +151,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
         return await on_unexpected(request, exc)
 
+    async def on_connection_lost(request: Request, exc: Exception) -> JSONResponse:
+        # The database could not be reached at all (refused, reset, timed out, pool exhausted):
+        # nothing was written; the client may retry.
+        log.warning("dependency unreachable", error=repr(exc)[:200], path=request.url.path)
+        return problem_response(Problem(503, "unavailable", "Service unavailable", "try again shortly", headers={"Retry-After": "2"}), request)
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", path=request.url.path)
         return problem_response(Problem(500, "internal", "Internal error", "the error was logged"), request)
@@ -157,4 +166,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(IntegrityError, on_integrity)
     app.add_exception_handler(DBAPIError, on_database_down)
+    for unreachable in UNREACHABLE:
+        app.add_exception_handler(unreachable, on_connection_lost)
     app.add_exception_handler(Exception, on_unexpected)

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import Bus
 from shared.db import Database, utcnow
+from shared.errors import UNREACHABLE
 from shared.events.catalogue import dlq_topic, spec_of
 from shared.events.envelope import Event
 from shared.feed import FeedClient
@@ -102,7 +103,7 @@ def _topic_of(raw: dict[str, Any]) -> str:
 
 def _is_infrastructure(exc: BaseException) -> bool:
     """The database itself is down: not the event's fault, so never park for it."""
-    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+    return isinstance(exc, (OperationalError, *UNREACHABLE)) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 class EventConsumer:
@@ -124,6 +125,9 @@ class EventConsumer:
         self.topics = sorted({spec_of(t).topic for t in handlers})
         self.sources = sorted({spec_of(t).producer for t in handlers})
         self.on_catch_up = on_catch_up  # told, in a transaction, of a scheduled catch-up that applied something
+        # What this process has seen, for operators and the chaos report: deliveries, events applied,
+        # duplicates the inbox absorbed, events parked.
+        self.stats = {"delivered": 0, "applied": 0, "duplicates": 0, "parked": 0}
         self._lock = asyncio.Lock()  # one apply at a time: Kafka and feed paths never race
         self._catch_up_now = asyncio.Event()
 
@@ -135,17 +139,24 @@ class EventConsumer:
         if not batch:
             return []
         async with self._lock:
+            parked = 0
             try:
-                return await self._apply_together(batch)
+                applied = await self._apply_together(batch)
             except Exception as exc:
                 if _is_infrastructure(exc):
                     raise
                 log.info("batch failed, applying one by one", consumer=self.name, size=len(batch), error=repr(exc)[:200])
-            applied = []
-            for delivery in batch:
-                if await self._apply_alone(delivery):
-                    applied.append(delivery.event)
-            return applied  # type: ignore[return-value]
+                applied = []
+                for delivery in batch:
+                    outcome = await self._apply_alone(delivery)
+                    if outcome == "applied":
+                        applied.append(delivery.event)  # type: ignore[arg-type]
+                    parked += outcome == "parked"
+            self.stats["delivered"] += len(batch)
+            self.stats["applied"] += len(applied)
+            self.stats["parked"] += parked
+            self.stats["duplicates"] += len(batch) - len(applied) - parked
+        return applied
 
     async def _apply_together(self, batch: list[Delivery]) -> list[Event]:
         if any(d.event is None for d in batch):
@@ -198,7 +209,8 @@ class EventConsumer:
                 return False  # applied by another process in between: a duplicate, not an error
             raise
 
-    async def _apply_alone(self, delivery: Delivery) -> bool:
+    async def _apply_alone(self, delivery: Delivery) -> str:
+        """`applied`, `seen` (the inbox had it) or `parked`."""
         error = delivery.error or ""
         attempts = 0
         if delivery.event is not None:
@@ -206,7 +218,7 @@ class EventConsumer:
                 await asyncio.sleep(delay)
                 attempts += 1
                 try:
-                    return await self._apply_once(delivery.event)
+                    return "applied" if await self._apply_once(delivery.event) else "seen"
                 except ValidationError as exc:
                     error = f"data does not fit {delivery.event.type}: {exc}"
                     break  # the payload will not change by retrying
@@ -216,7 +228,7 @@ class EventConsumer:
                     error = f"{type(exc).__name__}: {exc}"
                     log.warning("event failed", consumer=self.name, event_id=delivery.event_id, attempt=attempts, error=error[:300])
         await self._park(delivery, error, attempts)
-        return False
+        return "parked"
 
     async def _seen(self, event_id: str) -> bool:
         inbox = self.tables.inbox
@@ -321,6 +333,7 @@ class EventConsumer:
                 raise
             except Exception as exc:  # noqa: BLE001 - reconnect and go on; the inbox absorbs redelivery
                 failures += 1
+                self.trigger_catch_up()  # the broker may have lost what it had: read the feeds now
                 delay = min(0.5 * 2**failures, 15.0)
                 log.warning("consumer failed, restarting", consumer=self.name, error=repr(exc)[:300], retry_in_s=delay)
                 await asyncio.sleep(delay)

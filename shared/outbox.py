@@ -62,6 +62,7 @@ class OutboxRelay:
     def __init__(self, db: Database, tables: PlatformTables, bus: Bus, settings: Settings) -> None:
         self.db, self.tables, self.bus, self.settings = db, tables, bus, settings
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._lease_until: dt.datetime | None = None
         self._wake = asyncio.Event()
         db.on_commit(self._wake.set)
 
@@ -92,17 +93,23 @@ class OutboxRelay:
                 pass
 
     async def _hold_lease(self) -> bool:
-        """Take or renew the relay lease; only its holder sequences and publishes."""
+        """Take or renew the relay lease; only its holder sequences and publishes. A lease with
+        more than half its time left is not renewed: nobody else can take it before it expires."""
         lease = self.tables.relay_lease
         now = utcnow()
+        ttl = dt.timedelta(seconds=self.settings.relay_lease_s)
+        if self._lease_until is not None and now < self._lease_until - ttl / 2:
+            return True
         async with self.db.transaction() as session:
             result = await session.execute(
                 sa.update(lease)
                 .where(lease.c.name == RELAY_LEASE_NAME)
                 .where(sa.or_(lease.c.owner == self.owner, lease.c.owner.is_(None), lease.c.expires_at < now))
-                .values(owner=self.owner, expires_at=now + dt.timedelta(seconds=self.settings.relay_lease_s))
+                .values(owner=self.owner, expires_at=now + ttl)
             )
-        return result.rowcount == 1
+        held = result.rowcount == 1
+        self._lease_until = now + ttl if held else None
+        return held
 
     async def pump(self) -> bool:
         """Sequence what is new, publish one batch; True when the batch was full."""
@@ -112,6 +119,9 @@ class OutboxRelay:
     async def _sequence(self) -> None:
         """Give unsequenced rows the next positions, in the order they are now visible."""
         outbox = self.tables.outbox
+        async with self.db.reading() as session:  # most wake-ups find nothing new: no write lock for that
+            if (await session.execute(sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).limit(1))).first() is None:
+                return
         async with self.db.transaction() as session:
             seqs = (
                 await session.execute(

@@ -226,6 +226,10 @@ def _admin_router(tables: PlatformTables) -> APIRouter:
             raise Problem(409, "replay-failed", "The event still fails", str(exc)[:1000]) from exc
         return {"id": dead_letter_id, "status": "replayed", "applied": applied}
 
+    @router.get("/consumers", summary="Each consumer's topics and what it has seen since the process started")
+    async def consumers(rt: ServiceRuntime) -> dict[str, Any]:
+        return {name: {"topics": c.topics, **c.stats} for name, c in rt.consumers.items()}
+
     @router.get("/audit", summary="The audit trail of a record")
     async def audit_trail(entity: str, key: str, session: ReadSession) -> dict[str, list[AuditEntry]]:
         return {"items": [AuditEntry.model_validate(e) for e in await trail(session, tables, entity, key)]}
