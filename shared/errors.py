@@ -13,7 +13,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -140,6 +140,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             request,
         )
 
+    async def on_data_refused(request: Request, exc: DataError) -> JSONResponse:
+        # A value the database will not store (out of range, wrong encoding): the client's input.
+        return problem_response(Problem(422, "validation", "Value not accepted", str(exc.orig).splitlines()[0][:200]), request)
+
     async def on_database_down(request: Request, exc: DBAPIError) -> JSONResponse:
         # The database is unreachable or refused the connection: the transaction was rolled back,
         # so nothing is half written; the client may retry.
@@ -165,6 +169,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(IntegrityError, on_integrity)
+    app.add_exception_handler(DataError, on_data_refused)
     app.add_exception_handler(DBAPIError, on_database_down)
     for unreachable in UNREACHABLE:
         app.add_exception_handler(unreachable, on_connection_lost)

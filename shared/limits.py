@@ -1,4 +1,5 @@
-"""Refuse oversized and absurdly nested request bodies before any handler parses them (ASGI)."""
+"""Refuse hostile input before any handler parses it (ASGI): oversized bodies, absurdly nested
+JSON, and NUL characters (no text of the suite contains one, and PostgreSQL refuses them)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,13 @@ class BodyLimitMiddleware:
         self.app, self.max_bytes, self.max_depth = app, max_bytes, max_json_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]:
+            await self._refuse(scope, receive, send, 400, "nul-character", "NUL character in the request", "text may not contain U+0000")
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -62,7 +69,12 @@ class BodyLimitMiddleware:
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        if b"json" in headers.get(b"content-type", b"") and json_depth_exceeds(body, self.max_depth):
+        content_type = headers.get(b"content-type", b"")
+        textual = b"json" in content_type or b"x-www-form-urlencoded" in content_type
+        if textual and (b"\x00" in body or b"\\u0000" in body or b"%00" in body):
+            await self._refuse(scope, receive, send, 400, "nul-character", "NUL character in the request", "text may not contain U+0000")
+            return
+        if b"json" in content_type and json_depth_exceeds(body, self.max_depth):
             await self._refuse(scope, receive, send, 400, "json-too-deep", "JSON nested too deeply", f"at most {self.max_depth} levels")
             return
         replayed = False

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import httpx
 import sqlalchemy as sa
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -208,14 +208,16 @@ def _admin_router(tables: PlatformTables) -> APIRouter:
     dead = tables.dead_letter
 
     @router.get("/dead-letters", summary="Events parked after their retries")
-    async def list_dead_letters(session: ReadSession, status: str = "parked", limit: int = 100) -> dict[str, list[DeadLetterRead]]:
-        rows = (
-            await session.execute(sa.select(dead).where(dead.c.status == status).order_by(dead.c.id).limit(min(limit, 1000)))
-        ).mappings()
+    async def list_dead_letters(
+        session: ReadSession,
+        status: Annotated[str, Query(pattern="^(parked|replayed)$")] = "parked",
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, list[DeadLetterRead]]:
+        rows = (await session.execute(sa.select(dead).where(dead.c.status == status).order_by(dead.c.id).limit(limit))).mappings()
         return {"items": [DeadLetterRead.model_validate(dict(r)) for r in rows]}
 
     @router.post("/dead-letters/{dead_letter_id}/replay", summary="Apply a parked event again, once")
-    async def replay_dead_letter(dead_letter_id: int, rt: ServiceRuntime) -> dict[str, Any]:
+    async def replay_dead_letter(dead_letter_id: Annotated[int, Path(ge=1, le=2**63 - 1)], rt: ServiceRuntime) -> dict[str, Any]:
         async with rt.db.reading() as session:
             consumer_name = (await session.execute(sa.select(dead.c.consumer).where(dead.c.id == dead_letter_id))).scalar()
         if consumer_name is None or consumer_name not in rt.consumers:

@@ -7,7 +7,7 @@ import math
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Request
 
 from gateway import commands
 from gateway.repository import AccountRepository
@@ -67,10 +67,10 @@ async def issue_token(
         raise commands.invalid_grant("refresh token reused: every token of this sign-in is revoked") from None
 
 
-@router.post("/auth/revoke", status_code=200, summary="Revoke a refresh token (RFC 7009)")
-async def revoke(session: WriteSession, token: Annotated[str, Form(max_length=200)]) -> Response:
+@router.post("/auth/revoke", status_code=200, summary="Revoke a refresh token (RFC 7009: unknown tokens are fine too)")
+async def revoke(session: WriteSession, token: Annotated[str, Form(max_length=200)]) -> dict[str, str]:
     await commands.revoke(session, token)
-    return Response(status_code=200)
+    return {}
 
 
 @router.post("/auth/accounts", status_code=201, response_model=AccountRead, summary="Create a person's or a system's account")

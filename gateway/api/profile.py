@@ -5,15 +5,16 @@ down the profile still answers, marked partial."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 
 from shared.auth import CurrentPrincipal
 from shared.errors import not_found
 from shared.requestid import current_request_id
 from shared.service import ServiceRuntime
+from shared.validators import USCC_CHARSET
 
 router = APIRouter(tags=["profile"])
 
@@ -44,7 +45,9 @@ async def _section(http: httpx.AsyncClient, base: str, path: str, headers: dict[
 
 
 @router.get("/api/institutions/{uscc}", summary="One institution's profile from every service")
-async def profile(uscc: str, principal: CurrentPrincipal, request: Request, rt: ServiceRuntime) -> dict[str, Any]:
+async def profile(
+    uscc: Annotated[str, Path(pattern=f"^[{USCC_CHARSET}]{{18}}$")], principal: CurrentPrincipal, request: Request, rt: ServiceRuntime
+) -> dict[str, Any]:
     headers = {"Authorization": request.headers["authorization"], "X-Request-ID": current_request_id() or ""}
     if tp := request.headers.get("traceparent"):
         headers["traceparent"] = tp

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.timeutil import MONTH_PATTERN
+
 
 class InstitutionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -80,7 +82,7 @@ class ApplicationCreate(Strict):
     programme: str
     uscc: str | None = Field(None, min_length=18, max_length=18, description="for an institution's programme")
     certificate_id: str | None = Field(None, description="for a training subsidy")
-    period: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM of a fee reduction")
+    period: str | None = Field(None, pattern=MONTH_PATTERN, description="YYYY-MM of a fee reduction")
     martyrs_children: int = Field(0, ge=0, le=1000, description="烈士子女: a count, never who")
     children_in_difficulty: int = Field(0, ge=0, le=1000, description="困境儿童: a count, never who")
     amount_fen: int | None = Field(None, ge=0, le=10**11, description="the fees reduced, for a fee reduction")

@@ -113,3 +113,13 @@ async def test_every_write_is_audited_with_actor_request_and_before_after(suite:
     log = suite.runtime("registration").tables.audit_log  # type: ignore[union-attr]
     async with suite.runtime("registration").db.reading() as session:
         assert (await session.execute(sa.select(sa.func.count()).select_from(log).where(log.c.key == made["uscc"]))).scalar_one() == 2
+
+
+async def test_nul_characters_are_refused_before_any_database_sees_them(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    headers = token_for("minzheng", "441802")
+    query = await suite.http.get(suite.url("registration", "/v1/registrations?county=4418%0002"), headers=headers)
+    assert query.status_code == 400 and query.json()["type"] == "urn:tuoyu:problem:nul-character"
+    body = await suite.http.post(
+        suite.url("registration", "/v1/registrations"), content=b'{"name": "a\\u0000b"}', headers={**headers, "Content-Type": "application/json"}
+    )
+    assert body.status_code == 400

@@ -10,6 +10,7 @@ from inspection_svc.commands import designations
 from inspection_svc.repository import DesignationRepository
 from inspection_svc.schemas import DesignationRead, InclusiveCreate, NominationCreate, WithdrawalCreate
 from shared.auth import CurrentPrincipal, allow_departments
+from shared.params import OptionalYear
 from shared.service import ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
 
@@ -41,7 +42,7 @@ async def list_designations(
     principal: CurrentPrincipal,
     session: ReadSession,
     kind: Annotated[str | None, Query(pattern="^(inclusive|demonstration)$")] = None,
-    year: int | None = None,
+    year: OptionalYear = None,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DesignationRead]:

@@ -14,10 +14,10 @@ from inspection_svc.schemas import InboxEntryRead, InboxPage, ReconciliationPage
 from shared.auth import CurrentPrincipal
 from shared.errors import not_found
 from shared.service import ReadSession, ServiceRuntime
-from shared.timeutil import month_span
+from shared.timeutil import MONTH_PATTERN, month_span
 
 router = APIRouter(tags=["inbox"])
-MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM of the registration date")
+MONTH = Query(pattern=MONTH_PATTERN, description="YYYY-MM of the registration date")
 
 
 @router.get("/v1/inbox", response_model=InboxPage, summary="Registrations received by the health bureau")

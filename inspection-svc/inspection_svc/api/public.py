@@ -31,6 +31,7 @@ from inspection_svc.schemas import (
     PublicReturnedFiling,
 )
 from shared.errors import not_found
+from shared.params import OptionalYear
 from shared.service import ReadSession
 from shared.timeutil import today_in_china
 
@@ -135,7 +136,7 @@ async def evaluations(session: ReadSession, county: County = None, limit: Limit 
 
 
 @router.get("/draws", response_model=list[DrawRead], summary="Spot-check draws: seeds, database hashes, inputs and assignments")
-async def draws(session: ReadSession, region: County = None, year: int | None = None, limit: Limit = 100) -> list[DrawRead]:
+async def draws(session: ReadSession, region: County = None, year: OptionalYear = None, limit: Limit = 100) -> list[DrawRead]:
     return [supervision.draw_read(d, p) for d, p in await DrawRepository(session).published(region, year, limit)]
 
 

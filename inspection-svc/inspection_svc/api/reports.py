@@ -17,11 +17,11 @@ from shared.departments import DEPARTMENTS
 from shared.errors import Problem, forbidden
 from shared.regions import CITY, REGIONS
 from shared.service import Runtime, ServiceRuntime
-from shared.timeutil import month_span
+from shared.timeutil import MONTH_PATTERN, month_span
 from shared.xlsx import XLSX, Sheet, workbook_bytes
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
-MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+MONTH = Query(pattern=MONTH_PATTERN, description="YYYY-MM")
 
 
 def _row(r: ComplianceRow) -> ComplianceRowRead:

@@ -13,6 +13,7 @@ from inspection_svc.repository import DrawRepository, PlanRepository
 from inspection_svc.schemas import DrawCreate, DrawRead, PlanCreate, PlanRead, RosterPage, StaffingRead
 from shared.auth import CurrentPrincipal, allow_departments
 from shared.errors import forbidden, not_found
+from shared.params import OptionalYear
 from shared.service import ReadSession, WriteSession
 from shared.timeutil import today_in_china
 
@@ -49,7 +50,7 @@ async def create_plan(body: PlanCreate, principal: CurrentPrincipal, session: Wr
 
 @router.get("/v1/plans", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=list[PlanRead], summary="Spot-check plans")
 async def list_plans(
-    principal: CurrentPrincipal, session: ReadSession, agency: str | None = None, year: int | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    principal: CurrentPrincipal, session: ReadSession, agency: str | None = None, year: OptionalYear = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[PlanRead]:
     plans = await PlanRepository(session, principal).page(agency, year, limit)
     draws = DrawRepository(session)

@@ -20,10 +20,10 @@ from registration_svc.schemas import (
 from shared.auth import CurrentPrincipal
 from shared.errors import not_found
 from shared.service import ReadSession, WriteSession
-from shared.timeutil import month_span, today_in_china
+from shared.timeutil import MONTH_PATTERN, month_span, today_in_china
 
 router = APIRouter(prefix="/v1/registrations", tags=["registrations"])
-MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+MONTH = Query(pattern=MONTH_PATTERN, description="YYYY-MM")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RegistrationRead, summary="Register an institution (登记)")

@@ -12,6 +12,7 @@ from shared.audit import trail
 from shared.auth import CurrentPrincipal, allow_departments
 from shared.errors import not_found
 from shared.idempotency import Idempotency, fingerprint
+from shared.params import OptionalYear
 from shared.service import AuditEntry, ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
 from subsidy_svc import commands
@@ -51,7 +52,7 @@ async def set_budget(body: BudgetCreate, principal: CurrentPrincipal, session: W
 
 
 @router.get("/v1/budgets", dependencies=[allow_departments("caizheng", "renshe")], response_model=list[BudgetRead], summary="Budget lines with what is committed and what is left")
-async def budgets(principal: CurrentPrincipal, session: ReadSession, programme: str | None = None, year: int | None = None) -> list[BudgetRead]:
+async def budgets(principal: CurrentPrincipal, session: ReadSession, programme: str | None = None, year: OptionalYear = None) -> list[BudgetRead]:
     return [commands.budget_read(b) for b in await BudgetRepository(session, principal).page(programme=programme, year=year)]
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from shared.auth import CurrentPrincipal
+from shared.params import OptionalYear
 from shared.service import ReadSession, WriteSession
 from shared.timeutil import today_in_china
 from subsidy_svc import commands
@@ -23,7 +24,7 @@ async def publish(body: FeeStandardCreate, principal: CurrentPrincipal, session:
 
 
 @router.get("/v1/public/fee-standards", response_model=list[FeeStandardRead], summary="普惠 fee standards by year and county (no login)")
-async def fee_standards(session: ReadSession, year: int | None = None, county: County = None) -> list[FeeStandardRead]:
+async def fee_standards(session: ReadSession, year: OptionalYear = None, county: County = None) -> list[FeeStandardRead]:
     return [FeeStandardRead.model_validate(r) for r in await PublicRepository(session).fee_standards(year, county)]
 
 
