@@ -53,6 +53,40 @@ def chaos(
     raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
 
 
+@app.command("verify-exchange")
+def verify_exchange(
+    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    region: Annotated[str | None, typer.Option(help="the registering office's region (default: the whole city)")] = None,
+    gateway: Annotated[str, typer.Option(envvar="TUOYU_GATEWAY_URL", help="the gateway's URL")] = "http://127.0.0.1:8000",
+    username: Annotated[str, typer.Option(envvar="TUOYU_VERIFY_USERNAME", help="a health bureau account")] = "weijian-441800",
+    password: Annotated[str, typer.Option(envvar="TUOYU_VERIFY_PASSWORD", prompt=True, hide_input=True)] = "",
+) -> None:
+    """Prove for a month and region that the registrars' event chains are unbroken, and when each
+    registration reached the health bureau; a deleted, altered or back-dated event is reported."""
+    import httpx
+
+    with httpx.Client(base_url=gateway, timeout=60) as http:
+        token = http.post("/auth/token", data={"grant_type": "password", "username": username, "password": password})
+        if token.status_code != 200:
+            raise typer.BadParameter(f"sign-in failed: {token.json().get('detail')}")
+        params = {"month": month, **({"region": region} if region else {})}
+        response = http.get("/api/inspection/v1/exchange/verification", params=params, headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    if response.status_code != 200:
+        typer.echo(response.text)
+        raise typer.Exit(2)
+    report = response.json()
+    for topic, stream in report["streams"].items():
+        typer.echo(f"{topic}: {stream['events']} events, head {(stream['head'] or '-')[:16]}")
+    typer.echo(f"{'USCC':<20} {'registered':<11} {'published':<26} {'received':<26} same-month  evidence")
+    for r in report["records"]:
+        evidence = "matches" if r["receipt_matches"] else "MISMATCH"
+        typer.echo(f"{r['uscc']:<20} {r['registered_on']:<11} {r['published_at'][:25]:<26} {(r['received_at'] or 'NOT RECEIVED')[:25]:<26} {str(r['same_month']):<11} {evidence}")
+    for p in report["problems"]:
+        typer.echo(f"PROBLEM {p['kind']} at position {p['position']} (event {p['event_id']}): {p['detail']}")
+    typer.echo("verified: the exchange is intact" if report["verified"] else f"NOT verified: {len(report['problems'])} problems")
+    raise typer.Exit(0 if report["verified"] else 1)
+
+
 @app.command()
 def topics() -> None:
     """Create the suite's topics and their .dlq companions on TUOYU_KAFKA_BOOTSTRAP."""

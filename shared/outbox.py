@@ -21,6 +21,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import Bus
+from shared.chain import GENESIS, chained
 from shared.db import WOKE_BY_COMMIT, Database, utcnow
 from shared.events.catalogue import spec_of
 from shared.events.envelope import Event
@@ -117,23 +118,43 @@ class OutboxRelay:
         return await self._publish_batch() >= self.settings.relay_batch
 
     async def _sequence(self) -> None:
-        """Give unsequenced rows the next positions, in the order they are now visible."""
+        """Give unsequenced rows the next positions, in the order they are now visible, and link
+        each into its stream's evidence chain (shared.chain)."""
         outbox = self.tables.outbox
         async with self.db.reading() as session:  # most wake-ups find nothing new: no write lock for that
             if (await session.execute(sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).limit(1))).first() is None:
                 return
         async with self.db.transaction() as session:
-            seqs = (
+            rows = (
                 await session.execute(
-                    sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).order_by(outbox.c.seq).limit(5000)
+                    sa.select(outbox.c.seq, outbox.c.topic, outbox.c.payload)
+                    .where(outbox.c.position.is_(None))
+                    .order_by(outbox.c.seq)
+                    .limit(5000)
                 )
-            ).scalars().all()
-            if not seqs:
+            ).all()
+            if not rows:
                 return
             top = (await session.execute(sa.select(sa.func.coalesce(sa.func.max(outbox.c.position), 0)))).scalar_one()
+            heads: dict[str, str] = {}
+            for topic in {r.topic for r in rows}:
+                last = await session.execute(
+                    sa.select(outbox.c.chain_hash)
+                    .where(outbox.c.topic == topic, outbox.c.position.is_not(None))
+                    .order_by(outbox.c.position.desc())
+                    .limit(1)
+                )
+                heads[topic] = last.scalar_one_or_none() or GENESIS
+            updates = []
+            for i, row in enumerate(rows, start=1):
+                event = chained(heads[row.topic], orjson.loads(row.payload))
+                heads[row.topic] = event["chainhash"]
+                updates.append({"b_seq": row.seq, "b_pos": top + i, "b_payload": orjson.dumps(event).decode(), "b_chain": event["chainhash"]})
             await session.execute(
-                sa.update(outbox).where(outbox.c.seq == sa.bindparam("b_seq")).values(position=sa.bindparam("b_pos")),
-                [{"b_seq": seq, "b_pos": top + i} for i, seq in enumerate(seqs, start=1)],
+                sa.update(outbox)
+                .where(outbox.c.seq == sa.bindparam("b_seq"))
+                .values(position=sa.bindparam("b_pos"), payload=sa.bindparam("b_payload"), chain_hash=sa.bindparam("b_chain")),
+                updates,
             )
 
     async def _publish_batch(self) -> int:

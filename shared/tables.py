@@ -34,8 +34,9 @@ class PlatformTables:
     audit_log: sa.Table
 
 
-def platform_tables(metadata: sa.MetaData) -> PlatformTables:
-    """Declare the delivery tables in a service's metadata."""
+def platform_tables(metadata: sa.MetaData, *, chain: bool = True) -> PlatformTables:
+    """Declare the delivery tables in a service's metadata (`chain=False`: as of version 1)."""
+    chain_columns = [sa.Column("chain_hash", sa.String(64), nullable=True)] if chain else []  # the event's link in its stream's chain
     outbox = sa.Table(
         "outbox",
         metadata,
@@ -48,6 +49,7 @@ def platform_tables(metadata: sa.MetaData) -> PlatformTables:
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("position", sa.BigInteger, nullable=True, unique=True),
         sa.Column("published_at", UTCDateTime, nullable=True),
+        *chain_columns,
         sa.Index("ix_outbox_unsequenced", "seq", sqlite_where=sa.text("position IS NULL"), postgresql_where=sa.text("position IS NULL")),
         sa.Index(
             "ix_outbox_unpublished",
@@ -120,7 +122,7 @@ def platform_tables(metadata: sa.MetaData) -> PlatformTables:
 def create_platform_tables_v1() -> None:
     """Migration step: the delivery tables as of version 1 (called from each service's first
     migration; a later change to these tables gets a `..._v2` step of its own)."""
-    scratch = platform_tables(sa.MetaData())
+    scratch = platform_tables(sa.MetaData(), chain=False)  # the chain column came with v2
     bind = op.get_bind()
     for table in (
         scratch.outbox,
@@ -132,6 +134,17 @@ def create_platform_tables_v1() -> None:
     ):
         table.create(bind)
     op.bulk_insert(scratch.relay_lease, [{"name": RELAY_LEASE_NAME, "owner": None, "expires_at": None}])
+
+
+def add_outbox_chain_v2() -> None:
+    """Migration step: the outbox keeps each event's link in its stream's hash chain."""
+    with op.batch_alter_table("outbox") as batch_op:
+        batch_op.add_column(sa.Column("chain_hash", sa.String(64), nullable=True))
+
+
+def drop_outbox_chain_v2() -> None:
+    with op.batch_alter_table("outbox") as batch_op:
+        batch_op.drop_column("chain_hash")
 
 
 def drop_platform_tables_v1() -> None:

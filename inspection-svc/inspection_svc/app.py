@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from inspection_svc.api import credit, designations, evaluations, filings, inbox, inspections, public, reports, supervision, unlicensed
+from inspection_svc.api import (
+    credit,
+    designations,
+    evaluations,
+    exchange,
+    filings,
+    inbox,
+    inspections,
+    public,
+    reports,
+    supervision,
+    unlicensed,
+)
 from inspection_svc.commands import credit as credit_cmd
 from inspection_svc.commands import evaluations as evaluations_cmd
 from inspection_svc.events import CONSUMERS
@@ -30,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             evaluations.router,
             designations.router,
             public.router,
+            exchange.router,
         ],
         jobs=[Job("publish-evaluations", evaluations_cmd.publish_due), Job("refresh-credit", credit_cmd.refresh_all)],
         tables=platform,

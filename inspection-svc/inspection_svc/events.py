@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inspection_svc.commands import exchange as exchange_cmd
 from inspection_svc.commands import filing as filings_cmd
 from inspection_svc.commands import inbox as inbox_cmd
 from inspection_svc.commands import staffing as staffing_cmd
 from inspection_svc.commands import unlicensed as unlicensed_cmd
 from inspection_svc.domain.inbox import arrival_of_institution, arrival_of_kindergarten_class
-from shared.events.catalogue import parse_data
+from shared.events.catalogue import INSTITUTION_TOPIC, KINDERGARTEN_CLASS_TOPIC, parse_data
 from shared.events.envelope import Event
 from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot
 from shared.events.training import CertificateIssued, HealthCheckRecorded, PractitionerSnapshot
@@ -23,6 +24,7 @@ async def on_institution(session: AsyncSession, event: Event) -> None:
     data = parse_data(event)
     assert isinstance(data, InstitutionSnapshot)
     arrival = arrival_of_institution(data)
+    await exchange_cmd.record_receipt(session, event, INSTITUTION_TOPIC)
     entry = await inbox_cmd.receive(session, arrival)
     if entry.version == arrival.version:  # this event is the newest the inbox has seen
         await filings_cmd.follow_registration(session, arrival, today_in_china())
@@ -33,6 +35,7 @@ async def on_institution(session: AsyncSession, event: Event) -> None:
 async def on_kindergarten_class(session: AsyncSession, event: Event) -> None:
     data = parse_data(event)
     assert isinstance(data, KindergartenClassSnapshot)
+    await exchange_cmd.record_receipt(session, event, KINDERGARTEN_CLASS_TOPIC)
     await inbox_cmd.receive(session, arrival_of_kindergarten_class(data))
 
 

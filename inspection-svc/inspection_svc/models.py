@@ -302,4 +302,21 @@ class StaffFact(Base):
     health_valid_until: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
 
 
+class ExchangeReceipt(Base):
+    """What the health bureau received of the registrars' streams, as it arrived: the evidence
+    of the push (each event's id, its link in the producer's chain, and when it came)."""
+
+    __tablename__ = "exchange_receipt"
+    __table_args__ = (sa.Index("ix_exchange_receipt_subject", "subject"),)
+
+    event_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    topic: Mapped[str] = mapped_column(sa.String(120))
+    type: Mapped[str] = mapped_column(sa.String(160))
+    subject: Mapped[str] = mapped_column(sa.String(64))
+    chainprev: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    chainhash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    event_time: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 platform = platform_tables(Base.metadata)

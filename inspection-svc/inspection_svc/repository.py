@@ -13,6 +13,7 @@ from inspection_svc.models import (
     Designation,
     Draw,
     Evaluation,
+    ExchangeReceipt,
     Filing,
     Finding,
     FollowUp,
@@ -521,3 +522,15 @@ class StaffRepository:
     async def of_employer(self, uscc: str) -> list[StaffFact]:
         query = sa.select(StaffFact).where(StaffFact.employer_uscc == uscc, StaffFact.employed.is_(True))
         return list((await self.session.execute(query)).scalars())
+
+
+class ReceiptRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, receipt: ExchangeReceipt) -> None:
+        self.session.add(receipt)
+
+    async def of_topics(self, topics: list[str]) -> dict[str, ExchangeReceipt]:
+        query = sa.select(ExchangeReceipt).where(ExchangeReceipt.topic.in_(topics))
+        return {r.event_id: r for r in (await self.session.execute(query)).scalars()}

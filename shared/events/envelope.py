@@ -26,6 +26,9 @@ class Event(BaseModel):
     region: str = Field(description="six-digit region code the event concerns")
     traceparent: str | None = None
     data: dict[str, Any]
+    # the producer's evidence chain for this stream (see shared.chain), set when it is sequenced
+    chainprev: str | None = None
+    chainhash: str | None = None
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.model_dump(mode="json"))

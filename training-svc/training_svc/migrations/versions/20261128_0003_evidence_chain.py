@@ -1,0 +1,23 @@
+"""the outbox keeps each event's link in its stream's evidence chain
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-28
+"""
+
+from __future__ import annotations
+
+from shared.tables import add_outbox_chain_v2, drop_outbox_chain_v2
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_outbox_chain_v2()
+
+
+def downgrade() -> None:
+    drop_outbox_chain_v2()
