@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[broker,test]'
 	touch $@
 
-.PHONY: install up test chaos
+.PHONY: install up test chaos audit
 install: $(VENV)/.installed
 
 up: $(VENV)/.installed
@@ -22,3 +22,9 @@ test: $(VENV)/.installed
 # The fault scenarios (broker, services, database, poison) with their sent/received/lost table.
 chaos: $(VENV)/.installed
 	$(VENV)/bin/tuoyu chaos $(ARGS)
+
+# Known vulnerabilities in the pinned dependencies (needs the PyPI JSON API or OSV to be reachable).
+audit: $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet pip-audit==2.10.1
+	$(VENV)/bin/pip freeze --exclude-editable > $(VENV)/requirements.lock
+	$(VENV)/bin/pip-audit --strict -r $(VENV)/requirements.lock
