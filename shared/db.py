@@ -15,6 +15,7 @@ from sqlalchemy.types import TypeDecorator
 
 READ_ONLY = "tuoyu_read_only"
 _writing: ContextVar[bool] = ContextVar("tuoyu_writing", default=False)
+WRITE_QUEUE_WAIT_S = 5.0
 # Set in `session.info` by whoever writes to the outbox, so the relay is woken by the commit.
 WOKE_BY_COMMIT = "tuoyu_wake_on_commit"
 
@@ -126,13 +127,15 @@ class Database:
             return
         if _writing.get():
             raise RuntimeError("a write transaction inside another on the same SQLite database would wait for itself")
-        async with self._write_lock:
-            token = _writing.set(True)
-            try:
-                async with self.sessions() as session, session.begin():
-                    yield session
-            finally:
-                _writing.reset(token)
+        # Waiting longer than SQLite would means the database is as good as away: say so (503).
+        await asyncio.wait_for(self._write_lock.acquire(), timeout=WRITE_QUEUE_WAIT_S)
+        token = _writing.set(True)
+        try:
+            async with self.sessions() as session, session.begin():
+                yield session
+        finally:
+            _writing.reset(token)
+            self._write_lock.release()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
