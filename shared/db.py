@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import BigInteger, DateTime, Integer, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 READ_ONLY = "tuoyu_read_only"
 _writing: ContextVar[bool] = ContextVar("tuoyu_writing", default=False)
-WRITE_QUEUE_WAIT_S = 5.0
+
+
+class DatabaseBusy(TimeoutError):
+    """The database is held by another process: the write is refused now (503), not queued."""
 # Set in `session.info` by whoever writes to the outbox, so the relay is woken by the commit.
 WOKE_BY_COMMIT = "tuoyu_wake_on_commit"
 
@@ -90,6 +95,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._write_lock = asyncio.Lock() if url.startswith("sqlite") else None
+        self._busy_until = 0.0
         self._commit_hooks: list[Callable[[], None]] = []
 
         class ServiceSession(Session):
@@ -127,15 +133,21 @@ class Database:
             return
         if _writing.get():
             raise RuntimeError("a write transaction inside another on the same SQLite database would wait for itself")
-        # Waiting longer than SQLite would means the database is as good as away: say so (503).
-        await asyncio.wait_for(self._write_lock.acquire(), timeout=WRITE_QUEUE_WAIT_S)
-        token = _writing.set(True)
-        try:
-            async with self.sessions() as session, session.begin():
-                yield session
-        finally:
-            _writing.reset(token)
-            self._write_lock.release()
+        async with self._write_lock:
+            # Another process holds the database (SQLite's busy timeout just ran out for the writer
+            # before us): the queue answers at once rather than each waiting out the timeout again.
+            if time.monotonic() < self._busy_until:
+                raise DatabaseBusy("the database is locked by another process")
+            token = _writing.set(True)
+            try:
+                async with self.sessions() as session, session.begin():
+                    yield session
+            except OperationalError as exc:
+                if "locked" in str(exc.orig):
+                    self._busy_until = time.monotonic() + 1.0
+                raise
+            finally:
+                _writing.reset(token)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
