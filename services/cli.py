@@ -24,6 +24,22 @@ def up(
 
 
 @app.command()
+def serve(
+    service: Annotated[str, typer.Argument(help="gateway, registration, inspection, subsidy or training")],
+    host: Annotated[str, typer.Option(help="address to listen on")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Run one process of the suite (what a container runs; `tuoyu up` runs them all)."""
+    import uvicorn
+
+    from services.catalogue import BY_NAME
+
+    if service not in BY_NAME:
+        raise typer.BadParameter(f"one of {', '.join(BY_NAME)}")
+    uvicorn.run(BY_NAME[service].app_factory, factory=True, host=host, port=port, proxy_headers=False, access_log=False, timeout_graceful_shutdown=10)
+
+
+@app.command()
 def migrate(service: Annotated[list[str] | None, typer.Argument(help="services to migrate (default: all)")] = None) -> None:
     """Bring the databases to the latest schema (TUOYU_<SERVICE>_DATABASE_URL or var/<service>.db)."""
     from services.catalogue import BY_NAME, SUITE

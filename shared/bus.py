@@ -29,9 +29,14 @@ async def ensure_topics(settings: Settings, topics: list[str] | tuple[str, ...],
         missing = [t for t in wanted if t not in existing]
         if not missing:
             return
+        configs = {
+            key: str(value)
+            for key, value in (("min.insync.replicas", settings.kafka_min_insync_replicas), ("retention.ms", settings.kafka_retention_ms))
+            if value is not None
+        }
         try:
             await admin.create_topics(
-                [NewTopic(t, settings.kafka_partitions, settings.kafka_replication_factor) for t in missing]
+                [NewTopic(t, settings.kafka_partitions, settings.kafka_replication_factor, topic_configs=configs or None) for t in missing]
             )
         except TopicAlreadyExistsError:
             pass  # another process created them in between

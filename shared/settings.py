@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # per institution holds whatever the count).
     kafka_partitions: int = 3
     kafka_replication_factor: int = 1
+    # Topic settings for Apache Kafka (unset on the embedded broker, which keeps no such settings).
+    kafka_min_insync_replicas: int | None = None
+    kafka_retention_ms: int | None = None
     # The embedded broker sleeps for the whole fetch wait instead of waking on new data (DESIGN §9).
     kafka_fetch_max_wait_ms: int = 20
     kafka_session_timeout_ms: int = 3000
