@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ import orjson
 import sqlalchemy as sa
 import structlog
 from aiokafka.structs import OffsetAndMetadata
+from opentelemetry.trace import Tracer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +39,7 @@ from shared.events.envelope import Event
 from shared.feed import FeedClient
 from shared.settings import Settings
 from shared.tables import PlatformTables
+from shared.telemetry import consuming
 
 log = structlog.get_logger("tuoyu.inbox")
 
@@ -118,6 +121,7 @@ class EventConsumer:
         settings: Settings,
         feeds: FeedClient | None = None,
         on_catch_up: CatchUpHook | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self.name = name  # also the consumer group: one per (service, purpose)
         self.handlers = handlers
@@ -125,9 +129,12 @@ class EventConsumer:
         self.topics = sorted({spec_of(t).topic for t in handlers})
         self.sources = sorted({spec_of(t).producer for t in handlers})
         self.on_catch_up = on_catch_up  # told, in a transaction, of a scheduled catch-up that applied something
+        self.tracer = tracer
         # What this process has seen, for operators and the chaos report: deliveries, events applied,
         # duplicates the inbox absorbed, events parked.
-        self.stats = {"delivered": 0, "applied": 0, "duplicates": 0, "parked": 0}
+        self.stats = {"delivered": 0, "applied": 0, "duplicates": 0, "parked": 0, "broker_lag": 0}
+        self._broker_lag: dict[Any, int] = {}
+        self._lag_cache: tuple[float, dict[str, int]] = (0.0, {})
         self._lock = asyncio.Lock()  # one apply at a time: Kafka and feed paths never race
         self._catch_up_now = asyncio.Event()
 
@@ -176,7 +183,8 @@ class EventConsumer:
                 if d.event_id not in seen and d.event_id not in fresh:
                     fresh[d.event_id] = d.event  # type: ignore[assignment]
             for event in fresh.values():
-                await self.handlers[event.type](session, event)
+                with consuming(self.tracer, event):
+                    await self.handlers[event.type](session, event)
             if fresh:
                 now = utcnow()
                 await session.execute(
@@ -194,7 +202,8 @@ class EventConsumer:
                     sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id == str(event.id))
                 )
                 if seen.first() is None:
-                    await self.handlers[event.type](session, event)
+                    with consuming(self.tracer, event):
+                        await self.handlers[event.type](session, event)
                     await session.execute(
                         sa.insert(inbox).values(consumer=self.name, event_id=str(event.id), type=event.type, processed_at=utcnow())
                     )
@@ -328,6 +337,10 @@ class EventConsumer:
                     )
                     assigned = consumer.assignment()
                     offsets = {tp: OffsetAndMetadata(msgs[-1].offset + 1, "") for tp, msgs in batches.items() if tp in assigned}
+                    for tp, msgs in batches.items():  # what the broker says is left (trustworthy on Apache Kafka)
+                        if (highwater := consumer.highwater(tp)) is not None:
+                            self._broker_lag[tp] = max(highwater - msgs[-1].offset - 1, 0)
+                    self.stats["broker_lag"] = sum(v for tp, v in self._broker_lag.items() if tp in assigned)
                     await self._commit(consumer, offsets)
             except asyncio.CancelledError:
                 raise
@@ -395,6 +408,31 @@ class EventConsumer:
                 if len(page) < page_size:
                     break
         return result
+
+    async def lag(self, max_age_s: float = 10.0) -> dict[str, int]:
+        """Per source: events of this consumer's types in the producer's feed, after the checkpoint,
+        that the inbox lacks — the producer's sequence against what was applied, on any broker
+        (counted up to a page of 1000; read at most every `max_age_s`)."""
+        if self.feeds is None:
+            return {}
+        read_at, cached = self._lag_cache
+        if time.monotonic() - read_at < max_age_s:
+            return cached
+        inbox = self.tables.inbox
+        lag: dict[str, int] = {}
+        for source in self.sources:
+            try:
+                page = await self.feeds.page(source, await self._checkpoint(source), self.topics, 1000)
+            except Exception:  # noqa: BLE001 - a producer that is down has no lag to tell
+                continue
+            ids = [str(raw.get("id")) for _, raw in page if raw.get("type") in self.handlers]
+            async with self.db.reading() as session:
+                seen = (
+                    await session.execute(sa.select(sa.func.count()).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(ids)))
+                ).scalar_one()
+            lag[source] = len(ids) - seen
+        self._lag_cache = (time.monotonic(), lag)
+        return lag
 
     async def _checkpoint(self, source: str) -> int:
         cp = self.tables.feed_checkpoint

@@ -10,6 +10,7 @@ import orjson
 import structlog
 
 from shared.requestid import current_request_id
+from shared.telemetry import current_trace_id
 
 # A resident ID number (18 characters) or a mobile number anywhere in a log line is masked, whatever
 # logged it: personal data never reaches the logs (issue: workforce register).
@@ -40,6 +41,8 @@ def _add_request_id(_logger: object, _name: str, event: dict) -> dict:
     rid = current_request_id()
     if rid and "request_id" not in event:
         event["request_id"] = rid
+    if (trace_id := current_trace_id()) and "trace_id" not in event:
+        event["trace_id"] = trace_id
     return event
 
 

@@ -27,13 +27,17 @@ from shared.events.catalogue import spec_of
 from shared.events.envelope import Event
 from shared.settings import Settings
 from shared.tables import RELAY_LEASE_NAME, PlatformTables
+from shared.telemetry import current_traceparent
 
 log = structlog.get_logger("tuoyu.outbox")
 
 
 async def record(session: AsyncSession, tables: PlatformTables, *events: Event) -> None:
-    """Write events to the outbox in the session's transaction."""
+    """Write events to the outbox in the session's transaction, each carrying the trace it was
+    made in (unless it names one itself)."""
     now = utcnow()
+    traceparent = current_traceparent()
+    events = tuple(e if e.traceparent or not traceparent else e.model_copy(update={"traceparent": traceparent}) for e in events)
     await session.execute(
         sa.insert(tables.outbox),
         [

@@ -19,7 +19,9 @@ import httpx
 import sqlalchemy as sa
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,10 +35,12 @@ from shared.feed import FeedClient, feed_router
 from shared.inbox import CatchUpHook, EventConsumer, Handler, ReplayFailed
 from shared.limits import BodyLimitMiddleware
 from shared.logging import configure_logging
+from shared.metrics import ExtraGauges, Metrics, MetricsMiddleware
 from shared.outbox import OutboxRelay
 from shared.requestid import RequestIdMiddleware
 from shared.settings import Settings, get_settings
 from shared.tables import PlatformTables
+from shared.telemetry import instrument_app, instrument_client, tracer_provider
 
 log = structlog.get_logger("tuoyu.service")
 
@@ -71,6 +75,7 @@ class Runtime:
         tables: PlatformTables | None,
         consumers: Sequence[ConsumerSpec],
         jobs: Sequence[Job] = (),
+        tracing: TracerProvider | None = None,
     ) -> None:
         self.name = name
         self.jobs = {job.name: job for job in jobs}
@@ -79,6 +84,8 @@ class Runtime:
         self.db = Database(settings.database_url(name))
         self.bus = Bus(settings, client_id=f"{name}-svc")
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0), limits=httpx.Limits(max_connections=200))
+        if tracing is not None:
+            instrument_client(self.http, tracing)
         self.relay: OutboxRelay | None = None
         self.consumers: dict[str, EventConsumer] = {}
         if tables is not None:
@@ -98,6 +105,7 @@ class Runtime:
                     settings=settings,
                     feeds=feeds,
                     on_catch_up=spec.on_catch_up,
+                    tracer=tracing.get_tracer("tuoyu.consumer") if tracing is not None else None,
                 )
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -175,7 +183,32 @@ class Health(BaseModel):
     service: str
     status: str
     database: str
+    broker: str
     outbox_backlog: int | None = None
+
+
+async def _database_state(rt: Runtime) -> str:
+    try:
+        async with rt.db.reading() as session:
+            await session.execute(sa.text("SELECT 1"))
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - a state to report, not an error to raise
+        return f"down: {type(exc).__name__}"
+
+
+async def _broker_state(rt: Runtime) -> str:
+    """Whether one of the bootstrap brokers accepts a connection (the gateway uses none)."""
+    if rt.tables is None:
+        return "not used"
+    for address in rt.settings.kafka_bootstrap.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host or "127.0.0.1", int(port)), timeout=1.0)
+        except (OSError, TimeoutError, ValueError):
+            continue
+        writer.close()
+        return "ok"
+    return "down: no bootstrap broker answers"
 
 
 class AuditEntry(BaseModel):
@@ -256,6 +289,7 @@ def create_service_app(
     jobs: Sequence[Job] = (),
     settings: Settings | None = None,
     docs: bool = True,
+    extra_metrics: ExtraGauges | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     if problems := settings.unsafe_for_production(signs_tokens=name == "gateway"):
@@ -265,7 +299,7 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rt = Runtime(name, settings, tables, consumers, jobs)
+        rt = Runtime(name, settings, tables, consumers, jobs, tracing)
         app.state.runtime = rt
         await rt.start()
         log.info("service started", service=name)
@@ -279,23 +313,32 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, **urls)
     app.state.verifier = verifier
     app.state.settings = settings
+    metrics = Metrics(name, extra_metrics)
+    tracing = tracer_provider(name)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    instrument_app(app, tracing)
     install_problem_handlers(app)
 
-    @app.get("/health", tags=["health"], response_model=Health)
-    async def health(request: Request) -> JSONResponse:
+    @app.get("/health", tags=["health"], response_model=Health, summary="Liveness: the process answers")
+    async def health(request: Request) -> Health:
         rt = runtime(request)
-        body = Health(service=name, status="ok", database="ok")
-        try:
-            if rt.relay is not None:
-                body.outbox_backlog = await rt.relay.backlog()
-            else:
-                async with rt.db.reading() as session:
-                    await session.execute(sa.text("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001 - health reports, it does not fail
-            body.status, body.database = "degraded", f"down: {type(exc).__name__}"
+        return Health(service=name, status="ok", database=await _database_state(rt), broker=await _broker_state(rt))
+
+    @app.get("/ready", tags=["health"], response_model=Health, summary="Readiness: its database and broker answer")
+    async def ready(request: Request) -> JSONResponse:
+        rt = runtime(request)
+        body = Health(service=name, status="ok", database=await _database_state(rt), broker=await _broker_state(rt))
+        if body.database != "ok" or body.broker not in ("ok", "not used"):
+            body.status = "unready"
+        elif rt.relay is not None:
+            body.outbox_backlog = await rt.relay.backlog()
         return JSONResponse(body.model_dump(), status_code=200 if body.status == "ok" else 503)
+
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    async def prometheus(request: Request) -> Response:
+        return Response(await metrics.render(runtime(request)), media_type=CONTENT_TYPE_LATEST)
 
     if tables is not None:
         app.include_router(feed_router(tables))

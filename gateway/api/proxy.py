@@ -13,7 +13,6 @@ from fastapi import APIRouter, Request, Response
 from shared.errors import Problem
 from shared.requestid import current_request_id
 from shared.service import ServiceRuntime
-from shared.tracing import new_traceparent
 
 log = structlog.get_logger("tuoyu.gateway")
 router = APIRouter(tags=["proxy"])
@@ -43,8 +42,7 @@ async def forward(context: str, path: str, request: Request, rt: ServiceRuntime)
         raise Problem(404, "not-found", "No such context", f"no service serves /api/{context}")
     body = await request.body()  # its size was checked on the way in (shared.limits)
     headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h)) is not None}
-    headers["x-request-id"] = current_request_id() or ""
-    headers.setdefault("traceparent", new_traceparent())
+    headers["x-request-id"] = current_request_id() or ""  # the trace context is added by the instrumented client
     try:
         upstream = await rt.http.request(
             request.method, f"{base}/{path}", params=request.query_params.multi_items(), content=body, headers=headers

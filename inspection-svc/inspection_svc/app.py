@@ -22,8 +22,16 @@ from inspection_svc.commands import credit as credit_cmd
 from inspection_svc.commands import evaluations as evaluations_cmd
 from inspection_svc.events import CONSUMERS
 from inspection_svc.models import platform
-from shared.service import Job, create_service_app
+from inspection_svc.repository import InboxRepository
+from shared.service import Job, Runtime, create_service_app
 from shared.settings import Settings
+from shared.timeutil import month_of, month_span, today_in_china
+
+
+async def same_month_push_rate(rt: Runtime) -> float:
+    """Of this month's registrations received so far, the share received in the same month."""
+    async with rt.db.reading() as session:
+        return await InboxRepository(session).same_month_rate(month_span(month_of(today_in_china())))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -48,4 +56,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tables=platform,
         consumers=CONSUMERS,
         settings=settings,
+        extra_metrics={"tuoyu_same_month_push_rate": ("share of this month's registrations received in the same month", same_month_push_rate)},
     )

@@ -92,6 +92,13 @@ class InboxRepository:
             query = query.where(InboxEntry.health_region.in_(offices))
         return {(r[0], r[1]): (int(r[2]), int(r[3])) for r in (await self.session.execute(query)).all()}
 
+    async def same_month_rate(self, month: tuple[dt.date, dt.date]) -> float:
+        query = sa.select(sa.func.count(), sa.func.sum(sa.case((InboxEntry.same_month, 1), else_=0))).where(
+            InboxEntry.registered_on.between(*month)
+        )
+        total, same = (await self.session.execute(query)).one()
+        return (same or 0) / total if total else 1.0
+
     async def unfiled(self, county: str | None, limit: int) -> list[InboxEntry]:
         """Active institutions located in the county with no filing submitted or accepted."""
         has_filing = sa.exists().where(Filing.uscc == InboxEntry.uscc, Filing.status.in_(OPEN_FILING))

@@ -58,7 +58,8 @@ async def test_writes_answer_503_while_the_database_is_away_and_recover(proxied,
         refused = await suite.http.post(url, json=body, headers=headers)
         assert refused.status_code == 503, refused.text
         assert refused.headers["content-type"] == "application/problem+json" and refused.headers["retry-after"]
-        assert (await suite.http.get(suite.url("registration", "/health"))).status_code == 503
+        assert (await suite.http.get(suite.url("registration", "/ready"))).status_code == 503
+        assert (await suite.http.get(suite.url("registration", "/health"))).status_code == 200  # alive, only not ready
     finally:
         await proxy.restore()
 
@@ -68,7 +69,7 @@ async def test_writes_answer_503_while_the_database_is_away_and_recover(proxied,
         return response.status_code == 201  # not 409: the refused write left nothing behind
 
     await eventually(written, timeout=30, what="writes working again")
-    assert (await suite.http.get(suite.url("registration", "/health"))).status_code == 200
+    assert (await suite.http.get(suite.url("registration", "/ready"))).status_code == 200
     outbox = suite.runtime("registration").tables.outbox  # type: ignore[union-attr]
 
     async def published() -> bool:

@@ -1,0 +1,83 @@
+"""What a benchmark produces: rows of a figure for the suite, the same figure for its baseline,
+their ratio, and the target the issue set for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Target:
+    """`ratio_max`: suite/baseline at most `value`; `ratio_min`: at least `value`;
+    `suite_max`: the suite's own figure below `value` (in the row's unit)."""
+
+    kind: str
+    value: float
+
+    def met(self, row: Row) -> bool | None:
+        if self.kind == "suite_max":
+            return None if row.suite is None else row.suite < self.value
+        ratio = row.ratio
+        if ratio is None:
+            return None
+        return ratio <= self.value if self.kind == "ratio_max" else ratio >= self.value
+
+    def describe(self, unit: str) -> str:
+        if self.kind == "suite_max":
+            return f"< {self.value:g} {unit}"
+        return f"{'≤' if self.kind == 'ratio_max' else '≥'} {self.value:g}×"
+
+
+@dataclass
+class Row:
+    backend: str
+    scenario: str
+    metric: str
+    unit: str
+    suite: float | None
+    baseline: float | None
+    target: Target | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.suite is None or not self.baseline:
+            return None
+        return self.suite / self.baseline
+
+    @property
+    def met(self) -> bool | None:
+        return self.target.met(self) if self.target is not None else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "scenario": self.scenario,
+            "metric": self.metric,
+            "unit": self.unit,
+            "suite": self.suite,
+            "baseline": self.baseline,
+            "ratio": None if self.ratio is None else round(self.ratio, 4),
+            "target": None if self.target is None else {"kind": self.target.kind, "value": self.target.value, "text": self.target.describe(self.unit)},
+            "met": self.met,
+            "note": self.note,
+        }
+
+
+def failed(backend: str, scenario: str, error: str) -> Row:
+    """A scenario that could not finish: one row saying why."""
+    return Row(backend, scenario, "(did not finish)", "", None, None, None, error)
+
+
+@dataclass
+class BenchConfig:
+    """What to run and for how long. The defaults are the issue's; tests shrink them."""
+
+    backends: tuple[str, ...] = ("sqlite",)
+    scenarios: tuple[str, ...] = ()  # empty: all
+    seconds: float = 15.0  # each measurement phase
+    rate: float = 20.0  # propagation: registrations per second
+    clients: int = 16  # concurrent clients for throughput and requests/s
+    backlog: int = 20_000  # catch-up: events behind
+    report_rows: int = 100_000  # reports: registrations (and applications) in the databases

@@ -1,0 +1,151 @@
+"""4. Catch-up: the health bureau's consumer (`inspection.health-inbox`) started behind a backlog
+of 20,000 registration events; events/s from its first inbox row to its last.
+
+The backlog is made as the suite makes it: registrations and their outbox events written in the
+registration database, published by the registration service's own relay, while the inspection
+service is stopped (subsidy and training too, so that they do not compete for the CPU). Then the
+inspection service starts and catches up — from Kafka and from the registration feed at once,
+as it does whenever it starts.
+
+Baseline: the same 20,000 events on a topic of the same broker, and a bare batched aiokafka
+consumer (the suite's consumer settings, 500 a batch) inserting the same health-inbox rows into
+the same database server, a transaction per batch, offsets committed after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import time
+
+import orjson
+import sqlalchemy as sa
+from aiokafka.structs import OffsetAndMetadata
+
+from bench.load import Usccs, wait_until
+from bench.model import Row, Target
+from bench.scenarios import seed
+from bench.scenarios.common import Context, bulk_insert, database
+from inspection_svc.domain.inbox import received_same_month
+from inspection_svc.models import Base as InspectionBase
+from inspection_svc.models import InboxEntry
+from registration_svc.models import Registration
+from registration_svc.models import platform as registration_platform
+from shared.bus import Bus
+from shared.db import utcnow
+from shared.timeutil import today_in_china
+
+INBOX = InboxEntry.__table__
+
+
+def backlog(count: int) -> tuple[list[dict], list[dict]]:
+    now = utcnow()
+    rows = seed.registrations(Usccs(), count, [today_in_china()], now, random.Random(4))
+    return rows, seed.outbox_rows(rows, now)
+
+
+def inbox_row(event: dict, received: dt.datetime) -> dict:
+    data = event["data"]
+    registered = dt.date.fromisoformat(data["registered_on"])
+    return {
+        "uscc": data["uscc"], "kind": "institution", "name": data["name"], "name_key": data["name"], "nature": data["nature"],
+        "registrar": data["registrar"], "registrar_region": data["registrar_region"], "health_region": data["registrar_region"],
+        "county": data["county"], "address": data["address"], "registered_on": registered, "received_at": received,
+        "same_month": received_same_month(registered, received), "status": data["status"], "ended_on": None,
+        "version": data["version"], "updated_at": received,
+    }  # fmt: skip
+
+
+async def spread(db_url: str, count: int) -> tuple[float, float] | None:
+    """(first, last) inbox arrival as epoch seconds, once `count` rows are there."""
+    async with database(db_url) as db, db.reading() as session:
+        first, last, n = (await session.execute(sa.select(sa.func.min(INBOX.c.received_at), sa.func.max(INBOX.c.received_at), sa.func.count()).select_from(INBOX))).one()
+    if n < count or first is None:
+        return None
+    if isinstance(first, str):  # SQLite hands aggregates back as text
+        first, last = dt.datetime.fromisoformat(first), dt.datetime.fromisoformat(last)
+    return first.timestamp(), last.timestamp()
+
+
+async def baseline(ctx: Context, outbox: list[dict]) -> tuple[float, str]:
+    settings = await ctx.stage.settings()
+    topic = await ctx.stage.topic("bench.catchup")
+    url = await ctx.stage.database("baseline")
+    async with database(url) as db:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(InspectionBase.metadata.create_all, tables=[INBOX])
+        bus = Bus(settings, "bench-baseline")
+        producer = await bus.producer()
+        sent = [await producer.send(topic, row["payload"].encode(), key=row["key"].encode()) for row in outbox]
+        await asyncio.gather(*sent)
+        await bus.reset()
+        consumer = bus.consumer([topic], "bench.catchup")
+        started = time.time()
+        await consumer.start()
+        done = 0
+        try:
+            deadline = time.monotonic() + max(120.0, len(outbox) / 50)
+            while done < len(outbox) and time.monotonic() < deadline:
+                batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+                messages = [m for ms_ in batches.values() for m in ms_]
+                if not messages:
+                    continue
+                rows = []
+                for m in messages:
+                    rows.append(inbox_row(orjson.loads(m.value), utcnow()))
+                async with db.transaction() as session:
+                    await session.execute(sa.insert(INBOX), rows)
+                await consumer.commit({tp: OffsetAndMetadata(ms_[-1].offset + 1, "") for tp, ms_ in batches.items()})
+                done += len(messages)
+        finally:
+            await consumer.stop()
+            await bus.close()
+    window = await spread(url, len(outbox))
+    if window is None:
+        raise RuntimeError(f"the baseline consumer applied {done} of {len(outbox)} events in time")
+    first, last = window
+    return len(outbox) / (last - first), f"baseline done {last - started:.1f} s after its consumer started"
+
+
+async def suite_side(ctx: Context, rows: list[dict], outbox: list[dict]) -> tuple[float, str]:
+    suite = await ctx.stage.start_suite()
+    for name in ("inspection", "subsidy", "training"):
+        await suite.children[name].stop()
+    urls = await ctx.stage.suite_urls()
+    unpublished = registration_platform.outbox
+    async with database(urls["registration"]) as db:
+        await bulk_insert(db, Registration.__table__, rows)
+        await bulk_insert(db, unpublished, outbox)
+        seeded = time.time()
+
+        async def published() -> bool:
+            async with db.reading() as session:
+                left = (await session.execute(sa.select(sa.func.count()).select_from(unpublished).where(unpublished.c.published_at.is_(None)))).scalar_one()
+            return left == 0
+
+        if not await wait_until(published, max(120.0, len(outbox) / 50), interval=0.5):
+            raise RuntimeError("the registration relay did not publish the backlog in time")
+        relay_s = time.time() - seeded
+    started = time.time()
+    await suite.children["inspection"].start()
+
+    async def caught_up() -> bool:
+        return await spread(urls["inspection"], len(outbox)) is not None
+
+    if not await wait_until(caught_up, max(120.0, len(outbox) / 20), interval=0.5):
+        raise RuntimeError(f"the health inbox did not catch up with {len(outbox)} events in time")
+    first, last = await spread(urls["inspection"], len(outbox))  # type: ignore[misc]
+    await ctx.stage.stop_suite()
+    note = f"the relay published the backlog in {relay_s:.1f} s; the inspection service was done {last - started:.1f} s after it was started"
+    return len(outbox) / (last - first), note
+
+
+async def run(ctx: Context) -> list[Row]:
+    rows, outbox = backlog(ctx.config.backlog)
+    ctx.say(f"catchup: baseline (bare batched aiokafka consumer over {len(outbox)} events)")
+    base, base_note = await baseline(ctx, outbox)
+    ctx.say(f"catchup: the suite (inspection started behind {len(outbox)} events)")
+    suite, suite_note = await suite_side(ctx, rows, outbox)
+    note = f"{len(outbox)} events, rate from the first inbox row to the last; {suite_note}; {base_note}"
+    return [Row(ctx.backend, "catchup", "events/s applied from a backlog", "/s", suite, base, Target("ratio_min", 0.5), note)]

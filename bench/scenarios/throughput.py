@@ -1,0 +1,73 @@
+"""2. Write throughput through the gateway with propagation keeping up: N registrars writing as
+fast as they are answered; the figure is end to end — registrations acknowledged during the
+window divided by the time from its start until the last of them was in the health inbox — so
+a suite that acknowledges fast but lets the inbox fall behind does not score.
+
+Baseline: a bare FastAPI endpoint (`bench.bare`, its own uvicorn process, like a service)
+doing the same insert on the same database server, without gateway, token, outbox or events,
+under the same N clients.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bench.load import Outcome, Tally, Usccs, closed_loop, http_client, registration_body, timed
+from bench.model import Row, Target
+from bench.scenarios.common import Context, database
+from bench.scenarios.suiteclient import SuiteClient, suite_client
+from bench.stats import ms, percentile
+from registration_svc.models import Base, Registration
+from shared.regions import COUNTIES
+
+
+async def baseline(ctx: Context) -> Tally:
+    url = await ctx.stage.database("baseline")
+    async with database(url) as db, db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all, tables=[Registration.__table__])
+    _, bare = await ctx.stage.start_bare(url)
+    usccs = Usccs()
+    async with http_client(ctx.config.clients + 8) as http:
+
+        async def write(n: int) -> Outcome:
+            uscc = usccs.make(n)
+            return await timed(http.post(f"{bare}/registrations", json=registration_body(uscc, COUNTIES[n % len(COUNTIES)])), uscc)
+
+        for i in range(8):  # warm-up
+            await write(10_000_000 + i)
+        return await closed_loop(ctx.config.clients, ctx.seconds, lambda w, i: write(w * 1_000_000 + i))
+
+
+async def write_load(client: SuiteClient, clients: int, seconds: float) -> tuple[Tally, float, list[str]]:
+    """N registrars as fast as they go; returns the tally, the wall-clock start and what was written."""
+    started = time.time()
+    tally = await closed_loop(clients, seconds, lambda w, i: client.register(w * 1_000_000 + i))
+    return tally, started, [o.key for o in tally.ok(201)]
+
+
+async def run(ctx: Context) -> list[Row]:
+    ctx.say("throughput: baseline (bare FastAPI insert)")
+    base = await baseline(ctx)
+    base_rate = len(base.ok(201)) / base.seconds
+    ctx.say("throughput: the suite (through the gateway, propagated to the health inbox)")
+    await ctx.stage.start_suite()
+    async with suite_client(ctx.stage, ctx.config.clients + 8) as client:
+        await client.warm_up()
+        tally, started, written = await write_load(client, ctx.config.clients, ctx.seconds)
+        behind = len(written) - await client.arrived(written)
+        drained = await client.wait_arrived(written, max(60.0, 4 * ctx.seconds))
+        last = await client.last_arrival(written)
+    await ctx.stage.stop_suite()
+    acked = len(written) / tally.seconds
+    end_to_end = len(written) / (last - started) if drained and last else None
+    note = (
+        f"{ctx.config.clients} clients for {ctx.seconds:g} s; suite acknowledged {acked:.1f}/s, {behind} not yet in the inbox when "
+        f"the writes stopped, the last arrived {(last or started) - started - tally.seconds:.1f} s after; answers {tally.answers()}"
+        f"{'' if drained else ' — the inbox did NOT catch up in time'}; baseline answers {base.answers()}"
+    )
+    suite_p50 = percentile([o.seconds for o in tally.ok(201)], 50)
+    base_p50 = percentile([o.seconds for o in base.ok(201)], 50)
+    return [
+        Row(ctx.backend, "throughput", "registrations/s, end to end", "/s", end_to_end, base_rate, Target("ratio_min", 0.5), note),
+        Row(ctx.backend, "throughput", "write latency p50 under load", "ms", ms(suite_p50), ms(base_p50)),
+    ]
