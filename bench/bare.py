@@ -1,9 +1,11 @@
-"""The bare baseline of a write: one FastAPI endpoint inserting a registration row, on the same
-database layer as the suite (`shared.db.Database`: its engine settings and SQLite write queue),
-with no gateway, token, audit, outbox or event.
+"""The bare baselines, each its own uvicorn process like a service
+(`uvicorn --factory bench.bare:create_app`):
 
-Run as its own process, like each service: `uvicorn --factory bench.bare:create_app`, with the
-database in `BENCH_BARE_DATABASE_URL` (the harness creates the table before starting it).
+- with `BENCH_BARE_DATABASE_URL` set: one FastAPI endpoint inserting a registration row, on the
+  same database layer as the suite (`shared.db.Database`: its engine settings and SQLite write
+  queue), with no gateway, token, audit, outbox or event (the harness creates the table first);
+- without it: FastAPI answering `/health` and nothing else, importing none of the suite — the
+  floor a Python web process costs (memory, start-up).
 """
 
 from __future__ import annotations
@@ -15,24 +17,33 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, status
 
-from registration_svc.models import Registration
-from registration_svc.schemas import RegistrationCreate
-from shared.db import Database, utcnow
-
 
 def create_app() -> FastAPI:
-    db = Database(os.environ["BENCH_BARE_DATABASE_URL"])
+    url = os.environ.get("BENCH_BARE_DATABASE_URL")
+    app = FastAPI(title="bench: bare")
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    if url:
+        _add_write(app, url)
+    return app
+
+
+def _add_write(app: FastAPI, url: str) -> None:
+    from registration_svc.models import Registration
+    from registration_svc.schemas import RegistrationCreate
+    from shared.db import Database, utcnow
+
+    db = Database(url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await db.dispose()
 
-    app = FastAPI(title="bench: bare write", lifespan=lifespan)
-
-    @app.get("/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    app.router.lifespan_context = lifespan
 
     @app.post("/registrations", status_code=status.HTTP_201_CREATED)
     async def register(body: RegistrationCreate) -> dict[str, str]:
@@ -55,5 +66,3 @@ def create_app() -> FastAPI:
         async with db.transaction() as session:
             session.add(row)
         return {"id": row.id, "uscc": row.uscc}
-
-    return app

@@ -173,14 +173,14 @@ class Stage:
             await self._broker.start()
         return self._broker
 
-    async def start_bare(self, database_url: str, name: str = "bare") -> tuple[Child, str]:
+    async def start_bare(self, database_url: str | None, name: str = "bare") -> tuple[Child, str]:
         """The bare write endpoint (`bench.bare`) as its own uvicorn process, like a service;
         returns it and its base URL once it answers."""
         import httpx
 
         port = free_port()
         argv = [sys.executable, "-m", "uvicorn", "--factory", "bench.bare:create_app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
-        child = Child(name, argv, child_env({"BENCH_BARE_DATABASE_URL": database_url}), echo=False)
+        child = Child(name, argv, child_env({"BENCH_BARE_DATABASE_URL": database_url} if database_url else {}), echo=False)
         self.bare.append(child)
         await child.start()
         url = f"http://127.0.0.1:{port}"

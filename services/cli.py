@@ -39,6 +39,38 @@ def serve(
     uvicorn.run(BY_NAME[service].app_factory, factory=True, host=host, port=port, proxy_headers=False, access_log=False, timeout_graceful_shutdown=10)
 
 
+@app.command("create-account")
+def create_account(
+    username: Annotated[str, typer.Option(help="login name, or client_id of a system")],
+    department: Annotated[str, typer.Option(help="department code, e.g. weijian")],
+    region: Annotated[str, typer.Option(help="six-digit region of the office")],
+    role: Annotated[list[str], typer.Option(help="clerk, admin, subscriber (repeatable)")],
+    display_name: Annotated[str, typer.Option(help="the name shown")] = "",
+    kind: Annotated[str, typer.Option(help="person or system")] = "person",
+    secret: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="password or client secret")] = "",
+) -> None:
+    """Create an account in the gateway's database directly (the first administrator, say)."""
+    from gateway.commands import create_account as create
+    from gateway.schemas import AccountCreate
+    from shared.auth import Principal
+    from shared.db import Database
+    from shared.settings import Settings
+
+    operator = Principal(sub="operator", kind="person", department=None, region="441800", roles=frozenset({"admin"}))
+    body = AccountCreate(username=username, kind=kind, secret=secret, display_name=display_name or username, department=department, region=region, roles=role)
+
+    async def run() -> None:
+        db = Database(Settings().database_url("gateway"))
+        try:
+            async with db.transaction() as session:
+                await create(session, operator, body)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+    typer.echo(f"account {username} created")
+
+
 @app.command()
 def migrate(service: Annotated[list[str] | None, typer.Argument(help="services to migrate (default: all)")] = None) -> None:
     """Bring the databases to the latest schema (TUOYU_<SERVICE>_DATABASE_URL or var/<service>.db)."""
@@ -104,14 +136,21 @@ def verify_exchange(
 
 
 @app.command()
-def topics() -> None:
-    """Create the suite's topics and their .dlq companions on TUOYU_KAFKA_BOOTSTRAP."""
-    from shared.bus import ensure_topics
+def topics(
+    partitions: Annotated[int | None, typer.Option(help="raise existing topics to this many partitions (Apache Kafka)")] = None,
+) -> None:
+    """Create the suite's topics and their .dlq companions on TUOYU_KAFKA_BOOTSTRAP, with the
+    settings in TUOYU_KAFKA_* (partitions, replication factor, min in-sync replicas, retention)."""
+    from shared.bus import ensure_topics, grow_partitions
     from shared.events.catalogue import TOPICS
     from shared.settings import Settings
 
-    asyncio.run(ensure_topics(Settings(), TOPICS))
+    settings = Settings()
+    asyncio.run(ensure_topics(settings, TOPICS))
     typer.echo("topics ready: " + ", ".join(TOPICS))
+    if partitions is not None:
+        grown = asyncio.run(grow_partitions(settings, TOPICS, partitions))
+        typer.echo(f"raised to {partitions} partitions: " + (", ".join(grown) or "none needed"))
 
 
 if __name__ == "__main__":

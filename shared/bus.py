@@ -94,3 +94,21 @@ class Bus:
 
     async def close(self) -> None:
         await self.reset()
+
+
+async def grow_partitions(settings: Settings, topics: list[str] | tuple[str, ...], count: int) -> list[str]:
+    """Raise the topics (and their `.dlq`) to `count` partitions (Apache Kafka; the embedded broker
+    cannot). Returns the topics that grew."""
+    from aiokafka.admin import NewPartitions
+
+    wanted = list(dict.fromkeys([*topics, *(dlq_topic(t) for t in topics)]))
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=10000)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(wanted)
+        smaller = [d["topic"] for d in described if len(d["partitions"]) < count]
+        if smaller:
+            await admin.create_partitions({t: NewPartitions(total_count=count) for t in smaller})
+        return smaller
+    finally:
+        await admin.close()

@@ -133,6 +133,7 @@ class EventConsumer:
         # What this process has seen, for operators and the chaos report: deliveries, events applied,
         # duplicates the inbox absorbed, events parked.
         self.stats = {"delivered": 0, "applied": 0, "duplicates": 0, "parked": 0, "broker_lag": 0}
+        self.assigned: frozenset[Any] = frozenset()  # the partitions this instance holds now
         self._broker_lag: dict[Any, int] = {}
         self._lag_cache: tuple[float, dict[str, int]] = (0.0, {})
         self._lock = asyncio.Lock()  # one apply at a time: Kafka and feed paths never race
@@ -331,11 +332,12 @@ class EventConsumer:
                 while True:
                     batches = await consumer.getmany(timeout_ms=1000, max_records=500)
                     if not batches:
+                        self.assigned = frozenset(consumer.assignment())
                         continue
                     await self.apply(
                         Delivery.read(m.value, m.topic, m.partition, m.offset) for msgs in batches.values() for m in msgs
                     )
-                    assigned = consumer.assignment()
+                    assigned = self.assigned = frozenset(consumer.assignment())
                     offsets = {tp: OffsetAndMetadata(msgs[-1].offset + 1, "") for tp, msgs in batches.items() if tp in assigned}
                     for tp, msgs in batches.items():  # what the broker says is left (trustworthy on Apache Kafka)
                         if (highwater := consumer.highwater(tp)) is not None:

@@ -1,0 +1,23 @@
+"""Structured logs: one JSON object a line, with the request id and the trace id, personal data masked."""
+
+from __future__ import annotations
+
+import json
+
+import structlog
+from opentelemetry.sdk.trace import TracerProvider
+
+from shared.logging import configure_logging
+from shared.requestid import bind_request_id
+
+
+def test_a_log_line_carries_request_and_trace_ids(capsys) -> None:  # type: ignore[no-untyped-def]
+    configure_logging("INFO")
+    bind_request_id("req-42")
+    tracer = TracerProvider().get_tracer("test")
+    with tracer.start_as_current_span("work") as span:
+        structlog.get_logger("test").info("filing decided", phone="13812345678")
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    line = json.loads(capsys.readouterr().err.splitlines()[-1])
+    assert (line["request_id"], line["trace_id"], line["event"]) == ("req-42", trace_id, "filing decided")
+    assert line["phone"] == "138****5678"
