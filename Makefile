@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[broker,test]'
 	touch $@
 
-.PHONY: install up test chaos audit
+.PHONY: install up test chaos bench audit
 install: $(VENV)/.installed
 
 up: $(VENV)/.installed
@@ -22,6 +22,11 @@ test: $(VENV)/.installed
 # The fault scenarios (broker, services, database, poison) with their sent/received/lost table.
 chaos: $(VENV)/.installed
 	$(VENV)/bin/tuoyu chaos $(ARGS)
+
+# The suite against bare baselines (propagation, throughput, gateway, catch-up, reports, memory):
+# one table of ratios, also written to bench/results/ as JSON and SVG. ARGS="--backend postgresql".
+bench: $(VENV)/.installed
+	$(VENV)/bin/tuoyu bench $(ARGS)
 
 # Known vulnerabilities in the pinned dependencies (needs the PyPI JSON API or OSV to be reachable).
 audit: $(VENV)/.installed

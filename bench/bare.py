@@ -8,8 +8,8 @@
   floor a Python web process costs (memory, start-up).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the write endpoint's body model is imported
+# inside `_add_write`, and FastAPI must see the class itself, not its name, to read the body.
 import contextlib
 import os
 import uuid

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import report
+from bench import procs, report
 from bench.model import BenchConfig, Row, failed
 from bench.scenarios import SCENARIOS
 from bench.scenarios.common import Context
@@ -34,6 +34,9 @@ def budget(name: str, config: BenchConfig) -> float:
 
 async def run_scenario(name: str, backend: str, config: BenchConfig, say: Callable[[str], None] = say) -> list[Row]:
     started = time.monotonic()
+    load = procs.load_average()
+    if load > 1.0:
+        say(f"the machine is busy before {name} (load average {load:.1f}): figures will be noisy")
     try:
         async with Stage(backend, say) as stage:
             ctx = Context(backend, config, stage, say)
@@ -43,7 +46,10 @@ async def run_scenario(name: str, backend: str, config: BenchConfig, say: Callab
     except Exception as exc:  # noqa: BLE001 - one scenario failing does not stop the run
         say("".join(traceback.format_exception(exc))[-3000:])
         rows = [failed(backend, name, f"{type(exc).__name__}: {str(exc)[:300]}")]
-    say(f"{name} on {backend}: done in {time.monotonic() - started:.0f} s")
+    took = time.monotonic() - started
+    say(f"{name} on {backend}: done in {took:.0f} s")
+    for row in rows:
+        row.conditions = {"load_average_before": round(load, 2), "load_average_after": round(procs.load_average(), 2), "scenario_seconds": round(took, 1)}
     return rows
 
 
@@ -65,7 +71,7 @@ async def run_bench(config: BenchConfig, say: Callable[[str], None] = say) -> li
     return rows
 
 
-def bench(config: BenchConfig, results: Path = RESULTS) -> tuple[list[Row], dict[str, Path]]:
+def run_and_write(config: BenchConfig, results: Path = RESULTS) -> tuple[list[Row], dict[str, Path]]:
     """Run, print the table, write it as text, JSON and SVG under `results`."""
     started = dt.datetime.now().astimezone()
     rows = asyncio.run(run_bench(config))

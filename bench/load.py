@@ -21,6 +21,10 @@ from shared.validators import USCC_CHARSET, uscc_check_char
 REGISTRARS = {"bianban": ("12", "public_institution"), "minzheng": ("52", "social_service"), "shichang": ("91", "for_profit")}
 
 
+# Numbers of the warm-up registrations: far from those of the measured ones (worker × 1,000,000 + i).
+WARM_UP = 880_000_000
+
+
 class Usccs:
     """Valid, distinct USCCs of one bench run: region, a run mark and a counter."""
 

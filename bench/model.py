@@ -3,7 +3,7 @@ their ratio, and the target the issue set for it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -39,12 +39,17 @@ class Row:
     baseline: float | None
     target: Target | None = None
     note: str = ""
+    conditions: dict[str, float] = field(default_factory=dict)  # the machine while it ran (load average)
 
     @property
     def ratio(self) -> float | None:
         if self.suite is None or not self.baseline:
             return None
         return self.suite / self.baseline
+
+    @property
+    def failed(self) -> bool:
+        return self.metric == FAILED
 
     @property
     def met(self) -> bool | None:
@@ -62,12 +67,16 @@ class Row:
             "target": None if self.target is None else {"kind": self.target.kind, "value": self.target.value, "text": self.target.describe(self.unit)},
             "met": self.met,
             "note": self.note,
+            "conditions": self.conditions,
         }
+
+
+FAILED = "(did not finish)"
 
 
 def failed(backend: str, scenario: str, error: str) -> Row:
     """A scenario that could not finish: one row saying why."""
-    return Row(backend, scenario, "(did not finish)", "", None, None, None, error)
+    return Row(backend, scenario, FAILED, "", None, None, None, error)
 
 
 @dataclass

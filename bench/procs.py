@@ -59,3 +59,44 @@ def kill_all(pids: Iterable[int]) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """User + system CPU time the processes have used so far, in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def name_of(pid: int) -> str:
+    """A short name: the suite's app module, the broker, or the command."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    words = [a.decode("utf-8", "replace") for a in argv if a]
+    for word in words:
+        if word.endswith(":create_app"):
+            return word.split(".")[0].removesuffix("_svc")
+    if any("tansu" in w for w in words[:1]):
+        return "broker"
+    if "services.cli" in words:
+        return "runner"
+    return Path(words[0]).name if words else "?"
+
+
+def breakdown(pids: Iterable[int]) -> str:
+    """RSS per process, largest first: `gateway 121, registration 118, …` (MB)."""
+    sizes = [(name_of(pid), memory_mb([pid])[0]) for pid in pids]
+    return ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(sizes, key=lambda x: -x[1]))

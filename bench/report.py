@@ -18,7 +18,7 @@ from bench.model import BenchConfig, Row
 def _figure(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
-    if unit in ("ms",) and value < 10:
+    if unit in ("ms", "s", "cores") and value < 10:
         return f"{value:.2f}"
     return f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
 
@@ -46,10 +46,15 @@ def table(rows: list[Row]) -> str:
         return "  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
 
     lines = [fmt(head), fmt(["-" * w for w in widths]), *map(fmt, body)]
-    notes = [f"  {r.backend}/{r.scenario}: {r.note}" for r in rows if r.note]
+    notes = [f"  {r.backend}/{r.scenario}: {r.note}{_load(r)}" for r in rows if r.note]
     if notes:
         lines += ["", "notes:", *notes]
     return "\n".join(lines)
+
+
+def _load(row: Row) -> str:
+    c = row.conditions
+    return f" [load average {c['load_average_before']:.1f} before, {c['load_average_after']:.1f} after]" if c else ""
 
 
 def markdown(rows: list[Row]) -> str:

@@ -101,6 +101,41 @@ def chaos(
     raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
 
 
+@app.command()
+def bench(
+    backend: Annotated[list[str] | None, typer.Option(help="sqlite or postgresql; repeat for both (default: sqlite)")] = None,
+    scenario: Annotated[list[str] | None, typer.Option(help="propagation, throughput, gateway, catchup, reports, memory (default: all)")] = None,
+    seconds: Annotated[float, typer.Option(help="how long each measurement phase runs")] = 15.0,
+    rate: Annotated[float, typer.Option(help="propagation: registrations per second")] = 20.0,
+    clients: Annotated[int, typer.Option(help="concurrent clients for write throughput and requests/s")] = 16,
+    backlog: Annotated[int, typer.Option(help="catch-up: events the consumer starts behind")] = 20_000,
+    report_rows: Annotated[int, typer.Option(help="reports: registrations (and applications) in the databases")] = 100_000,
+    results: Annotated[Path | None, typer.Option(help="where the table, JSON and SVG go (default: bench/results)")] = None,
+    check: Annotated[bool, typer.Option(help="exit 1 when a target is missed")] = False,
+) -> None:
+    """Measure the suite against bare baselines on this machine; print one table of ratios and
+    write it as text, JSON and SVG."""
+    from bench.harness import RESULTS, run_and_write
+    from bench.model import BenchConfig
+    from bench.report import table
+    from bench.scenarios import SCENARIOS
+    from bench.stage import BACKENDS
+
+    names = scenario or list(SCENARIOS)
+    if unknown := [n for n in names if n not in SCENARIOS]:
+        raise typer.BadParameter(f"unknown scenarios: {', '.join(unknown)}")
+    backends = backend or ["sqlite"]
+    if unknown := [b for b in backends if b not in BACKENDS]:
+        raise typer.BadParameter(f"unknown backends: {', '.join(unknown)}")
+    config = BenchConfig(backends=tuple(backends), scenarios=tuple(names), seconds=seconds, rate=rate, clients=clients, backlog=backlog, report_rows=report_rows)
+    rows, paths = run_and_write(config, results or RESULTS)
+    typer.echo(table(rows))
+    typer.echo("written: " + ", ".join(str(p) for p in paths.values()))
+    if any(r.failed for r in rows):
+        raise typer.Exit(2)  # a scenario did not finish
+    raise typer.Exit(1 if check and any(r.met is False for r in rows) else 0)
+
+
 @app.command("verify-exchange")
 def verify_exchange(
     month: Annotated[str, typer.Option(help="YYYY-MM")],

@@ -95,36 +95,47 @@ class TuoyuUp:
             self._reader.cancel()
 
 
-async def sample(pids: list[int], seconds: float, every: float = 0.5) -> list[tuple[float, float]]:
+async def sample(pids: list[int], seconds: float, every: float = 0.5) -> tuple[list[tuple[float, float]], float]:
+    """Memory samples (RSS, PSS in MB) over `seconds`, and the CPU cores used meanwhile."""
     samples = []
-    stop_at = time.monotonic() + seconds
+    cpu_before, started = procs.cpu_seconds(pids), time.monotonic()
+    stop_at = started + seconds
     while time.monotonic() < stop_at:
         samples.append(procs.memory_mb(pids))
         await asyncio.sleep(every)
-    return samples or [procs.memory_mb(pids)]
+    cores = (procs.cpu_seconds(pids) - cpu_before) / (time.monotonic() - started)
+    return samples or [procs.memory_mb(pids)], cores
 
 
-async def floor(ctx: Context) -> tuple[float, float, float]:
-    """(seconds until the broker and six bare processes answer, their RSS MB, their PSS MB)."""
+def window(ctx: Context) -> float:
+    """How long to let processes settle, and to sample them at rest."""
+    return min(3.0, max(1.0, ctx.seconds / 5))
+
+
+async def floor(ctx: Context) -> tuple[float, float, float, float]:
+    """(seconds until the broker and six bare processes answer, their RSS MB, their PSS MB,
+    the CPU cores they use at rest)."""
     started = time.monotonic()
     broker = EmbeddedBroker(echo=False)
     try:
         await broker.start()
         children = await asyncio.gather(*(ctx.stage.start_bare(None, f"bare{i}") for i in range(len(SUITE) + 1)))
         up = time.monotonic() - started
-        await asyncio.sleep(2)
+        await asyncio.sleep(window(ctx))  # settle
         pids = [p for child, _ in children if child.pid for p in procs.tree(child.pid)] + procs.tree(broker.pid or 0)
-        rss, pss = procs.memory_mb(pids)
+        samples, cpu = await sample(pids, window(ctx))
+        rss = percentile([r for r, _ in samples], 50) or 0.0
+        pss = percentile([p for _, p in samples], 50) or 0.0
     finally:
         await asyncio.gather(*(child.stop() for child in ctx.stage.bare), return_exceptions=True)
         ctx.stage.bare.clear()
         await broker.stop()
-    return up, rss, pss
+    return up, rss, pss, cpu
 
 
 async def run(ctx: Context) -> list[Row]:
     ctx.say("memory: the floor (broker and six bare uvicorn processes)")
-    floor_up, floor_rss, floor_pss = await floor(ctx)
+    floor_up, floor_rss, floor_pss, floor_cpu = await floor(ctx)
     ctx.say("memory: tuoyu up, fresh and restarted; memory at rest and under the write load")
     urls = {}
     if ctx.backend == "postgresql":
@@ -140,8 +151,9 @@ async def run(ctx: Context) -> list[Row]:
         gateway_db = urls.get("gateway") or f"sqlite+aiosqlite:///{(data_dir / 'gateway.db').resolve()}"
         await seed_accounts(gateway_db)
         restart = await up.start()
-        await asyncio.sleep(3)  # settle
-        rest = await sample(up.pids(), 3)
+        await asyncio.sleep(window(ctx))  # settle
+        rest, rest_cpu = await sample(up.pids(), window(ctx))
+        per_process = procs.breakdown(up.pids())
         rest_rss = percentile([r for r, _ in rest], 50) or 0.0
         rest_pss = percentile([p for _, p in rest], 50) or 0.0
         suite = Suite(base, data_dir, echo=False)  # only for its URLs
@@ -154,17 +166,18 @@ async def run(ctx: Context) -> list[Row]:
                 client = SuiteClient(suite, http, accounts, registrars, reg, insp, Usccs())
                 pids = up.pids()
                 load = asyncio.create_task(closed_loop(ctx.config.clients, ctx.seconds, lambda w, i: client.register(w * 1_000_000 + i)))
-                busy = await sample(pids, ctx.seconds)
+                busy, _ = await sample(pids, ctx.seconds)
                 tally = await load
         busy_rss = max(r for r, _ in busy)
         busy_pss = max(p for _, p in busy)
     finally:
         await up.stop()
-    note_rest = f"RSS summed over the runner, broker and five services; PSS {rest_pss:.0f} MB (floor PSS {floor_pss:.0f} MB)"
+    note_rest = f"RSS summed over the runner, broker and five services (MB: {per_process}); PSS {rest_pss:.0f} MB (floor PSS {floor_pss:.0f} MB)"
     note_busy = f"peak while {ctx.config.clients} clients wrote for {ctx.seconds:g} s ({len(tally.ok(201))} written); PSS {busy_pss:.0f} MB"
     return [
         Row(ctx.backend, "memory", "suite RSS at rest", "MB", rest_rss, floor_rss, Target("suite_max", 600.0), note_rest),
         Row(ctx.backend, "memory", "suite RSS under scenario 2", "MB", busy_rss, floor_rss, None, note_busy),
+        Row(ctx.backend, "memory", "suite CPU at rest", "cores", rest_cpu, floor_cpu, None, f"CPU time over {window(ctx):g} s with no requests (polling consumers, relays, the broker)"),
         Row(ctx.backend, "memory", "tuoyu up → all healthy (fresh)", "s", fresh, floor_up, None, "migrations on empty databases included; baseline: broker + six bare processes answering"),
         Row(ctx.backend, "memory", "tuoyu up → all healthy (restart)", "s", restart, floor_up),
     ]

@@ -123,8 +123,10 @@ async def suite_side(ctx: Context) -> tuple[list[float], str]:
         written = [o.key for o in tally.ok(201)]
         await client.wait_arrived(written, max(30.0, ctx.seconds))
         latencies = await client.commit_to_inbox(written)
+        to_publish, to_inbox = await client.stages(written)
     await ctx.stage.stop_suite()
-    return latencies, f"{len(latencies)}/{len(written)} registrations arrived; answers {tally.answers()}"
+    where = f"p50 commit → relay published {ms(percentile(to_publish, 50)) or 0:.1f} ms, published → inbox row {ms(percentile(to_inbox, 50)) or 0:.1f} ms"
+    return latencies, f"{len(latencies)}/{len(written)} registrations arrived ({where}); answers {tally.answers()}"
 
 
 async def run(ctx: Context) -> list[Row]:

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import httpx
 
-from bench.load import Accounts, Outcome, Usccs, http_client, registration_body, timed, wait_until
+from bench.load import WARM_UP, Accounts, Outcome, Usccs, http_client, registration_body, timed, wait_until
 from bench.scenarios.common import column_by_uscc, count_in, database
 from bench.stage import DEMO_PASSWORD, Stage
 from inspection_svc.models import InboxEntry
 from registration_svc.models import Registration
+from registration_svc.models import platform as registration_platform
 from services.catalogue import BY_NAME, SUITE
 from services.runner import Suite
 from shared.db import Database
@@ -61,6 +62,16 @@ class SuiteClient:
         received = await column_by_uscc(self.inspection_db, InboxEntry.received_at, InboxEntry.uscc, usccs)
         return [(received[u] - created[u]).total_seconds() for u in usccs if u in received and u in created]
 
+    async def stages(self, usccs: list[str]) -> tuple[list[float], list[float]]:
+        """Where the time goes: seconds from commit to the relay's publish (`outbox.published_at`),
+        and from the publish to the inbox row, for those that arrived."""
+        outbox = registration_platform.outbox
+        created = await column_by_uscc(self.registration_db, Registration.created_at, Registration.uscc, usccs)
+        published = await column_by_uscc(self.registration_db, outbox.c.published_at, outbox.c.key, usccs)
+        received = await column_by_uscc(self.inspection_db, InboxEntry.received_at, InboxEntry.uscc, usccs)
+        both = [u for u in usccs if u in created and u in received and published.get(u)]
+        return [(published[u] - created[u]).total_seconds() for u in both], [(received[u] - published[u]).total_seconds() for u in both]
+
     async def last_arrival(self, usccs: list[str]) -> float | None:
         """Wall-clock time (epoch seconds) the last of them reached the inbox."""
         received = await column_by_uscc(self.inspection_db, InboxEntry.received_at, InboxEntry.uscc, usccs)
@@ -69,7 +80,7 @@ class SuiteClient:
     async def warm_up(self, count: int = 8, timeout: float = 90.0) -> None:
         """A few registrations end to end, so that consumers have joined their groups and every
         connection is open before anything is measured."""
-        outcomes = [await self.register(10_000_000 + i) for i in range(count)]
+        outcomes = [await self.register(WARM_UP + i) for i in range(count)]
         written = [o.key for o in outcomes if o.status == 201]
         if len(written) < count:
             raise RuntimeError(f"warm-up writes failed: {[o.status for o in outcomes]}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from bench.load import Outcome, Tally, Usccs, closed_loop, http_client, registration_body, timed
+from bench.load import WARM_UP, Outcome, Tally, Usccs, closed_loop, http_client, registration_body, timed
 from bench.model import Row, Target
 from bench.scenarios.common import Context, database
 from bench.scenarios.suiteclient import SuiteClient, suite_client
@@ -34,7 +34,7 @@ async def baseline(ctx: Context) -> Tally:
             return await timed(http.post(f"{bare}/registrations", json=registration_body(uscc, COUNTIES[n % len(COUNTIES)])), uscc)
 
         for i in range(8):  # warm-up
-            await write(10_000_000 + i)
+            await write(WARM_UP + i)
         return await closed_loop(ctx.config.clients, ctx.seconds, lambda w, i: write(w * 1_000_000 + i))
 
 

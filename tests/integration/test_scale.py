@@ -115,7 +115,10 @@ async def test_two_relays_never_publish_a_keys_events_out_of_order(suite: InProc
         async def read_all() -> bool:
             for messages in (await reader.getmany(timeout_ms=500)).values():
                 for m in messages:
-                    event = orjson.loads(m.value)
+                    try:
+                        event = orjson.loads(m.value)
+                    except orjson.JSONDecodeError:
+                        continue  # other tests' poison on the shared topic
                     if event.get("subject") in seen and event["id"] not in ids:  # a re-sent copy is absorbed downstream
                         ids.add(event["id"])
                         seen[event["subject"]].append(event["data"]["version"])

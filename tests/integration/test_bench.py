@@ -1,0 +1,56 @@
+"""`tuoyu bench` end to end with tiny parameters: every scenario runs on SQLite, stops by itself,
+and the table, the JSON and the SVG hold the expected rows. The figures themselves are not
+checked: how fast anything was is the bench's to report, not a test's to assert."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from bench.harness import run_and_write
+from bench.model import BenchConfig
+from bench.report import table
+
+EXPECTED = {
+    ("propagation", "commit → health inbox p50"),
+    ("propagation", "commit → health inbox p99"),
+    ("throughput", "registrations/s, end to end"),
+    ("throughput", "write latency p50 under load"),
+    ("gateway", "read p50 (gateway vs direct)"),
+    ("gateway", "reads/s (gateway vs direct)"),
+    ("catchup", "events/s applied from a backlog"),
+    ("reports", "push-compliance report p50"),
+    ("reports", "subsidy report p50"),
+    ("memory", "suite RSS at rest"),
+    ("memory", "suite RSS under scenario 2"),
+    ("memory", "suite CPU at rest"),
+    ("memory", "tuoyu up → all healthy (fresh)"),
+    ("memory", "tuoyu up → all healthy (restart)"),
+}
+
+
+def test_every_scenario_runs_and_the_table_json_and_svg_are_written(tmp_path: Path) -> None:
+    config = BenchConfig(backends=("sqlite",), seconds=1.0, rate=10.0, clients=2, backlog=200, report_rows=300)
+    rows, paths = run_and_write(config, tmp_path)
+
+    assert not [r.note for r in rows if r.failed]
+    assert {(r.scenario, r.metric) for r in rows} == EXPECTED
+    assert all(r.suite is not None and r.baseline is not None for r in rows), [r for r in rows if r.suite is None or r.baseline is None]
+    assert {r.scenario: r.met for r in rows if r.target is not None}  # targets are evaluated (either way)
+
+    text = paths["txt"].read_text(encoding="utf-8")
+    assert text == table(rows) + "\n"
+    assert all(metric in text for _, metric in EXPECTED)
+
+    document = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert document["config"]["backends"] == ["sqlite"]
+    assert document["machine"]["cpus"]
+    assert {(r["scenario"], r["metric"]) for r in document["rows"]} == EXPECTED
+    assert all({"suite", "baseline", "ratio", "target", "met", "conditions"} <= set(r) for r in document["rows"])
+
+    chart = ET.fromstring(paths["svg"].read_text(encoding="utf-8"))
+    bars = chart.findall("{http://www.w3.org/2000/svg}rect")
+    assert len(bars) == sum(1 for r in rows if r.ratio is not None)
+    for ext in ("txt", "json", "svg"):
+        assert (tmp_path / f"latest.{ext}").read_text(encoding="utf-8") == paths[ext].read_text(encoding="utf-8")
