@@ -39,6 +39,7 @@ class Registration(Base):
     operating_mode: Mapped[str] = mapped_column(sa.String(20))  # 举办形式
     employer_run: Mapped[bool] = mapped_column(sa.Boolean)  # 单位办托
     sponsors: Mapped[list[str]] = mapped_column(sa.JSON)  # 举办单位
+    area: Mapped[str] = mapped_column(sa.String(8), server_default="urban")  # 城镇 urban / 农村 rural
     status: Mapped[str] = mapped_column(sa.String(16), index=True)  # active | deregistered
     deregistered_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)  # 注销日期
     deregistration_reason: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)

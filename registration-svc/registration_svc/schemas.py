@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot, Nature, OperatingMode, Places, ServiceType
+from shared.events.registration import Area, InstitutionSnapshot, KindergartenClassSnapshot, Nature, OperatingMode, Places, ServiceType
 
 USCC_FIELD = Field(min_length=18, max_length=18, description="统一社会信用代码 (GB 32100-2015)")
 REGION_FIELD = Field(pattern=r"^\d{6}$")
@@ -33,6 +33,7 @@ class RegistrationCreate(Strict):
     operating_mode: OperatingMode
     employer_run: bool = False
     sponsors: list[str] = Field(default_factory=list, max_length=20)
+    area: Area = Field("urban", description="城镇 urban / 农村 rural")
 
 
 class RegistrationUpdate(Strict):
@@ -49,6 +50,7 @@ class RegistrationUpdate(Strict):
     operating_mode: OperatingMode | None = None
     employer_run: bool | None = None
     sponsors: list[str] | None = Field(None, max_length=20)
+    area: Area | None = None
 
 
 class EndingCreate(Strict):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 Nature = Literal["public_institution", "social_service", "for_profit"]
 ServiceType = Literal["full_day", "half_day", "hourly", "temporary"]
 OperatingMode = Literal["sole", "joint", "public_private", "private_aided"]
+Area = Literal["urban", "rural"]  # 城镇 / 农村: the plan's goal is a system covering town and country
 
 
 class Places(BaseModel):
@@ -43,6 +44,7 @@ class InstitutionSnapshot(BaseModel):
     operating_mode: OperatingMode
     employer_run: bool
     sponsors: list[str]
+    area: Area = "urban"
     status: Literal["active", "deregistered"]
     deregistered_on: dt.date | None = None
     version: int = Field(description="1 when registered, +1 with every change")

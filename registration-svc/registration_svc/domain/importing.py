@@ -14,6 +14,7 @@ NATURES = {"事业单位": "public_institution", "社会服务机构": "social_s
 REGISTRARS = {"编办": "bianban", "民政": "minzheng", "市场监管": "shichang"}
 SERVICE_TYPES = {"全日托": "full_day", "半日托": "half_day", "计时托": "hourly", "临时托": "temporary"}
 OPERATING_MODES = {"独资": "sole", "合资": "joint", "公办民营": "public_private", "民办公助": "private_aided"}
+AREAS = {"城镇": "urban", "农村": "rural"}
 YES_NO = {"是": True, "否": False, "true": True, "false": False, "1": True, "0": False, "y": True, "n": False}
 
 
@@ -48,6 +49,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("operating_mode", "举办形式", "code", OPERATING_MODES),
     Column("employer_run", "单位办托", "bool", required=False),
     Column("sponsors", "举办单位", "list", required=False),
+    Column("area", "城乡", "code", AREAS, required=False),
 )
 _SPLIT = re.compile(r"[、,，;；\s]+")
 
@@ -149,4 +151,5 @@ def template_example() -> list[Any]:
         "独资",
         "否",
         "",
+        "城镇",
     ]
