@@ -39,7 +39,7 @@ class Row:
     baseline: float | None
     target: Target | None = None
     note: str = ""
-    conditions: dict[str, float] = field(default_factory=dict)  # the machine while it ran (load average)
+    conditions: dict[str, float] = field(default_factory=dict)  # the machine before it ran (cores busy with other work)
 
     @property
     def ratio(self) -> float | None:

@@ -75,8 +75,21 @@ def cpu_seconds(pids: Iterable[int]) -> float:
     return total / ticks
 
 
-def load_average() -> float:
-    return os.getloadavg()[0]
+def _cpu_jiffies() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine since boot."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+async def busy_cores(seconds: float = 1.0) -> float:
+    """How many cores the machine keeps busy over `seconds` (whoever it is for)."""
+    import asyncio
+
+    busy0, total0 = _cpu_jiffies()
+    await asyncio.sleep(seconds)
+    busy1, total1 = _cpu_jiffies()
+    return (os.cpu_count() or 1) * (busy1 - busy0) / max(1, total1 - total0)
 
 
 def name_of(pid: int) -> str:

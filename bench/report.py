@@ -54,7 +54,7 @@ def table(rows: list[Row]) -> str:
 
 def _load(row: Row) -> str:
     c = row.conditions
-    return f" [load average {c['load_average_before']:.1f} before, {c['load_average_after']:.1f} after]" if c else ""
+    return f" [machine busy before: {c['busy_cores_before']:.2f} cores]" if c else ""
 
 
 def markdown(rows: list[Row]) -> str:

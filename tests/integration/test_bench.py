@@ -25,8 +25,7 @@ EXPECTED = {
     ("memory", "suite RSS at rest"),
     ("memory", "suite RSS under scenario 2"),
     ("memory", "suite CPU at rest"),
-    ("memory", "tuoyu up → all healthy (fresh)"),
-    ("memory", "tuoyu up → all healthy (restart)"),
+    ("memory", "tuoyu up → all healthy"),
 }
 
 
