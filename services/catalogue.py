@@ -39,6 +39,8 @@ SERVICES: tuple[ServiceInfo, ...] = (
         consumes=(
             "tuoyu.registration.institution",
             "tuoyu.registration.kindergarten_class",
+            "tuoyu.subsidy.budget",
+            "tuoyu.subsidy.ledger",
             "tuoyu.training.certificate",
             "tuoyu.training.health_check",
             "tuoyu.training.practitioner",

@@ -13,6 +13,15 @@ DEPARTMENTS: dict[str, str] = {
     "caizheng": "财政",
     "renshe": "人力资源社会保障",
     "fagai": "发展改革",
+    # the other members of the joint meeting (四(一)), who read the tracker
+    "ziranziyuan": "自然资源",
+    "zhujian": "住房城乡建设",
+    "nongye": "农业农村",
+    "shuiwu": "税务",
+    "zonggonghui": "总工会",
+    "tuanshiwei": "团市委",
+    "fulian": "妇联",
+    "jisheng": "计划生育协会",
     "evaluator": "第三方评估机构",
 }
 

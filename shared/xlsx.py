@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -33,7 +34,10 @@ def workbook_bytes(*sheets: Sheet) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in spec.rows:
-            ws.append(list(row))
+            ws.append([_inert(value) for value in row])
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":  # text a user typed is never a formula in the bureau's Excel
+                    cell.data_type = "s"
         for index, title in enumerate(spec.header, start=1):
             ws.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(str(title)) * 2))
         for index, allowed in spec.choices.items():
@@ -45,6 +49,11 @@ def workbook_bytes(*sheets: Sheet) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _inert(value: Any) -> Any:
+    """Text as stored, less the control characters a worksheet cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 class UnreadableWorkbook(ValueError):

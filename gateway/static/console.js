@@ -5,7 +5,9 @@
 const COUNTIES = { "441800": "清远市", "441802": "清城区", "441803": "清新区", "441821": "佛冈县", "441823": "阳山县",
   "441825": "连山壮族瑶族自治县", "441826": "连南瑶族自治县", "441881": "英德市", "441882": "连州市" };
 const DEPARTMENTS = { bianban: "编办", minzheng: "民政", shichang: "市场监管", weijian: "卫生健康", jiaoyu: "教育",
-  gongan: "公安", xiaofang: "消防救援", caizheng: "财政", renshe: "人力资源社会保障", fagai: "发展改革", evaluator: "第三方评估" };
+  gongan: "公安", xiaofang: "消防救援", caizheng: "财政", renshe: "人力资源社会保障", fagai: "发展改革",
+  ziranziyuan: "自然资源", zhujian: "住房城乡建设", nongye: "农业农村", shuiwu: "税务", zonggonghui: "总工会", tuanshiwei: "团市委",
+  fulian: "妇联", jisheng: "计划生育协会", evaluator: "第三方评估" };
 const NATURES = { public_institution: "事业单位", social_service: "社会服务机构", for_profit: "营利性" };
 const REGISTRAR_OF = { public_institution: "bianban", social_service: "minzheng", for_profit: "shichang" };
 const STATUS = { active: "正常", deregistered: "已注销", submitted: "待审核", accepted: "已备案", returned: "已退回", cancelled: "已失效",

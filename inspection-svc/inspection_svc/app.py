@@ -16,6 +16,7 @@ from inspection_svc.api import (
     public,
     reports,
     supervision,
+    tracker,
     unlicensed,
 )
 from inspection_svc.commands import credit as credit_cmd
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         "inspection",
         title="监管 inspection-svc",
-        description="Health bureau inbox, filing, spot checks and inspections by four agencies.",
+        description="Health bureau inbox, filing, spot checks and inspections by four agencies, and the joint meeting's tracker.",
         routers=[
             inbox.router,
             reports.router,
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             designations.router,
             public.router,
             exchange.router,
+            tracker.router,
         ],
         jobs=[Job("publish-evaluations", evaluations_cmd.publish_due), Job("refresh-credit", credit_cmd.refresh_all)],
         tables=platform,

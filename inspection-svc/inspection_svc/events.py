@@ -1,5 +1,7 @@
 """What the supervision service handles: registrations and kindergarten 托班 arriving at the
-health bureau (and their changes, which also update filings). What it publishes is in `commands`."""
+health bureau (and their changes, which also update filings), the workforce's staffing facts, and
+the subsidy budgets and payments the joint meeting's tracker sets against each other. What it
+publishes is in `commands`."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from inspection_svc.commands import exchange as exchange_cmd
 from inspection_svc.commands import filing as filings_cmd
 from inspection_svc.commands import inbox as inbox_cmd
 from inspection_svc.commands import staffing as staffing_cmd
+from inspection_svc.commands import tracker as tracker_cmd
 from inspection_svc.commands import unlicensed as unlicensed_cmd
 from inspection_svc.domain.inbox import arrival_of_institution, arrival_of_kindergarten_class
 from shared.events.catalogue import INSTITUTION_TOPIC, KINDERGARTEN_CLASS_TOPIC, parse_data
 from shared.events.envelope import Event
 from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot
+from shared.events.subsidy import BudgetSet, SubsidyBooked
 from shared.events.training import CertificateIssued, HealthCheckRecorded, PractitionerSnapshot
 from shared.inbox import CatchUp
 from shared.service import ConsumerSpec
@@ -62,6 +66,18 @@ async def on_health_check(session: AsyncSession, event: Event) -> None:
     await staffing_cmd.health_checked(session, data)
 
 
+async def on_budget(session: AsyncSession, event: Event) -> None:
+    data = parse_data(event)
+    assert isinstance(data, BudgetSet)
+    await tracker_cmd.budget_set(session, data)
+
+
+async def on_booking(session: AsyncSession, event: Event) -> None:
+    data = parse_data(event)
+    assert isinstance(data, SubsidyBooked)
+    await tracker_cmd.subsidy_booked(session, data)
+
+
 STAFFING = ConsumerSpec(
     "inspection.staffing",
     {
@@ -85,4 +101,10 @@ HEALTH_INBOX = ConsumerSpec(
     on_catch_up=on_scheduled_catch_up,
 )
 
-CONSUMERS = [HEALTH_INBOX, STAFFING]
+# the joint meeting's tracker: subsidy paid against budget
+SUBSIDY_FACTS = ConsumerSpec(
+    "inspection.subsidy-facts",
+    {"tuoyu.subsidy.budget.set.v1": on_budget, "tuoyu.subsidy.ledger.booked.v1": on_booking},
+)
+
+CONSUMERS = [HEALTH_INBOX, STAFFING, SUBSIDY_FACTS]

@@ -41,6 +41,9 @@ class InboxEntry(Base):
     status: Mapped[str] = mapped_column(sa.String(16), index=True)  # active | deregistered | closed
     ended_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
     version: Mapped[int] = mapped_column(sa.Integer)  # the registration's version last applied
+    places: Mapped[int] = mapped_column(sa.Integer, server_default="0")  # 托位
+    area: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)  # 城镇 urban / 农村 rural (institutions)
+    required_carers: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # by 1:3 / 1:5 / 1:7 (institutions)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
@@ -317,6 +320,57 @@ class ExchangeReceipt(Base):
     chainhash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     event_time: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class BudgetFact(Base):
+    """A subsidy budget line as finance set it, from the subsidy service's events (for the tracker)."""
+
+    __tablename__ = "budget_fact"
+
+    programme: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    level: Mapped[str] = mapped_column(sa.String(8), primary_key=True)  # city | county
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # a later setting wins
+
+
+class PaymentFact(Base):
+    """Money booked on a budget line (a payment, or its reversal negative), from the subsidy
+    service's events (for the tracker)."""
+
+    __tablename__ = "payment_fact"
+    __table_args__ = (sa.Index("ix_payment_fact_year_region", "year", "region"),)
+
+    entry_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(sa.String(36))
+    programme: Mapped[str] = mapped_column(sa.String(40))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    county: Mapped[str] = mapped_column(sa.String(6))
+    uscc: Mapped[str | None] = mapped_column(sa.String(18), nullable=True)
+    region: Mapped[str] = mapped_column(sa.String(6))
+    level: Mapped[str] = mapped_column(sa.String(8))
+    kind: Mapped[str] = mapped_column(sa.String(10))  # payment | reversal
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    booked_on: Mapped[dt.date] = mapped_column(sa.Date)
+
+
+class TrackerTarget(Base):
+    """A milestone of the plan (二、发展目标) as the joint meeting's office sets it: data, not code."""
+
+    __tablename__ = "tracker_target"
+
+    code: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    clause: Mapped[str] = mapped_column(sa.String(300))  # what in the plan it stands for
+    indicator: Mapped[str] = mapped_column(sa.String(40))
+    scope: Mapped[str] = mapped_column(sa.String(12))  # each_county | city
+    threshold: Mapped[float] = mapped_column(sa.Float)  # a count, or a share in percent
+    from_year: Mapped[int] = mapped_column(sa.Integer)
+    due_year: Mapped[int] = mapped_column(sa.Integer)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    updated_by: Mapped[str] = mapped_column(sa.String(80))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 platform = platform_tables(Base.metadata)

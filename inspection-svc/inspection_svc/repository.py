@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inspection_svc.models import (
+    BudgetFact,
     Credit,
     CreditAppeal,
     Designation,
@@ -19,13 +20,16 @@ from inspection_svc.models import (
     FollowUp,
     InboxEntry,
     Inspection,
+    PaymentFact,
     Plan,
     Reconciliation,
     StaffFact,
+    TrackerTarget,
     UnlicensedOperator,
 )
 from shared.auth import Principal
 from shared.regions import CITY
+from shared.standards import CARERS
 
 OPEN_FILING = ("submitted", "accepted")
 
@@ -541,3 +545,276 @@ class ReceiptRepository:
     async def of_topics(self, topics: list[str]) -> dict[str, ExchangeReceipt]:
         query = sa.select(ExchangeReceipt).where(ExchangeReceipt.topic.in_(topics))
         return {r.event_id: r for r in (await self.session.execute(query)).scalars()}
+
+
+class TrackerRepository:
+    """The joint meeting's figures, aggregated in the database per county (`county`: one county
+    only, for county staff). Each method answers {county: {indicator: value}}."""
+
+    def __init__(self, session: AsyncSession, county: str | None = None) -> None:
+        self.session = session
+        self.county = county
+
+    def _in(self, column: sa.ColumnElement) -> sa.ColumnElement:
+        return sa.true() if self.county is None else column == self.county
+
+    @staticmethod
+    def _standing(day: dt.date) -> sa.ColumnElement:
+        """Registered by `day` and not ended by it."""
+        return sa.and_(InboxEntry.registered_on <= day, sa.or_(InboxEntry.ended_on.is_(None), InboxEntry.ended_on > day))
+
+    async def _grouped(self, query: sa.Select) -> list[sa.Row]:
+        return list((await self.session.execute(query)).all())
+
+    async def supply(self, day: dt.date) -> dict[str, dict[str, int]]:
+        query = (
+            sa.select(InboxEntry.county, InboxEntry.kind, InboxEntry.area, sa.func.count(), sa.func.sum(InboxEntry.places))
+            .where(self._standing(day), self._in(InboxEntry.county))
+            .group_by(InboxEntry.county, InboxEntry.kind, InboxEntry.area)
+        )
+        out: dict[str, dict[str, int]] = {}
+        for county, kind, area, count, places in await self._grouped(query):
+            figures = out.setdefault(county, {})
+            keys = ("kindergarten_places",) if kind != "institution" else ("places", f"places_{area}") if area else ("places",)
+            for key in keys:
+                figures[key] = figures.get(key, 0) + int(places or 0)
+            if kind == "institution":
+                for key in ("institutions", f"institutions_{area}") if area else ("institutions",):
+                    figures[key] = figures.get(key, 0) + count
+        return out
+
+    @staticmethod
+    def _inclusive(year: sa.ColumnElement | int, uscc: sa.ColumnElement) -> sa.Exists:
+        return sa.exists().where(
+            Designation.uscc == uscc, Designation.kind == "inclusive", Designation.year == year, Designation.status == "recognised"
+        )
+
+    def _demonstration(self, year: int) -> sa.ColumnElement:
+        """Demonstrations of the year or before, by the year they are for: one entered late still counts for its year."""
+        return sa.and_(Designation.kind == "demonstration", Designation.year <= year, self._in(Designation.county))
+
+    async def inclusive(self, year: int, day: dt.date) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        recognised = (
+            sa.select(InboxEntry.county, sa.func.count(), sa.func.sum(InboxEntry.places))
+            .where(InboxEntry.kind == "institution", self._standing(day), self._in(InboxEntry.county), self._inclusive(year, InboxEntry.uscc))
+            .group_by(InboxEntry.county)
+        )
+        for county, count, places in await self._grouped(recognised):
+            out.setdefault(county, {}).update(inclusive_institutions=count, inclusive_places=int(places or 0))
+        demonstration = self._demonstration(year)
+        confirmed = Designation.status == "confirmed"
+        inclusive_confirmed = sa.and_(confirmed, self._inclusive(Designation.year, Designation.uscc))
+        demonstrations = (
+            sa.select(
+                Designation.county,
+                sa.func.count(sa.distinct(Designation.uscc)),
+                sa.func.count(sa.distinct(sa.case((confirmed, Designation.uscc)))),
+                sa.func.count(sa.distinct(sa.case((inclusive_confirmed, Designation.uscc)))),
+            )
+            .where(demonstration, Designation.status.in_(("nominated", "confirmed")))
+            .group_by(Designation.county)
+        )
+        for county, sites, institutions, inclusive in await self._grouped(demonstrations):
+            out.setdefault(county, {}).update(
+                demonstration_sites=sites, demonstration_institutions=institutions, inclusive_demonstrations=inclusive
+            )
+        return out
+
+    async def push(self, first: dt.date, last: dt.date) -> dict[str, dict[str, int]]:
+        query = (
+            sa.select(InboxEntry.county, sa.func.count(), sa.func.sum(sa.case((InboxEntry.same_month, 1), else_=0)))
+            .where(InboxEntry.registered_on.between(first, last), self._in(InboxEntry.county))
+            .group_by(InboxEntry.county)
+        )
+        return {county: {"registered": n, "received_same_month": int(same or 0)} for county, n, same in await self._grouped(query)}
+
+    async def filing(self, today: dt.date) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        pending = (
+            sa.select(Filing.county, sa.func.count(), sa.func.sum(sa.case((Filing.answer_due_on < today, 1), else_=0)))
+            .where(Filing.status == "submitted", self._in(Filing.county))
+            .group_by(Filing.county)
+        )
+        for county, n, overdue in await self._grouped(pending):
+            out.setdefault(county, {}).update(filings_pending=n, filings_overdue=int(overdue or 0))
+        unfiled = (
+            sa.select(InboxEntry.county, sa.func.count())
+            .where(self._unfiled(), self._in(InboxEntry.county))
+            .group_by(InboxEntry.county)
+        )
+        for county, n in await self._grouped(unfiled):
+            out.setdefault(county, {})["unfiled"] = n
+        return out
+
+    @staticmethod
+    def _unfiled() -> sa.ColumnElement:
+        has_filing = sa.exists().where(Filing.uscc == InboxEntry.uscc, Filing.status.in_(OPEN_FILING))
+        return sa.and_(InboxEntry.kind == "institution", InboxEntry.status == "active", ~has_filing)
+
+    async def drawn(self, year: int) -> list[tuple[str, str, str]]:
+        """(plan, uscc, county) for every institution the year's plans drew."""
+        draws = (await self.session.execute(sa.select(Draw.plan_id, Draw.assignments).join(Plan, Plan.id == Draw.plan_id).where(Plan.year == year))).all()
+        pairs = [(plan_id, a["uscc"]) for plan_id, assignments in draws for a in assignments]
+        counties = await self._counties({uscc for _, uscc in pairs})
+        return [(plan_id, uscc, counties[uscc]) for plan_id, uscc in pairs if uscc in counties and self.county in (None, counties[uscc])]
+
+    async def _counties(self, usccs: set[str]) -> dict[str, str]:
+        if not usccs:
+            return {}
+        query = sa.select(InboxEntry.uscc, InboxEntry.county).where(InboxEntry.uscc.in_(sorted(usccs)))
+        return {uscc: county for uscc, county in (await self.session.execute(query)).all()}
+
+    async def inspected(self, plan_ids: set[str]) -> set[tuple[str, str]]:
+        if not plan_ids:
+            return set()
+        query = sa.select(Inspection.plan_id, Inspection.uscc).where(Inspection.plan_id.in_(sorted(plan_ids))).distinct()
+        return {(p, u) for p, u in (await self.session.execute(query)).all() if p is not None}
+
+    def _carers(self) -> sa.Select:
+        """Employed carers (育婴员, 保育员) of the standing institutions, with their certificates."""
+        return (
+            sa.select(InboxEntry.county, InboxEntry.uscc, StaffFact.occupation, StaffFact.certified_occupations)
+            .join(InboxEntry, InboxEntry.uscc == StaffFact.employer_uscc)
+            .where(
+                StaffFact.employed.is_(True),
+                StaffFact.volunteer.is_(False),
+                StaffFact.occupation.in_(CARERS),
+                InboxEntry.kind == "institution",
+                InboxEntry.status == "active",
+                self._in(InboxEntry.county),
+            )
+        )
+
+    async def workforce(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        required = (
+            sa.select(InboxEntry.county, sa.func.sum(InboxEntry.required_carers))
+            .where(InboxEntry.kind == "institution", InboxEntry.status == "active", self._in(InboxEntry.county))
+            .group_by(InboxEntry.county)
+        )
+        for county, n in await self._grouped(required):
+            out.setdefault(county, {"certified_carers": 0})["required_carers"] = int(n or 0)
+        # whether a carer holds a certificate of their own occupation is a test inside a JSON list,
+        # which the two databases spell differently: counted here, over carers only
+        for county, _, occupation, certified in await self._grouped(self._carers()):
+            figures = out.setdefault(county, {"certified_carers": 0, "required_carers": 0})
+            figures["certified_carers"] += occupation in certified
+        return out
+
+    async def subsidy(self, year: int) -> dict[str, dict[str, int]]:
+        """Per budget region (a county, or the city's own lines under 441800)."""
+        out: dict[str, dict[str, int]] = {}
+        budgets = sa.select(BudgetFact.region, sa.func.sum(BudgetFact.amount_fen)).where(BudgetFact.year == year, self._in(BudgetFact.region))
+        for region, amount in await self._grouped(budgets.group_by(BudgetFact.region)):
+            out.setdefault(region, {})["budget_fen"] = int(amount or 0)
+        paid = sa.select(PaymentFact.region, sa.func.sum(PaymentFact.amount_fen)).where(PaymentFact.year == year, self._in(PaymentFact.region))
+        for region, amount in await self._grouped(paid.group_by(PaymentFact.region)):
+            out.setdefault(region, {})["paid_fen"] = int(amount or 0)
+        return out
+
+    # -- the monthly trend -----------------------------------------------------------------
+
+    async def _by_month(self, column: sa.ColumnElement, first: dt.date, last: dt.date, *values: sa.ColumnElement, where: sa.ColumnElement) -> dict[int, tuple]:
+        month = sa.extract("month", column)
+        query = sa.select(month, *values).where(column.between(first, last), where).group_by(month)
+        return {int(m): tuple(int(v or 0) for v in rest) for m, *rest in await self._grouped(query)}
+
+    async def trend(self, first: dt.date, last: dt.date) -> dict[str, dict[int, tuple]]:
+        """Per month of [first, last]: institutions registered and ended (count, places), the
+        registrations pushed (count, in the same month), money booked; and what stood before."""
+        institution = sa.and_(InboxEntry.kind == "institution", self._in(InboxEntry.county))
+        count, places = sa.func.count(), sa.func.sum(InboxEntry.places)
+        before = first - dt.timedelta(days=1)
+        standing = sa.select(count, places).where(institution, self._standing(before))
+        base = (await self.session.execute(standing)).one()
+        return {
+            "base": {0: (int(base[0]), int(base[1] or 0))},
+            "registered": await self._by_month(InboxEntry.registered_on, first, last, count, places, where=institution),
+            "ended": await self._by_month(InboxEntry.ended_on, first, last, count, places, where=institution),
+            "pushed": await self._by_month(
+                InboxEntry.registered_on, first, last, count, sa.func.sum(sa.case((InboxEntry.same_month, 1), else_=0)),
+                where=self._in(InboxEntry.county),
+            ),
+            "paid": await self._by_month(
+                PaymentFact.booked_on, first, last, sa.func.sum(PaymentFact.amount_fen),
+                where=sa.and_(PaymentFact.year == first.year, self._in(PaymentFact.region)),
+            ),
+        }
+
+    # -- the records behind a figure ---------------------------------------------------------
+
+    async def institutions(self, day: dt.date, *, kind: str, area: str | None, inclusive_year: int | None, after: str | None, limit: int) -> list[InboxEntry]:
+        query = sa.select(InboxEntry).where(InboxEntry.kind == kind, self._standing(day), self._in(InboxEntry.county))
+        if area:
+            query = query.where(InboxEntry.area == area)
+        if inclusive_year:
+            query = query.where(self._inclusive(inclusive_year, InboxEntry.uscc))
+        return await self._page(query, InboxEntry.uscc, after, limit)
+
+    async def registrations(self, first: dt.date, last: dt.date, *, same_month: bool | None, after: str | None, limit: int) -> list[InboxEntry]:
+        query = sa.select(InboxEntry).where(InboxEntry.registered_on.between(first, last), self._in(InboxEntry.county))
+        if same_month is not None:
+            query = query.where(InboxEntry.same_month.is_(same_month))
+        return await self._page(query, InboxEntry.uscc, after, limit)
+
+    async def unfiled(self, after: str | None, limit: int) -> list[InboxEntry]:
+        return await self._page(sa.select(InboxEntry).where(self._unfiled(), self._in(InboxEntry.county)), InboxEntry.uscc, after, limit)
+
+    async def filings(self, today: dt.date, *, overdue: bool, after: str | None, limit: int) -> list[Filing]:
+        query = sa.select(Filing).where(Filing.status == "submitted", self._in(Filing.county))
+        if overdue:
+            query = query.where(Filing.answer_due_on < today)
+        return await self._page(query, Filing.id, after, limit)
+
+    async def demonstrations(self, year: int, *, which: str, after: str | None, limit: int) -> list[Designation]:
+        query = sa.select(Designation).where(self._demonstration(year))
+        if which == "demonstration_sites":
+            query = query.where(Designation.status.in_(("nominated", "confirmed")))
+        else:
+            query = query.where(Designation.status == "confirmed")
+        if which == "inclusive_demonstrations":
+            query = query.where(self._inclusive(Designation.year, Designation.uscc))
+        return await self._page(query, Designation.id, after, limit)
+
+    async def carers_by_institution(self, after: str | None, limit: int) -> list[tuple[InboxEntry, int]]:
+        """Standing institutions with the carers they need and the certified carers they have."""
+        query = sa.select(InboxEntry).where(InboxEntry.kind == "institution", InboxEntry.status == "active", self._in(InboxEntry.county))
+        rows = await self._page(query, InboxEntry.uscc, after, limit)
+        certified: dict[str, int] = {}
+        carers = self._carers().where(InboxEntry.uscc.in_([r.uscc for r in rows]))
+        for _, uscc, occupation, held in await self._grouped(carers):
+            certified[uscc] = certified.get(uscc, 0) + (occupation in held)
+        return [(r, certified.get(r.uscc, 0)) for r in rows]
+
+    async def budgets(self, year: int) -> list[BudgetFact]:
+        query = sa.select(BudgetFact).where(BudgetFact.year == year, self._in(BudgetFact.region))
+        return list((await self.session.execute(query.order_by(BudgetFact.region, BudgetFact.programme, BudgetFact.level))).scalars())
+
+    async def payments(self, year: int, after: str | None, limit: int) -> list[PaymentFact]:
+        return await self._page(sa.select(PaymentFact).where(PaymentFact.year == year, self._in(PaymentFact.region)), PaymentFact.entry_id, after, limit)
+
+    async def _page(self, query: sa.Select, key: sa.ColumnElement, after: str | None, limit: int) -> list:
+        if after:
+            query = query.where(key > after)
+        return list((await self.session.execute(query.order_by(key).limit(limit))).scalars())
+
+    # -- targets and subsidy facts ---------------------------------------------------------
+
+    async def targets(self) -> list[TrackerTarget]:
+        return list((await self.session.execute(sa.select(TrackerTarget).order_by(TrackerTarget.from_year, TrackerTarget.code))).scalars())
+
+    async def target(self, code: str, *, for_update: bool = False) -> TrackerTarget | None:
+        return await self.session.get(TrackerTarget, code, with_for_update=for_update)
+
+    async def budget_fact(self, programme: str, year: int, region: str, level: str) -> BudgetFact | None:
+        return await self.session.get(BudgetFact, (programme, year, region, level), with_for_update=True)
+
+    async def payment_fact(self, entry_id: str) -> PaymentFact | None:
+        return await self.session.get(PaymentFact, entry_id)
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    async def delete(self, row: object) -> None:
+        await self.session.delete(row)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -493,3 +493,88 @@ class PublicInstitution(BaseModel):
 class PublicInstitutionPage(BaseModel):
     items: list[PublicInstitution]
     next: str | None
+
+
+# -- the joint meeting's tracker (联席会议) ---------------------------------------------------------
+
+Figure = float | int | None
+
+
+class TrackerIndicatorRead(BaseModel):
+    key: str
+    group: str
+    group_title: str
+    title: str
+    unit: Literal["count", "places", "share", "fen"]
+    current: bool = Field(description="as of today whatever the year asked")
+    records: str = Field(description="the records behind the figure; add `&region=` for one county")
+
+
+class TrackerRowRead(BaseModel):
+    region: str
+    name: str
+    figures: dict[str, Figure]
+
+
+class TargetRegionRead(BaseModel):
+    region: str
+    value: Figure
+    met: bool
+
+
+class TargetRead(BaseModel):
+    code: str
+    title: str
+    clause: str
+    indicator: str
+    scope: Literal["each_county", "city"]
+    threshold: float
+    from_year: int
+    due_year: int
+    version: int
+    updated_by: str
+    updated_at: dt.datetime
+    status: Literal["upcoming", "met", "in_progress", "overdue"] | None = Field(None, description="in the year asked")
+    regions: list[TargetRegionRead] = Field(default_factory=list)
+
+
+class TrackerRead(BaseModel):
+    year: int
+    as_of: dt.date = Field(description="the year's last day, or today for the current year")
+    groups: list[str] = Field(description="the indicator groups the caller's duty covers")
+    indicators: list[TrackerIndicatorRead]
+    rows: list[TrackerRowRead] = Field(description="each county, then the city")
+    targets: list[TargetRead]
+
+
+class TrendPointRead(BaseModel):
+    month: str
+    figures: dict[str, Figure]
+
+
+class TrendRead(BaseModel):
+    year: int
+    region: str
+    points: list[TrendPointRead]
+
+
+class TrackerRecordsRead(BaseModel):
+    year: int
+    indicator: str
+    region: str
+    items: list[dict[str, Any]]
+    next: str | None = Field(None, description="pass as `after` for the next page")
+
+
+class TargetBody(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    clause: str = Field("", max_length=300, description="what in the plan it stands for")
+    indicator: str = Field(description="a key of GET /v1/tracker's indicators")
+    scope: Literal["each_county", "city"]
+    threshold: float = Field(ge=0, le=10**9, description="a count, or a share in percent")
+    from_year: int = Field(ge=2020, le=2100)
+    due_year: int = Field(ge=2020, le=2100)
+
+
+class TargetCreate(TargetBody):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,59}$")

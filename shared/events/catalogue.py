@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from shared.events import inspection, registration, training
+from shared.events import inspection, registration, subsidy, training
 from shared.events.envelope import Event
 
 
@@ -40,6 +40,8 @@ DESIGNATION_TOPIC = "tuoyu.inspection.designation"
 PRACTITIONER_TOPIC = "tuoyu.training.practitioner"
 CERTIFICATE_TOPIC = "tuoyu.training.certificate"
 HEALTH_CHECK_TOPIC = "tuoyu.training.health_check"
+BUDGET_TOPIC = "tuoyu.subsidy.budget"
+LEDGER_TOPIC = "tuoyu.subsidy.ledger"
 
 CATALOGUE: dict[str, EventSpec] = {
     s.type: s
@@ -193,6 +195,18 @@ CATALOGUE: dict[str, EventSpec] = {
             HEALTH_CHECK_TOPIC,
             training.HealthCheckRecorded,
             "A practitioner's annual health check was recorded.",
+        ),
+        EventSpec(
+            "tuoyu.subsidy.budget.set.v1",
+            BUDGET_TOPIC,
+            subsidy.BudgetSet,
+            "Finance set a budget line (programme, year, region, funding level).",
+        ),
+        EventSpec(
+            "tuoyu.subsidy.ledger.booked.v1",
+            LEDGER_TOPIC,
+            subsidy.SubsidyBooked,
+            "A payment, or its reversal, was booked on a budget line.",
         ),
     )
 }

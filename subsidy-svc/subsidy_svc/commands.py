@@ -15,6 +15,9 @@ from shared.audit import audit
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Problem, field_problem, forbidden, not_found
+from shared.events.catalogue import new_event
+from shared.events.subsidy import BudgetSet, SubsidyBooked
+from shared.outbox import record
 from shared.regions import CITY, is_county
 from subsidy_svc.domain import programmes as P
 from subsidy_svc.domain.eligibility import (
@@ -52,6 +55,7 @@ from subsidy_svc.schemas import (
     ReviewCreate,
 )
 
+SOURCE = "subsidy-svc"
 FINANCE = "caizheng"
 PRICES = ("fagai", "caizheng")  # who publishes the 普惠 fee standards (价格主管部门, with finance)
 
@@ -109,6 +113,8 @@ async def set_budget(session: AsyncSession, principal: Principal, body: BudgetCr
         row.amount_fen, row.updated_at = body.amount_fen, utcnow()
     key = f"{body.programme}:{body.year}:{body.region}:{body.level}"
     await audit(session, platform, principal, "budget", "budget", key, before=before, after={"amount_fen": body.amount_fen})
+    announced = BudgetSet(**body.model_dump(), set_at=row.updated_at)
+    await record(session, platform, new_event("tuoyu.subsidy.budget.set.v1", source=SOURCE, subject=key, region=body.region, data=announced))
     return budget_read(row)
 
 
@@ -341,22 +347,42 @@ async def approve(session: AsyncSession, principal: Principal, application_id: s
     return application_read(row)
 
 
+async def _book(
+    session: AsyncSession, principal: Principal, row: Application, line: dict, kind: str, today: dt.date, batch_id: str | None
+) -> None:
+    """One ledger entry on one budget line (a reversal books the line's amount negative), announced."""
+    entry = LedgerEntry(
+        id=str(uuid.uuid4()),
+        application_id=row.id,
+        batch_id=batch_id,
+        kind=kind,
+        programme=row.programme,
+        region=line["region"],
+        level=line["level"],
+        amount_fen=line["amount_fen"] if kind == "payment" else -line["amount_fen"],
+        booked_on=today,
+        booked_by=principal.sub,
+    )
+    session.add(entry)
+    booked = SubsidyBooked(
+        entry_id=entry.id,
+        application_id=row.id,
+        programme=row.programme,
+        year=row.year,
+        county=row.region,
+        uscc=row.uscc,
+        region=entry.region,
+        level=entry.level,
+        kind=kind,
+        amount_fen=entry.amount_fen,
+        booked_on=today,
+    )
+    await record(session, platform, new_event("tuoyu.subsidy.ledger.booked.v1", source=SOURCE, subject=row.id, region=row.region, data=booked))
+
+
 async def _pay(session: AsyncSession, principal: Principal, row: Application, today: dt.date, batch_id: str | None) -> None:
     for line in row.lines:
-        session.add(
-            LedgerEntry(
-                id=str(uuid.uuid4()),
-                application_id=row.id,
-                batch_id=batch_id,
-                kind="payment",
-                programme=row.programme,
-                region=line["region"],
-                level=line["level"],
-                amount_fen=line["amount_fen"],
-                booked_on=today,
-                booked_by=principal.sub,
-            )
-        )
+        await _book(session, principal, row, line, "payment", today, batch_id)
     row.status, row.disbursed_on, row.batch_id = "disbursed", today, batch_id
     row.version, row.updated_at = row.version + 1, utcnow()
     await audit(
@@ -409,20 +435,7 @@ async def reverse(session: AsyncSession, principal: Principal, application_id: s
     for line in row.lines:
         await budgets.release(row.programme, row.year, line["region"], line["level"], line["amount_fen"])
         if row.status == "disbursed":
-            session.add(
-                LedgerEntry(
-                    id=str(uuid.uuid4()),
-                    application_id=row.id,
-                    batch_id=None,
-                    kind="reversal",
-                    programme=row.programme,
-                    region=line["region"],
-                    level=line["level"],
-                    amount_fen=-line["amount_fen"],
-                    booked_on=today,
-                    booked_by=principal.sub,
-                )
-            )
+            await _book(session, principal, row, line, "reversal", today, None)
     before = row.status
     row.status, row.reason, row.version, row.updated_at = "reversed", reason, row.version + 1, utcnow()
     await audit(session, platform, principal, "reverse", "application", row.id, {"reason": reason}, before={"status": before}, after={"status": "reversed"})

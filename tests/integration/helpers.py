@@ -117,3 +117,8 @@ async def publish(suite: InProcessSuite, token_for, uscc: str, score: int) -> di
     run = await suite.http.post(suite.url("inspection", "/v1/admin/jobs/publish-evaluations"), headers=token_for("weijian", "441800", "admin"))
     assert run.json()["result"]["published"] >= 1
     return entered.json()
+
+
+async def subsidy_facts(suite: InProcessSuite, headers: dict, uscc: str) -> dict:
+    """The institution as the subsidy side knows it from events."""
+    return (await suite.http.get(suite.url("subsidy", f"/v1/institutions/{uscc}"), headers=headers)).json()

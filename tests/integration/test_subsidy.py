@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from shared.timeutil import today_in_china
 from subsidy_svc.models import LedgerEntry
 from tests.factories import new_resident_id, registration_body
-from tests.integration.helpers import arrived, filed, publish, register
+from tests.integration.helpers import arrived, filed, publish, register, subsidy_facts
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
 
@@ -222,7 +222,7 @@ async def test_the_dishonesty_list_blocks_an_award_and_lifting_it_unblocks(suite
     county_finance = token_for("caizheng", "441821")
 
     async def designated() -> bool:
-        facts = (await suite.http.get(suite.url("subsidy", f"/v1/institutions/{uscc}"), headers=county_finance)).json()
+        facts = await subsidy_facts(suite, county_finance, uscc)
         return facts.get("demonstration_years") == [YEAR] and facts.get("filing_status") == "accepted"
 
     await eventually(designated, what="the designations on the subsidy side")
@@ -247,7 +247,7 @@ async def test_the_dishonesty_list_blocks_an_award_and_lifting_it_unblocks(suite
     ).json()
 
     async def credit_is(status: str, critical: int) -> bool:
-        facts = (await suite.http.get(suite.url("subsidy", f"/v1/institutions/{uscc}"), headers=county_finance)).json()
+        facts = await subsidy_facts(suite, county_finance, uscc)
         return facts["credit_status"] == status and facts["open_critical_findings"] == critical
 
     await eventually(lambda: credit_is("dishonest", 1), what="the listing on the subsidy side")

@@ -32,6 +32,9 @@ async def receive(session: AsyncSession, arrival: Arrival) -> InboxEntry:
         "status": arrival.status,
         "ended_on": arrival.ended_on,
         "version": arrival.version,
+        "places": arrival.places,
+        "area": arrival.area,
+        "required_carers": arrival.required_carers,
         "updated_at": now,
     }
     if entry is None:

@@ -10,8 +10,7 @@ from inspection_svc.models import StaffFact
 from inspection_svc.repository import StaffRepository
 from inspection_svc.schemas import StaffingRead
 from shared.events.training import CertificateIssued, HealthCheckRecorded, PractitionerSnapshot
-
-CARERS = ("yuyingyuan", "baoyuyuan")
+from shared.standards import CARERS
 
 
 async def _fact(session: AsyncSession, practitioner_id: str, employer_uscc: str | None, occupation: str) -> StaffFact:

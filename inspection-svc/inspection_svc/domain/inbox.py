@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot
+from shared.standards import required_carers
 from shared.timeutil import china_date
 
 
@@ -26,6 +27,9 @@ class Arrival:
     status: str
     ended_on: dt.date | None
     version: int
+    places: int  # 托位
+    area: str | None = None  # 城镇 urban / 农村 rural, for an institution
+    required_carers: int | None = None  # by the standard's ratios, for an institution
 
     @property
     def health_region(self) -> str:
@@ -45,6 +49,7 @@ def received_same_month(registered_on: dt.date, received_at: dt.datetime) -> boo
 
 
 def arrival_of_institution(data: InstitutionSnapshot) -> Arrival:
+    places = data.places.model_dump()
     return Arrival(
         uscc=data.uscc,
         kind="institution",
@@ -58,6 +63,9 @@ def arrival_of_institution(data: InstitutionSnapshot) -> Arrival:
         status=data.status,
         ended_on=data.deregistered_on,
         version=data.version,
+        places=sum(places.values()),
+        area=data.area,
+        required_carers=sum(required_carers(places).values()),
     )
 
 
@@ -75,4 +83,5 @@ def arrival_of_kindergarten_class(data: KindergartenClassSnapshot) -> Arrival:
         status=data.status,
         ended_on=data.closed_on,
         version=data.version,
+        places=data.places,
     )

@@ -3,12 +3,9 @@ with valid health checks and the year's in-service training (policy 三(三)3, �
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
-from training_svc.domain.workforce import CARERS
-
-CARERS_PER_PLACE = {"infant": 3, "toddler": 5, "older_toddler": 7}  # one carer per this many places
+from shared.standards import CARERS, required_carers
 
 
 @dataclass(frozen=True)
@@ -35,10 +32,6 @@ class Compliance:
     @property
     def compliant(self) -> bool:
         return not self.gaps
-
-
-def required_carers(places: dict[str, int]) -> dict[str, int]:
-    return {cls: math.ceil(places.get(cls, 0) / ratio) for cls, ratio in CARERS_PER_PLACE.items()}
 
 
 def staffing_compliance(places: dict[str, int], staff: list[StaffMember], hours_required: int) -> Compliance:

@@ -16,7 +16,6 @@ OCCUPATIONS = {
     "cook": "炊事人员",
     "manager": "管理人员",
 }
-CARERS = ("yuyingyuan", "baoyuyuan")  # those who count against the places of a class
 LEVELS = {1: "一级/高级技师", 2: "二级/技师", 3: "三级/高级工", 4: "四级/中级工", 5: "五级/初级工"}
 LEVELLED_KINDS = ("qualification", "skill_level")
 

@@ -1,0 +1,13 @@
+"""Spreadsheets leave the platform inert: what a user typed stays text, whatever it looks like."""
+
+import io
+
+from openpyxl import load_workbook
+
+from shared.xlsx import Sheet, workbook_bytes
+
+
+def test_typed_text_is_never_a_formula_and_control_characters_are_dropped() -> None:
+    content = workbook_bytes(Sheet("名单", ["名称", "备注", "托位"], [['=HYPERLINK("http://evil")', "甲\x01乙", 30]]))
+    cells = list(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2))[0]
+    assert [(c.value, c.data_type) for c in cells] == [('=HYPERLINK("http://evil")', "s"), ("甲乙", "s"), (30, "n")]
