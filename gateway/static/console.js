@@ -13,6 +13,8 @@ const REGISTRAR_OF = { public_institution: "bianban", social_service: "minzheng"
 const STATUS = { active: "正常", deregistered: "已注销", submitted: "待审核", accepted: "已备案", returned: "已退回", cancelled: "已失效",
   reviewed: "已初审", approved: "已批准", disbursed: "已拨付", rejected: "已驳回", reversed: "已冲销", open: "未整改", closed: "已整改",
   employed: "在职", left: "离职" };
+// The members of the joint meeting (四、组织实施); the tracker shows each the indicators of its duty.
+const MEETING = Object.keys(DEPARTMENTS).filter((d) => d !== "evaluator");
 const AGENCIES = { weijian: "卫生健康", shichang: "市场监管", gongan: "公安", xiaofang: "消防救援" };
 
 // -- small helpers -------------------------------------------------------------------------
@@ -152,6 +154,8 @@ const PAGES = {
   inspections: { title: "检查与整改", for: ["weijian", "shichang", "gongan", "xiaofang"], render: renderInspections },
   practitioners: { title: "从业人员", for: ["weijian", "renshe"], render: renderPractitioners },
   subsidies: { title: "奖补审批", for: ["caizheng", "renshe"], render: renderSubsidies },
+  tracker: { title: "发展目标", for: MEETING, render: renderTracker },
+  records: { title: "指标明细", for: MEETING, render: renderTrackerRecords, hidden: true },
   profile: { title: "机构档案", for: null, render: renderProfile },
 };
 
@@ -164,7 +168,7 @@ function renderHome() {
   const who = session.who;
   return h("section", {}, h("h2", {}, `${county(who.region)}${DEPARTMENTS[who.department] || ""}`),
     h("p", { class: "muted" }, `角色：${(who.roles || []).join("、")}`),
-    h("div", { class: "tiles" }, Object.entries(PAGES).filter(([k, p]) => k !== "home" && allowed(p)).map(([k, p]) => h("a", { href: `#/${k}` }, p.title))));
+    h("div", { class: "tiles" }, Object.entries(PAGES).filter(([k, p]) => k !== "home" && !p.hidden && allowed(p)).map(([k, p]) => h("a", { href: `#/${k}` }, p.title))));
 }
 
 function renderRegistrations() {
@@ -193,6 +197,7 @@ function renderRegister() {
     { name: "name", label: "机构名称" },
     { name: "nature", label: "机构性质", options: natures },
     { name: "county", label: "所在县（市、区）", options: countyOptions(false), value: who.region !== "441800" ? who.region : "441802" },
+    { name: "area", label: "城乡", options: { urban: "城镇", rural: "农村" } },
     { name: "registered_on", label: "登记日期", type: "date", value: today() },
     { name: "address", label: "地址" },
     { name: "legal_representative", label: "法定代表人" },
@@ -206,7 +211,7 @@ function renderRegister() {
   ], "登记", async (v) => {
     const sponsors = v.sponsors ? v.sponsors.split(/[、,，]/).map((s) => s.trim()).filter(Boolean) : [];
     const created = await api("POST", "/api/registration/v1/registrations", {
-      uscc: v.uscc, name: v.name, nature: v.nature, registrar: who.department, registrar_region: who.region, county: v.county,
+      uscc: v.uscc, name: v.name, nature: v.nature, registrar: who.department, registrar_region: who.region, county: v.county, area: v.area,
       registered_on: v.registered_on, address: v.address, legal_representative: v.legal_representative, service_types: [v.service_types],
       places: { infant: v.infant, toddler: v.toddler, older_toddler: v.older_toddler }, inclusive: v.inclusive === "true",
       operating_mode: v.operating_mode, employer_run: sponsors.length > 0, sponsors,
@@ -454,6 +459,122 @@ function renderSubsidies() {
   return h("div", {}, h("section", {}, h("h2", {}, "奖补申请审批"), list), h("section", {}, h("h2", {}, "预算执行"), budgets));
 }
 
+// -- the joint meeting's tracker (联席会议) --------------------------------------------------------
+const TARGET_STATUS = { upcoming: "未到期", met: "已达成", in_progress: "推进中", overdue: "逾期未达成" };
+const TARGET_CLASS = { met: "ok", in_progress: "warn", overdue: "bad", upcoming: "muted" };
+function figure(value, unit) {
+  if (value === null || value === undefined) return "—";
+  if (unit === "share") return `${(value * 100).toFixed(1)}%`;
+  if (unit === "fen") return yuan(value);
+  return value.toLocaleString("zh-CN");
+}
+let indicatorTitles = {};  // from the last tracker shown, for the records page's heading
+const recordsHref = (indicator, year, region) => `#/records/${indicator}/${year}/${region || ""}`;
+
+// Horizontal bars, one per labelled value; each bar links to the records behind it.
+function valueBars(items, unit) {
+  const width = 420, bar = 22, gap = 8, left = 124;  // narrow enough to stay legible at phone width
+  const scale = Math.max(1e-9, ...items.map((i) => i.value || 0));
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${items.length * (bar + gap) + 6}`); svg.setAttribute("class", "chart bars"); svg.setAttribute("role", "img");
+  const add = (parent, tag, attrs, text) => { const el = document.createElementNS(svg.namespaceURI, tag); for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v); if (text !== undefined) el.textContent = text; parent.append(el); return el; };
+  items.forEach((item, i) => {
+    const y = i * (bar + gap) + 3, length = ((item.value || 0) / scale) * (width - left - 96);
+    const link = add(svg, "a", { href: item.href });
+    add(link, "text", { x: 0, y: y + 15 }, item.label);
+    add(link, "rect", { x: left, y, width: Math.max(length, 1), height: bar, class: item.met === false ? "missing" : "" });
+    add(link, "text", { x: left + length + 4, y: y + 15 }, figure(item.value, unit));
+  });
+  return svg;
+}
+
+function renderTracker() {
+  const who = session.who;
+  const thisYear = Number(today().slice(0, 4));
+  const years = Object.fromEntries(Array.from({ length: thisYear - 2019 }, (_, i) => [thisYear - i, `${thisYear - i} 年`]));
+  const out = h("div");
+  async function show(v) {
+    out.replaceChildren(h("p", { class: "busy" }, "加载中…"));
+    const year = Number(v.year);
+    const report = await api("GET", `/api/inspection/v1/tracker?year=${year}`);
+    const byKey = Object.fromEntries(report.indicators.map((i) => [i.key, i]));
+    indicatorTitles = Object.fromEntries(report.indicators.map((i) => [i.key, i.title]));
+    const counties = report.rows.filter((r) => r.region !== "441800");
+    const cityRow = report.rows.find((r) => r.region === "441800");
+    const chosen = h("select", { id: "f-indicator", class: "inline" }, report.indicators.map((i) => h("option", { value: i.key }, `${i.group_title} · ${i.title}`)));
+    const bars = h("div"), trend = h("div");
+    const trendRegion = h("select", { id: "f-trend-region", class: "inline" }, [cityRow ? h("option", { value: "" }, "全市") : null, ...counties.map((r) => h("option", { value: r.region }, r.name))]);
+    const targetOf = (key) => report.targets.find((t) => t.indicator === key && t.scope === "each_county");
+    function drawBars() {
+      const key = chosen.value, indicator = byKey[key], target = targetOf(key);
+      const met = (r) => (target ? target.regions.find((x) => x.region === r.region)?.met : undefined);
+      bars.replaceChildren(
+        valueBars(counties.map((r) => ({ label: r.name, value: r.figures[key], href: recordsHref(key, year, r.region), met: met(r) })), indicator.unit),
+        h("p", { class: "muted" }, cityRow ? `全市：${figure(cityRow.figures[key], indicator.unit)}` : "", indicator.current ? "（当前数）" : `（截至 ${report.as_of}）`, target ? `　目标：${target.title}，红色为未达成` : ""));
+      drawTrend().catch((e) => showError(trend, e));
+    }
+    async function drawTrend() {
+      const key = chosen.value, indicator = byKey[key];
+      const data = await api("GET", `/api/inspection/v1/tracker/trend?${query({ year, region: trendRegion.value })}`);
+      trend.replaceChildren(valueBars(data.points.map((p) => ({ label: p.month, value: p.figures[key], href: recordsHref(key, year, trendRegion.value) })), indicator.unit));
+    }
+    chosen.addEventListener("change", drawBars);
+    trendRegion.addEventListener("change", () => drawTrend().catch((e) => showError(trend, e)));
+    const groups = [...new Set(report.indicators.map((i) => i.group))];
+    out.replaceChildren(
+      h("div", { class: "card" }, h("h3", {}, `规划目标（${year} 年）`), report.targets.length ? h("ul", { class: "targets" }, report.targets.map((t) => h("li", {},
+        h("span", { class: TARGET_CLASS[t.status] }, `【${TARGET_STATUS[t.status] || ""}】`), `${t.title}（${t.from_year}—${t.due_year}）`,
+        h("span", { class: "muted" }, ` ${t.clause}`),
+        t.regions.some((r) => !r.met) ? h("div", { class: "muted" }, `未达成：${t.regions.filter((r) => !r.met).map((r) => county(r.region)).join("、")}`) : null))) : h("p", { class: "muted" }, "无")),
+      h("div", { class: "card" }, h("h3", {}, "各县（市、区）"), h("label", { for: "f-indicator" }, "指标"), chosen, bars,
+        h("h3", {}, "逐月趋势"), h("label", { for: "f-trend-region" }, "区域"), trendRegion, trend),
+      h("div", { class: "card" }, h("h3", {}, "指标总表"), h("p", { class: "muted" }, "点击数字查看对应的机构和记录"),
+        h("div", { class: "table-wrap" }, h("table", { class: "figures" },
+          h("thead", {}, h("tr", {}, h("th", {}, "指标"), report.rows.map((r) => h("th", {}, r.name)))),
+          h("tbody", {}, groups.flatMap((g) => [
+            h("tr", { class: "group" }, h("th", { colspan: report.rows.length + 1 }, report.indicators.find((i) => i.group === g).group_title)),
+            ...report.indicators.filter((i) => i.group === g).map((i) => h("tr", {}, h("td", {}, i.title),
+              report.rows.map((r) => h("td", {}, h("a", { href: recordsHref(i.key, year, r.region === "441800" ? "" : r.region) }, figure(r.figures[i.key], i.unit)))))),
+          ]))))),
+      h("p", { class: "no-print" }, action("下载 Excel", async () => {
+        const r = await api("GET", `/api/inspection/v1/tracker/export.xlsx?year=${year}`, null, { raw: true });
+        h("a", { href: URL.createObjectURL(await r.blob()), download: `发展目标-${year}.xlsx` }).click();
+      }, { secondary: true }), " ", h("button", { type: "button", class: "secondary", onclick: () => window.print() }, "打印")));
+    drawBars();
+  }
+  const el = h("section", {}, h("h2", {}, `托育服务发展目标推进情况${who.region === "441800" ? "" : `（${county(who.region)}）`}`),
+    h("div", { class: "no-print" }, form([{ name: "year", label: "年度", options: years, value: String(thisYear) }], "查看", show)), out);
+  show({ year: thisYear }).catch((e) => showError(out, e));
+  return el;
+}
+
+const RECORD_COLUMNS = { uscc: "统一社会信用代码", name: "名称", county: "所在地", area: "城乡", places: "托位", registered_on: "登记日期", status: "状态",
+  received_at: "收到时间", same_month: "当月推送", year: "年度", decided_on: "决定日期", submitted_on: "提交日期", answer_due_on: "办结期限",
+  plan_id: "抽查计划", inspected: "已检查", required_carers: "应配保育人员", certified_carers: "持证保育人员", programme: "项目", region: "区域",
+  level: "资金层级", amount_fen: "金额", set_at: "设定时间", kind: "类别", booked_on: "记账日期" };
+function recordCell(key, value) {
+  if (key === "uscc") return h("a", { href: `#/profile/${value}` }, value);
+  if (key === "county" || key === "region") return county(value);
+  if (key === "area") return { urban: "城镇", rural: "农村" }[value] || "";
+  if (key === "amount_fen") return yuan(value);
+  if (typeof value === "boolean") return value ? "是" : "否";
+  if (key === "status") return STATUS[value] || value;
+  return value ?? "";
+}
+
+function renderTrackerRecords(indicator, year, region) {
+  const holder = h("div", {}, h("p", { class: "busy" }, "加载中…"));
+  const load = (p, after) => api("GET", `/api/inspection/v1/tracker/records?${query({ indicator, year, region, after, limit: 50 })}`);
+  load({}, null).then((first) => {  // the columns are the fields these records have
+    const keys = new Set(first.items.flatMap((item) => Object.keys(item)));
+    const columns = Object.entries(RECORD_COLUMNS).filter(([key]) => keys.has(key) || !first.items.length && key === "uscc")
+      .map(([key, title]) => ({ key, title, render: (row) => recordCell(key, row[key]) }));
+    holder.replaceChildren(table(columns, load));
+  }).catch((e) => showError(holder, e));
+  return h("section", {}, h("h2", {}, `指标明细：${indicatorTitles[indicator] || indicator}（${year} 年，${region ? county(region) : "全市"}）`),
+    h("p", {}, h("a", { href: "#/tracker" }, "← 返回发展目标")), holder);
+}
+
 function renderProfile(uscc) {
   const out = h("div");
   async function show(code) {
@@ -492,16 +613,16 @@ function renderLogin() {
 
 // -- the frame -----------------------------------------------------------------------------
 function route() {
-  const [name, arg] = location.hash.replace(/^#\//, "").split("/");
+  const [name, ...args] = location.hash.replace(/^#\//, "").split("/");
   const who = session.who;
   const main = $("main");
   const nav = $("nav");
   $("#who").textContent = who ? `${who.username || ""} · ${county(who.region)}${DEPARTMENTS[who.department] || ""}` : "";
   $("#logout").hidden = !who;
   if (!who || !session.token || name === "login") { nav.replaceChildren(); main.replaceChildren(renderLogin()); return; }
-  nav.replaceChildren(...Object.entries(PAGES).filter(([, p]) => allowed(p)).map(([k, p]) => h("a", { href: `#/${k}`, class: k === name ? "active" : null }, p.title)));
+  nav.replaceChildren(...Object.entries(PAGES).filter(([, p]) => !p.hidden && allowed(p)).map(([k, p]) => h("a", { href: `#/${k}`, class: k === name ? "active" : null }, p.title)));
   const page = PAGES[name] || PAGES.home;
-  main.replaceChildren(allowed(page) ? page.render(arg) : h("section", {}, h("p", { class: "bad" }, "无权访问该页面")));
+  main.replaceChildren(allowed(page) ? page.render(...args) : h("section", {}, h("p", { class: "bad" }, "无权访问该页面")));
 }
 
 window.addEventListener("hashchange", route);

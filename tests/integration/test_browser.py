@@ -110,3 +110,34 @@ async def test_the_public_portal_needs_no_login(browser, suite: InProcessSuite, 
     assert body["uscc"] in text and "未备案" in text
     assert body["legal_representative"] not in text
     await page.screenshot(path=str(ARTIFACTS / "portal.png"), full_page=True)
+
+
+async def test_the_joint_meetings_tracker_charts_links_and_fits_a_phone(browser, suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    body = registration_body("minzheng", "441825", name="目标测试托育中心")
+    created = await suite.http.post(suite.url("registration", "/v1/registrations"), json=body, headers=token_for("minzheng", "441825"))
+    assert created.status_code == 201
+    office = await signed_in(browser, suite, "weijian-441800", viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    await office.click("nav >> text=发展目标")
+    await office.wait_for_selector("table.figures")
+    assert await office.locator("svg.chart rect").count() >= 8  # one bar per county
+    assert "当月推送率" in await office.inner_text("table.figures")
+    assert await office.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    await office.screenshot(path=str(ARTIFACTS / "tracker-phone.png"), full_page=True)
+
+    link = office.locator("table.figures tr", has_text="托育机构数").locator("a").nth(4)  # 连山, the fifth county (the city comes last)
+    for _ in range(30):  # the registration travels to the health bureau's read model
+        if await link.inner_text() not in ("0", "—"):
+            break
+        await office.reload()
+        await office.wait_for_selector("table.figures")
+    await link.click()
+    await office.wait_for_selector("text=目标测试托育中心")
+    assert "指标明细" in await office.inner_text("h2")
+
+    finance = await signed_in(browser, suite, "caizheng-441800")
+    await finance.click("nav >> text=发展目标")
+    await finance.wait_for_selector("table.figures")
+    text = await finance.inner_text("table.figures")
+    assert "已拨付" in text and "当月推送率" not in text and "抽查完成率" not in text
+    await finance.emulate_media(media="print")
+    assert not await finance.locator("nav").is_visible() and await finance.locator("table.figures").is_visible()
