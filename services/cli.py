@@ -188,5 +188,18 @@ def topics(
         typer.echo(f"raised to {partitions} partitions: " + (", ".join(grown) or "none needed"))
 
 
+@app.command()
+def contract(out: Annotated[Path, typer.Option(help="directory to write the contract into")] = Path("contract")) -> None:
+    """Write the published contract of the topics (接口契约): asyncapi.json, and per event type its
+    JSON Schema (<type>.schema.json) and an example (<type>.example.json)."""
+    from shared.asyncapi import contract_files
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = contract_files()
+    for name, content in files.items():
+        (out / name).write_bytes(content)
+    typer.echo(f"{len(files)} files written to {out}")
+
+
 if __name__ == "__main__":
     app()
