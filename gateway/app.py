@@ -5,11 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from gateway.api import auth, console, docs, profile, proxy
+from gateway.api import auth, console, docs, profile, proxy, webhooks
 from gateway.domain.ratelimit import TokenBuckets
 from gateway.domain.throttle import FailedSignIns
+from gateway.events import CONSUMERS
+from gateway.models import platform
 from gateway.ratelimit import RateLimitMiddleware
-from services.catalogue import SERVICES
+from gateway.webhooks import send_webhooks
+from services.catalogue import SERVICES, SUITE
 from shared.auth import TokenIssuer
 from shared.service import create_service_app
 from shared.settings import Settings, get_settings
@@ -21,16 +24,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "gateway",
         title="清远市托育服务协同平台 gateway",
         description="Tokens, routing to the services at /api/<context>/…, the web console.",
-        routers=[auth.router, console.router, docs.router, profile.router, proxy.router],
+        routers=[auth.router, console.router, docs.router, profile.router, webhooks.router, proxy.router],
         docs=False,
-        tables=None,
+        tables=platform,
+        consumers=CONSUMERS,
+        workers=[send_webhooks],
         settings=settings,
     )
     app.mount("/static", console.static_files, name="static")
     app.state.issuer = TokenIssuer(
         settings.jwt_private_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience, ttl_s=settings.access_token_ttl_s
     )
-    app.state.suite_services = {s.name for s in SERVICES}
+    app.state.suite_services = {s.name for s in SUITE}  # the gateway too: it reads the feeds for the webhooks
     app.state.upstreams = {s.name: settings.service_url(s.name) for s in SERVICES}
     app.state.rate_limits = TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.failed_sign_ins_by_account = FailedSignIns(limit=settings.sign_in_failures_per_account)

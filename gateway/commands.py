@@ -6,20 +6,40 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hmac
+import secrets
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.domain.accounts import REFRESH_TTL_DAYS, ROLES, hash_secret, secret_matches
 from gateway.domain.tokens import new_refresh_token, token_hash
-from gateway.models import Account, RefreshToken
-from gateway.repository import AccountRepository, RefreshTokenRepository
-from gateway.schemas import AccountCreate, AccountRead, TokenResponse
+from gateway.domain.webhooks import Filter, Owner, refusals, scope, seal, target_refusal
+from gateway.models import Account, RefreshToken, Webhook
+from gateway.repository import AccountRepository, RefreshTokenRepository, WebhookRepository
+from gateway.schemas import (
+    AccountCreate,
+    AccountRead,
+    DeliveryPage,
+    DeliveryRead,
+    ReplayCreate,
+    ReplayRead,
+    TokenResponse,
+    WebhookBody,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookRead,
+    WebhookUpdate,
+)
+from shared.audit import audit
 from shared.auth import SERVICE_CLIENT_PREFIX, Principal, TokenIssuer
-from shared.db import utcnow
+from shared.db import WOKE_BY_COMMIT, utcnow
 from shared.departments import DEPARTMENTS
 from shared.errors import Problem, field_problem, forbidden, not_found
 from shared.regions import CITY, is_region
+from shared.settings import Settings
+from shared.subscriptions import readable_types
+from shared.tables import PlatformTables
+from shared.timeutil import CHINA
 
 # Verified against when the account does not exist, so both answers take the same time.
 _DUMMY_HASH = hash_secret("no such account")
@@ -169,3 +189,132 @@ async def disable_account(session: AsyncSession, principal: Principal, username:
     account.disabled = True
     await RefreshTokenRepository(session).revoke_account(account.id, utcnow())
     return AccountRead.model_validate(account)
+
+
+# -- webhooks (事件推送): a bureau's endpoints --------------------------------------------------
+WEBHOOK_ROLES = ("clerk", "admin", "subscriber")
+
+
+def _webhook_owner(principal: Principal) -> tuple[str, str] | None:
+    """Whose endpoints the caller manages: its own bureau's, or every bureau's for an administrator."""
+    if principal.is_service or principal.department is None or not principal.has_role(*WEBHOOK_ROLES):
+        raise forbidden("webhooks are managed by a bureau's own accounts")
+    return None if principal.has_role("admin") else (principal.department, principal.region)
+
+
+def _check_filter(principal: Principal, body: WebhookBody, settings: Settings) -> None:
+    if (why := target_refusal(body.url, settings.webhooks_may_target_private)) is not None:
+        raise field_problem("url", "webhook_target", f"the endpoint must be {why}")
+    problems = refusals(Owner(principal.department or "", principal.region), Filter(tuple(body.event_types), tuple(body.regions)))
+    if not readable_types(principal.department or ""):
+        problems.append(("event_types", "topic_permission", f"{principal.department} may read no topic", 403))
+    if problems:
+        status = max(p[3] for p in problems)  # a permission refused outranks a typo
+        errors = [{"field": f, "rule": r, "message": m} for f, r, m, s in problems if s == status]
+        raise Problem(status, "forbidden" if status == 403 else "validation", "Not allowed" if status == 403 else "Invalid filter",
+                      "; ".join(e["message"] for e in errors), errors=errors)
+
+
+def _webhook_read(hook: Webhook, pending: int = 0) -> WebhookRead:
+    return WebhookRead.model_validate(hook).model_copy(update={"pending": pending})
+
+
+async def list_webhooks(session: AsyncSession, principal: Principal) -> list[WebhookRead]:
+    return [_webhook_read(h, n) for h, n in await WebhookRepository(session, _webhook_owner(principal)).listed()]
+
+
+async def _webhook(repo: WebhookRepository, webhook_id: str) -> Webhook:
+    hook = await repo.get(webhook_id, for_update=True)
+    if hook is None:
+        raise not_found("webhook", webhook_id)
+    return hook
+
+
+async def create_webhook(session: AsyncSession, tables: PlatformTables, settings: Settings, principal: Principal, body: WebhookCreate) -> WebhookCreated:
+    _webhook_owner(principal)
+    _check_filter(principal, body, settings)
+    secret = body.secret or secrets.token_urlsafe(32)
+    hook = Webhook(
+        id=str(uuid.uuid4()), department=principal.department, region=principal.region, url=body.url,
+        secret_sealed=seal(secret, settings.internal_secret), event_types=sorted(set(body.event_types)), regions=sorted(set(body.regions)),
+        description=body.description, status="active", paused_reason=None, paused_at=None, failures_in_a_row=0, replays=0,
+        created_by=principal.sub, created_at=utcnow(), version=1,
+    )
+    WebhookRepository(session).add(hook)
+    await session.flush()
+    await audit(session, tables, principal, "create", "webhook", hook.id, after=_public(hook))
+    return WebhookCreated(**_webhook_read(hook).model_dump(), secret=secret)
+
+
+def _public(hook: Webhook) -> dict:
+    return {"url": hook.url, "event_types": hook.event_types, "regions": hook.regions, "status": hook.status, "description": hook.description}
+
+
+async def update_webhook(
+    session: AsyncSession, tables: PlatformTables, settings: Settings, principal: Principal, webhook_id: str, body: WebhookUpdate
+) -> WebhookRead:
+    hook = await _webhook(WebhookRepository(session, _webhook_owner(principal)), webhook_id)
+    owner = Principal(sub=principal.sub, kind=principal.kind, department=hook.department, region=hook.region, roles=principal.roles)
+    _check_filter(owner, body, settings)  # judged against the owning bureau's permissions
+    before = _public(hook)
+    hook.url, hook.event_types, hook.regions, hook.description = body.url, sorted(set(body.event_types)), sorted(set(body.regions)), body.description
+    if body.secret:
+        hook.secret_sealed = seal(body.secret, settings.internal_secret)
+    hook.version += 1
+    await audit(session, tables, principal, "update", "webhook", hook.id, {"secret_changed": bool(body.secret)}, before=before, after=_public(hook))
+    return _webhook_read(hook)
+
+
+async def delete_webhook(session: AsyncSession, tables: PlatformTables, principal: Principal, webhook_id: str) -> None:
+    repo = WebhookRepository(session, _webhook_owner(principal))
+    hook = await _webhook(repo, webhook_id)
+    await audit(session, tables, principal, "delete", "webhook", hook.id, before=_public(hook))
+    await repo.delete(hook)
+
+
+async def set_webhook_paused(session: AsyncSession, tables: PlatformTables, principal: Principal, webhook_id: str, paused: bool) -> WebhookRead:
+    """Pause by hand, or resume (after a pause for failures: the bureau has fixed its receiver)."""
+    repo = WebhookRepository(session, _webhook_owner(principal))
+    hook = await _webhook(repo, webhook_id)
+    before = _public(hook)
+    now = utcnow()
+    if paused:
+        hook.status, hook.paused_reason, hook.paused_at = "paused", f"由 {principal.sub} 手动暂停", now
+    else:
+        hook.status, hook.paused_reason, hook.paused_at, hook.failures_in_a_row = "active", None, None, 0
+        if (head := await repo.head(hook.id)) is not None:
+            head.next_attempt_at = now  # try again at once, not after the last back-off
+        session.info[WOKE_BY_COMMIT] = True
+    hook.version += 1
+    await audit(session, tables, principal, "pause" if paused else "resume", "webhook", hook.id, before=before, after=_public(hook))
+    return _webhook_read(hook)
+
+
+async def replay_webhook(session: AsyncSession, tables: PlatformTables, principal: Principal, webhook_id: str, body: ReplayCreate) -> ReplayRead:
+    """Owe the endpoint again every kept event of its scope from a day on, with the same event ids."""
+    if body.until is not None and body.until <= body.since:
+        raise field_problem("until", "after_since", "until must be after since")
+    repo = WebhookRepository(session, _webhook_owner(principal))
+    hook = await _webhook(repo, webhook_id)
+    hook.replays += 1
+    start = dt.datetime.combine(body.since, dt.time(), CHINA)
+    end = dt.datetime.combine(body.until, dt.time(), CHINA) if body.until else None
+    count = await repo.owe(hook, scope(Owner(hook.department, hook.region), _filter(hook)), hook.replays, start, end, utcnow())
+    session.info[WOKE_BY_COMMIT] = True
+    await audit(session, tables, principal, "replay", "webhook", hook.id, {"since": body.since, "until": body.until, "round": hook.replays, "deliveries": count})
+    return ReplayRead(round=hook.replays, deliveries=count)
+
+
+def _filter(hook: Webhook) -> Filter:
+    return Filter(tuple(hook.event_types), tuple(hook.regions))
+
+
+async def webhook_deliveries(
+    session: AsyncSession, principal: Principal, webhook_id: str, status: str | None, after: int | None, limit: int
+) -> DeliveryPage:
+    repo = WebhookRepository(session, _webhook_owner(principal))
+    if await repo.get(webhook_id) is None:
+        raise not_found("webhook", webhook_id)
+    rows = await repo.deliveries(webhook_id, status=status, after=after, limit=limit)
+    items = [DeliveryRead.model_validate(r).model_copy(update={"next_attempt_at": r.next_attempt_at if r.status == "pending" else None}) for r in rows]
+    return DeliveryPage(items=items, next=rows[-1].seq if len(rows) == limit else None)

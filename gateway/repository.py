@@ -7,7 +7,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.models import Account, RefreshToken
+from gateway.domain.webhooks import Scope
+from gateway.models import Account, RefreshToken, Webhook, WebhookDelivery, WebhookEvent
+from shared.db import UTCDateTime
 
 
 class AccountRepository:
@@ -61,3 +63,124 @@ class RefreshTokenRepository:
         await self.session.execute(
             sa.update(RefreshToken).where(RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None)).values(revoked_at=at)
         )
+
+
+class WebhookRepository:
+    """Endpoints scoped to their bureau (department and office); administrators see them all."""
+
+    def __init__(self, session: AsyncSession, owner: tuple[str, str] | None = None) -> None:
+        self.session = session
+        self.owner = owner  # (department, region); None: every bureau's
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    async def get(self, webhook_id: str, *, for_update: bool = False) -> Webhook | None:
+        query = sa.select(Webhook).where(Webhook.id == webhook_id)
+        if self.owner is not None:
+            query = query.where(Webhook.department == self.owner[0], Webhook.region == self.owner[1])
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def listed(self) -> list[tuple[Webhook, int]]:
+        """The endpoints with how many deliveries each still owes."""
+        pending = (
+            sa.select(sa.func.count())
+            .where(WebhookDelivery.webhook_id == Webhook.id, WebhookDelivery.status == "pending")
+            .scalar_subquery()
+        )
+        query = sa.select(Webhook, pending).order_by(Webhook.created_at, Webhook.id)
+        if self.owner is not None:
+            query = query.where(Webhook.department == self.owner[0], Webhook.region == self.owner[1])
+        return [(hook, count) for hook, count in (await self.session.execute(query)).all()]
+
+    async def every(self) -> list[Webhook]:
+        return list((await self.session.execute(sa.select(Webhook))).scalars())
+
+    async def delete(self, hook: Webhook) -> None:
+        await self.session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id))
+        await self.session.delete(hook)
+
+    async def keep_event(self, event: WebhookEvent) -> None:
+        self.session.add(event)
+        await self.session.flush()  # its seq, for the deliveries
+
+    async def owe(self, hook: Webhook, scope: Scope, round_: int, since: dt.datetime, until: dt.datetime | None, now: dt.datetime) -> int:
+        """Owe `hook` the kept events in `scope` from `since` again (a replay): one insert, in the database."""
+        events = sa.select(
+            sa.literal(hook.id), WebhookEvent.seq, WebhookEvent.event_id, WebhookEvent.type, sa.literal(round_), sa.literal("pending"),
+            sa.literal(0), sa.literal(now, UTCDateTime), sa.literal([], sa.JSON), sa.literal(now, UTCDateTime),
+        ).where(WebhookEvent.time >= since, WebhookEvent.type.in_(sorted(scope.event_types)))
+        if until is not None:
+            events = events.where(WebhookEvent.time < until)
+        if scope.regions is not None:
+            events = events.where(WebhookEvent.region.in_(sorted(scope.regions)))
+        columns = ["webhook_id", "event_seq", "event_id", "event_type", "round", "status", "attempts", "next_attempt_at", "attempt_log", "created_at"]
+        result = await self.session.execute(sa.insert(WebhookDelivery).from_select(columns, events.order_by(WebhookEvent.seq)))
+        return result.rowcount or 0
+
+    async def deliveries(self, webhook_id: str, *, status: str | None, after: int | None, limit: int) -> list[WebhookDelivery]:
+        query = sa.select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
+        if status:
+            query = query.where(WebhookDelivery.status == status)
+        if after is not None:
+            query = query.where(WebhookDelivery.seq < after)
+        return list((await self.session.execute(query.order_by(WebhookDelivery.seq.desc()).limit(limit))).scalars())
+
+    async def queue_heads(self, per_hook: int, limit: int) -> list[tuple[WebhookDelivery, str, str, str]]:
+        """The oldest pending deliveries of each active endpoint, in order, with the endpoint's URL and
+        sealed secret and the event's body."""
+        ranked = (
+            sa.select(
+                WebhookDelivery.seq,
+                sa.func.row_number().over(partition_by=WebhookDelivery.webhook_id, order_by=WebhookDelivery.seq).label("place"),
+            )
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(Webhook.status == "active", WebhookDelivery.status == "pending")
+            .subquery()
+        )
+        query = (
+            sa.select(WebhookDelivery, Webhook.url, Webhook.secret_sealed, WebhookEvent.payload)
+            .join(ranked, ranked.c.seq == WebhookDelivery.seq)
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .join(WebhookEvent, WebhookEvent.seq == WebhookDelivery.event_seq)
+            .where(ranked.c.place <= per_hook)
+            .order_by(WebhookDelivery.webhook_id, WebhookDelivery.seq)
+            .limit(limit)
+        )
+        return [(d, url, secret, payload) for d, url, secret, payload in (await self.session.execute(query)).all()]
+
+    async def claim(self, seqs: list[int], now: dt.datetime, until: dt.datetime) -> set[int]:
+        """Take due deliveries for one sender: another replica finds them leased until `until`."""
+        result = await self.session.execute(
+            sa.update(WebhookDelivery)
+            .where(WebhookDelivery.seq.in_(seqs), WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+            .values(next_attempt_at=until)
+            .returning(WebhookDelivery.seq)
+        )
+        return set(result.scalars())
+
+    async def delivery(self, seq: int) -> WebhookDelivery | None:
+        return await self.session.get(WebhookDelivery, seq, with_for_update=True)
+
+    async def release(self, seqs: list[int], now: dt.datetime) -> None:
+        if seqs:
+            await self.session.execute(sa.update(WebhookDelivery).where(WebhookDelivery.seq.in_(seqs)).values(next_attempt_at=now))
+
+    async def next_due(self) -> dt.datetime | None:
+        query = (
+            sa.select(sa.func.min(WebhookDelivery.next_attempt_at))
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(Webhook.status == "active", WebhookDelivery.status == "pending")
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def head(self, webhook_id: str) -> WebhookDelivery | None:
+        query = (
+            sa.select(WebhookDelivery)
+            .where(WebhookDelivery.webhook_id == webhook_id, WebhookDelivery.status == "pending")
+            .order_by(WebhookDelivery.seq)
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.events.catalogue import CATALOGUE
+from shared.events.catalogue import CATALOGUE, TOPICS
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class ServiceInfo:
         return f"{self.package}.app:create_app"
 
 
-GATEWAY = ServiceInfo("gateway", "gateway", "网关 gateway", 0)
+GATEWAY = ServiceInfo("gateway", "gateway", "网关 gateway", 0, consumes=TOPICS)  # every event, for the webhooks
 SERVICES: tuple[ServiceInfo, ...] = (
     ServiceInfo("registration", "registration_svc", "登记 registration", 1),
     ServiceInfo(

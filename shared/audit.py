@@ -29,7 +29,7 @@ async def audit(
     """Record a write: who (actor, department, region), when, what, on which record, in which
     request, and the values before and after it."""
     if before is not None or after is not None:
-        detail = {**(detail or {}), "before": to_jsonable_python(before), "after": to_jsonable_python(after)}
+        detail = {**(detail or {}), "before": before, "after": after}
     await session.execute(
         sa.insert(tables.audit_log).values(
             at=utcnow(),
@@ -39,7 +39,7 @@ async def audit(
             action=action,
             entity=entity,
             key=key,
-            detail=detail,
+            detail=to_jsonable_python(detail),  # dates and the like as JSON gives them
             request_id=current_request_id(),
         )
     )

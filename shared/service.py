@@ -65,8 +65,12 @@ class Job:
     run: Callable[[Runtime], Awaitable[Any]]
 
 
+# Work that runs for as long as the service does (the gateway's webhook sender), given the runtime.
+Worker = Callable[["Runtime"], Awaitable[None]]
+
+
 class Runtime:
-    """What a running service holds: database, Kafka, HTTP client, relay and consumers."""
+    """What a running service holds: database, Kafka, HTTP client, relay, consumers and workers."""
 
     def __init__(
         self,
@@ -76,9 +80,11 @@ class Runtime:
         consumers: Sequence[ConsumerSpec],
         jobs: Sequence[Job] = (),
         tracing: TracerProvider | None = None,
+        workers: Sequence[Worker] = (),
     ) -> None:
         self.name = name
         self.jobs = {job.name: job for job in jobs}
+        self.workers = workers
         self.settings = settings
         self.tables = tables
         self.db = Database(settings.database_url(name))
@@ -125,6 +131,8 @@ class Runtime:
             self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
         for job in self.jobs.values():
             self._tasks.append(asyncio.create_task(self._every(job), name=f"{self.name}-{job.name}"))
+        for worker in self.workers:
+            self._tasks.append(asyncio.create_task(worker(self), name=f"{self.name}-{getattr(worker, '__name__', 'worker')}"))
 
     async def _every(self, job: Job) -> None:
         while True:
@@ -287,6 +295,7 @@ def create_service_app(
     tables: PlatformTables | None,
     consumers: Sequence[ConsumerSpec] = (),
     jobs: Sequence[Job] = (),
+    workers: Sequence[Worker] = (),
     settings: Settings | None = None,
     docs: bool = True,
     extra_metrics: ExtraGauges | None = None,
@@ -299,7 +308,7 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rt = Runtime(name, settings, tables, consumers, jobs, tracing)
+        rt = Runtime(name, settings, tables, consumers, jobs, tracing, workers)
         app.state.runtime = rt
         await rt.start()
         log.info("service started", service=name)

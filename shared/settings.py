@@ -77,6 +77,16 @@ class Settings(BaseSettings):
     sign_in_failures_per_account: int = 5
     sign_in_failures_per_address: int = 50
 
+    # Webhooks (the gateway): a failed delivery is retried after base × 2^(attempts−1) seconds, at
+    # most the cap; this many failures in a row pause the endpoint until its bureau resumes it.
+    webhook_retry_base_s: float = 2.0
+    webhook_retry_cap_s: float = 3600.0
+    webhook_pause_after: int = 10
+    webhook_timeout_s: float = 10.0
+    # Endpoints on loopback or private networks: allowed for development, refused in production
+    # unless set (a bureau's system may well sit on the government intranet).
+    webhook_private_targets: bool | None = None
+
     # Request bodies larger than this are refused before they are read (an .xlsx import is at most 5 MB).
     max_body_bytes: int = 6 * 1024 * 1024
 
@@ -102,6 +112,10 @@ class Settings(BaseSettings):
         if os.environ.get("TUOYU_DEMO_PASSWORD"):
             problems.append("TUOYU_DEMO_PASSWORD is set: demo accounts have no place in production")
         return problems
+
+    @property
+    def webhooks_may_target_private(self) -> bool:
+        return self.webhook_private_targets if self.webhook_private_targets is not None else self.environment != "production"
 
     def database_url(self, service: str) -> str:
         """The service's database; by default one SQLite file per service under the data dir."""

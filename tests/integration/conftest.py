@@ -32,6 +32,8 @@ async def suite(
             "feed_follow_interval_s": 1.0,
             "consumer_retry_delays_s": (0.05, 0.1),
             "relay_poll_s": 0.5,
+            "webhook_retry_base_s": 0.2,
+            "webhook_pause_after": 4,
         },
         {name: await databases.url(name) for name in SUITE_DATABASES},
     )
