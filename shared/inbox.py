@@ -44,6 +44,22 @@ from shared.telemetry import consuming
 log = structlog.get_logger("tuoyu.inbox")
 
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+Prefetch = Callable[[AsyncSession, list[Event]], Awaitable[None]]
+PREFETCH = "tuoyu_prefetch"
+
+
+def prefetching(prefetch: Prefetch) -> Callable[[Handler], Handler]:
+    """Mark a handler with what it reads for a whole Kafka or feed batch at once: before the
+    batch's handlers run, `prefetch(session, events)` is awaited once, in the batch's transaction,
+    with the batch's fresh events of that handler, and may leave what it read in `session.info`
+    for the handlers to use instead of a query per event. An event applied alone (a retry, a
+    replay) runs its handler without it, so a handler must also work when nothing was prefetched."""
+
+    def mark(handler: Handler) -> Handler:
+        setattr(handler, PREFETCH, prefetch)
+        return handler
+
+    return mark
 
 
 @dataclass
@@ -183,6 +199,7 @@ class EventConsumer:
             for d in batch:
                 if d.event_id not in seen and d.event_id not in fresh:
                     fresh[d.event_id] = d.event  # type: ignore[assignment]
+            await self._prefetch(session, list(fresh.values()))
             for event in fresh.values():
                 with consuming(self.tracer, event):
                     await self.handlers[event.type](session, event)
@@ -193,6 +210,15 @@ class EventConsumer:
                     [{"consumer": self.name, "event_id": i, "type": e.type, "processed_at": now} for i, e in fresh.items()],
                 )
         return list(fresh.values())
+
+    async def _prefetch(self, session: AsyncSession, events: list[Event]) -> None:
+        """One read per batch for handlers that asked for it (`prefetching`), not one per event."""
+        wanted: dict[Prefetch, list[Event]] = {}
+        for event in events:
+            if (prefetch := getattr(self.handlers[event.type], PREFETCH, None)) is not None:
+                wanted.setdefault(prefetch, []).append(event)
+        for prefetch, of_it in wanted.items():
+            await prefetch(session, of_it)
 
     async def _apply_once(self, event: Event, *, after: Callable[[AsyncSession], Awaitable[None]] | None = None) -> bool:
         """One event in its own transaction; False when the inbox already had it."""

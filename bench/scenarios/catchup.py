@@ -8,8 +8,11 @@ inspection service starts and catches up — from Kafka and from the registratio
 as it does whenever it starts.
 
 Baseline: the same 20,000 events on a topic of the same broker, and a bare batched aiokafka
-consumer (the suite's consumer settings, 500 a batch) inserting the same health-inbox rows into
-the same database server, a transaction per batch, offsets committed after it.
+consumer (the suite's consumer settings, 500 a batch) doing the same inserts into the same
+database server — per event the health-inbox row, the exchange receipt and the consumer's inbox
+(dedup) row the suite writes — as three multi-row inserts a batch, one transaction per batch,
+offsets committed after it. What it leaves out is the suite's machinery: envelope and payload
+validation, the duplicate check, the reads for filings and banned operators, the ORM, tracing.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from bench.scenarios import seed
 from bench.scenarios.common import Context, bulk_insert, database
 from inspection_svc.domain.inbox import received_same_month
 from inspection_svc.models import Base as InspectionBase
-from inspection_svc.models import InboxEntry
+from inspection_svc.models import ExchangeReceipt, InboxEntry
+from inspection_svc.models import platform as inspection_platform
 from registration_svc.models import Registration
 from registration_svc.models import platform as registration_platform
 from shared.bus import Bus
@@ -37,6 +41,8 @@ from shared.db import utcnow
 from shared.timeutil import today_in_china
 
 INBOX = InboxEntry.__table__
+RECEIPTS = ExchangeReceipt.__table__
+DEDUP = inspection_platform.inbox
 
 
 def backlog(count: int) -> tuple[list[dict], list[dict]]:
@@ -53,7 +59,14 @@ def inbox_row(event: dict, received: dt.datetime) -> dict:
         "registrar": data["registrar"], "registrar_region": data["registrar_region"], "health_region": data["registrar_region"],
         "county": data["county"], "address": data["address"], "registered_on": registered, "received_at": received,
         "same_month": received_same_month(registered, received), "status": data["status"], "ended_on": None,
-        "version": data["version"], "updated_at": received,
+        "version": data["version"], "updated_at": received, "places": sum(data["places"].values()), "area": data.get("area"),
+    }  # fmt: skip
+
+
+def receipt_row(event: dict, topic: str, received: dt.datetime) -> dict:
+    return {
+        "event_id": event["id"], "topic": topic, "type": event["type"], "subject": event["subject"], "chainprev": event.get("chainprev"),
+        "chainhash": event.get("chainhash"), "event_time": dt.datetime.fromisoformat(event["time"]), "received_at": received,
     }  # fmt: skip
 
 
@@ -74,7 +87,7 @@ async def baseline(ctx: Context, outbox: list[dict]) -> tuple[float, str]:
     url = await ctx.stage.database("baseline")
     async with database(url) as db:
         async with db.engine.begin() as conn:
-            await conn.run_sync(InspectionBase.metadata.create_all, tables=[INBOX])
+            await conn.run_sync(InspectionBase.metadata.create_all, tables=[INBOX, RECEIPTS, DEDUP])
         bus = Bus(settings, "bench-baseline")
         producer = await bus.producer()
         sent = [await producer.send(topic, row["payload"].encode(), key=row["key"].encode()) for row in outbox]
@@ -91,11 +104,16 @@ async def baseline(ctx: Context, outbox: list[dict]) -> tuple[float, str]:
                 messages = [m for ms_ in batches.values() for m in ms_]
                 if not messages:
                     continue
-                rows = []
+                rows, receipts, dedup = [], [], []
                 for m in messages:
-                    rows.append(inbox_row(orjson.loads(m.value), utcnow()))
+                    event, now = orjson.loads(m.value), utcnow()
+                    rows.append(inbox_row(event, now))
+                    receipts.append(receipt_row(event, m.topic, now))
+                    dedup.append({"consumer": "inspection.health-inbox", "event_id": event["id"], "type": event["type"], "processed_at": now})
                 async with db.transaction() as session:
+                    await session.execute(sa.insert(RECEIPTS), receipts)
                     await session.execute(sa.insert(INBOX), rows)
+                    await session.execute(sa.insert(DEDUP), dedup)
                 await consumer.commit({tp: OffsetAndMetadata(ms_[-1].offset + 1, "") for tp, ms_ in batches.items()})
                 done += len(messages)
         finally:

@@ -14,16 +14,25 @@ from inspection_svc.commands import staffing as staffing_cmd
 from inspection_svc.commands import tracker as tracker_cmd
 from inspection_svc.commands import unlicensed as unlicensed_cmd
 from inspection_svc.domain.inbox import arrival_of_institution, arrival_of_kindergarten_class
+from inspection_svc.domain.unlicensed import name_key
+from inspection_svc.repository import prefetch_arrivals
 from shared.events.catalogue import INSTITUTION_TOPIC, KINDERGARTEN_CLASS_TOPIC, parse_data
 from shared.events.envelope import Event
 from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot
 from shared.events.subsidy import BudgetSet, SubsidyBooked
 from shared.events.training import CertificateIssued, HealthCheckRecorded, PractitionerSnapshot
-from shared.inbox import CatchUp
+from shared.inbox import CatchUp, prefetching
 from shared.service import ConsumerSpec
 from shared.timeutil import today_in_china
 
 
+async def prefetch_institutions(session: AsyncSession, events: list[Event]) -> None:
+    """A batch of registrations: its inbox rows, open filings and banned operators in three reads."""
+    snapshots = [parse_data(e) for e in events]
+    await prefetch_arrivals(session, [(d.uscc, name_key(d.name), d.county) for d in snapshots if isinstance(d, InstitutionSnapshot)])
+
+
+@prefetching(prefetch_institutions)
 async def on_institution(session: AsyncSession, event: Event) -> None:
     data = parse_data(event)
     assert isinstance(data, InstitutionSnapshot)

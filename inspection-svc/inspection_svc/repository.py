@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,41 @@ from shared.regions import CITY
 from shared.standards import CARERS
 
 OPEN_FILING = ("submitted", "accepted")
+BATCH_READS = "inspection_batch_reads"
+
+
+@dataclass
+class BatchReads:
+    """What the health inbox's handlers read, for a whole batch of registration events at once
+    (`prefetch_arrivals`), kept in the batch's session: the inbox rows, open filings and banned
+    operators of its institutions, locked as the one-by-one queries lock them."""
+
+    inbox: dict[str, InboxEntry | None]
+    filings: dict[str, list[Filing]]
+    operators: list[UnlicensedOperator]
+    matched: set[tuple[str, str, str]]  # the (uscc, name_key, county) the operators were read for
+
+
+def batch_reads(session: AsyncSession) -> BatchReads | None:
+    return session.info.get(BATCH_READS)
+
+
+async def prefetch_arrivals(session: AsyncSession, arrivals: list[tuple[str, str, str]]) -> None:
+    """Read for (uscc, name_key, county) of a batch what `InboxRepository.get`,
+    `FilingRepository.open_for` and `UnlicensedRepository.matching` would read one by one."""
+    usccs = sorted({a[0] for a in arrivals})
+    keys = sorted({a[1] for a in arrivals})
+    entries = (await session.execute(sa.select(InboxEntry).where(InboxEntry.uscc.in_(usccs)).with_for_update())).scalars()
+    inbox: dict[str, InboxEntry | None] = dict.fromkeys(usccs)
+    inbox.update({e.uscc: e for e in entries})
+    filings: dict[str, list[Filing]] = {u: [] for u in usccs}
+    query = sa.select(Filing).where(Filing.uscc.in_(usccs), Filing.status.in_(OPEN_FILING)).with_for_update()
+    for filing in (await session.execute(query)).scalars():
+        filings[filing.uscc].append(filing)
+    same = sa.or_(UnlicensedOperator.uscc.in_(usccs), UnlicensedOperator.name_key.in_(keys))
+    query = sa.select(UnlicensedOperator).where(same, UnlicensedOperator.status == "banned").with_for_update()
+    operators = list((await session.execute(query)).scalars())
+    session.info[BATCH_READS] = BatchReads(inbox, filings, operators, set(arrivals))
 
 
 class InboxRepository:
@@ -47,6 +83,8 @@ class InboxRepository:
         return query.where(sa.or_(InboxEntry.health_region == region, InboxEntry.county == region))
 
     async def get(self, uscc: str, *, for_update: bool = False) -> InboxEntry | None:
+        if self.principal is None and (reads := batch_reads(self.session)) is not None and uscc in reads.inbox:
+            return reads.inbox[uscc]
         query = self._scoped(sa.select(InboxEntry).where(InboxEntry.uscc == uscc))
         if for_update:
             query = query.with_for_update()
@@ -54,6 +92,8 @@ class InboxRepository:
 
     def add(self, entry: InboxEntry) -> None:
         self.session.add(entry)
+        if (reads := batch_reads(self.session)) is not None:
+            reads.inbox[entry.uscc] = entry
 
     async def page(
         self,
@@ -138,6 +178,8 @@ class FilingRepository:
 
     async def open_for(self, uscc: str) -> list[Filing]:
         """Filings of an institution that are submitted or accepted (unscoped: events use it)."""
+        if (reads := batch_reads(self.session)) is not None and uscc in reads.filings:
+            return [f for f in reads.filings[uscc] if f.status in OPEN_FILING]
         query = sa.select(Filing).where(Filing.uscc == uscc, Filing.status.in_(OPEN_FILING)).with_for_update()
         return list((await self.session.execute(query)).scalars())
 
@@ -380,6 +422,11 @@ class UnlicensedRepository(_Scoped):
 
     async def matching(self, *, uscc: str | None, name_key: str, county: str) -> list[UnlicensedOperator]:
         """Banned operators that are the same as a registration: by USCC, or by name in the county."""
+        if (reads := batch_reads(self.session)) is not None and (uscc or "", name_key, county) in reads.matched:
+            return [
+                r for r in reads.operators
+                if r.status == "banned" and ((r.county == county and r.name_key == name_key) or (uscc and r.uscc == uscc))
+            ]  # fmt: skip
         same = sa.and_(UnlicensedOperator.county == county, UnlicensedOperator.name_key == name_key)
         if uscc:
             same = sa.or_(same, UnlicensedOperator.uscc == uscc)
