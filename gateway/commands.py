@@ -21,6 +21,7 @@ from gateway.schemas import (
     AccountRead,
     DeliveryPage,
     DeliveryRead,
+    EventTypeRead,
     ReplayCreate,
     ReplayRead,
     TokenResponse,
@@ -35,6 +36,7 @@ from shared.auth import SERVICE_CLIENT_PREFIX, Principal, TokenIssuer
 from shared.db import WOKE_BY_COMMIT, utcnow
 from shared.departments import DEPARTMENTS
 from shared.errors import Problem, field_problem, forbidden, not_found
+from shared.events.catalogue import CATALOGUE
 from shared.regions import CITY, is_region
 from shared.settings import Settings
 from shared.subscriptions import readable_types
@@ -200,6 +202,11 @@ def _webhook_owner(principal: Principal) -> tuple[str, str] | None:
     if principal.is_service or principal.department is None or not principal.has_role(*WEBHOOK_ROLES):
         raise forbidden("webhooks are managed by a bureau's own accounts")
     return None if principal.has_role("admin") else (principal.department, principal.region)
+
+
+def receivable_event_types(principal: Principal) -> list[EventTypeRead]:
+    _webhook_owner(principal)
+    return [EventTypeRead(type=t, topic=CATALOGUE[t].topic, summary=CATALOGUE[t].summary) for t in readable_types(principal.department or "")]
 
 
 def _check_filter(principal: Principal, body: WebhookBody, settings: Settings) -> None:

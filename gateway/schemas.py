@@ -49,6 +49,12 @@ Region = Annotated[str, Field(pattern=r"^\d{6}$")]
 EventType = Annotated[str, Field(max_length=160)]
 
 
+class EventTypeRead(BaseModel):
+    type: str
+    topic: str
+    summary: str
+
+
 class WebhookBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from gateway import commands
 from gateway.models import platform
-from gateway.schemas import DeliveryPage, ReplayCreate, ReplayRead, WebhookCreate, WebhookCreated, WebhookRead, WebhookUpdate
+from gateway.schemas import DeliveryPage, EventTypeRead, ReplayCreate, ReplayRead, WebhookCreate, WebhookCreated, WebhookRead, WebhookUpdate
 from shared.auth import CurrentPrincipal
 from shared.service import ReadSession, WriteSession
 
@@ -20,6 +20,11 @@ WebhookId = Annotated[str, Path(max_length=36)]
 @router.get("", response_model=list[WebhookRead], summary="The bureau's endpoints, with what each still owes and why one is paused")
 async def list_webhooks(principal: CurrentPrincipal, session: ReadSession) -> list[WebhookRead]:
     return await commands.list_webhooks(session, principal)
+
+
+@router.get("/event-types", response_model=list[EventTypeRead], summary="The event types the caller's bureau may receive")
+async def event_types(principal: CurrentPrincipal) -> list[EventTypeRead]:
+    return commands.receivable_event_types(principal)
 
 
 @router.post("", status_code=201, response_model=WebhookCreated, summary="Register an endpoint, its secret and its filter")

@@ -155,6 +155,7 @@ const PAGES = {
   practitioners: { title: "从业人员", for: ["weijian", "renshe"], render: renderPractitioners },
   subsidies: { title: "奖补审批", for: ["caizheng", "renshe"], render: renderSubsidies },
   tracker: { title: "发展目标", for: MEETING, render: renderTracker },
+  webhooks: { title: "事件推送", for: MEETING, render: renderWebhooks },
   records: { title: "指标明细", for: MEETING, render: renderTrackerRecords, hidden: true },
   profile: { title: "机构档案", for: null, render: renderProfile },
 };
@@ -573,6 +574,68 @@ function renderTrackerRecords(indicator, year, region) {
   }).catch((e) => showError(holder, e));
   return h("section", {}, h("h2", {}, `指标明细：${indicatorTitles[indicator] || indicator}（${year} 年，${region ? county(region) : "全市"}）`),
     h("p", {}, h("a", { href: "#/tracker" }, "← 返回发展目标")), holder);
+}
+
+// -- webhooks (事件推送): a bureau's endpoints ------------------------------------------------------
+const HOOK_STATUS = { active: "推送中", paused: "已暂停" };
+function renderWebhooks() {
+  const who = session.who;
+  const list = h("div"), log = h("div"), created = h("div");
+  const types = h("fieldset", { class: "checks" }, h("legend", {}, "订阅的事件（不选即本部门可接收的全部）"));
+  const regions = h("fieldset", { class: "checks" }, h("legend", {}, "区域（不选即本级管辖的全部）"),
+    (who.region === "441800" ? Object.keys(COUNTIES) : [who.region]).map((code) => h("label", {}, h("input", { type: "checkbox", name: "region", value: code }), county(code))));
+  api("GET", "/api/webhooks/event-types").then((items) => types.append(...items.map((t) =>
+    h("label", { title: t.type }, h("input", { type: "checkbox", name: "type", value: t.type }), `${t.summary}（${t.type.split(".").slice(1, 4).join(".")}）`))))
+    .catch((e) => showError(types, e));
+  const checked = (box, name) => [...box.querySelectorAll(`input[name=${name}]:checked`)].map((i) => i.value);
+
+  async function showLog(hook) {
+    log.replaceChildren(h("h3", {}, `投递记录：${hook.url}`), table([
+      { title: "投递号", key: "seq" }, { title: "事件", key: "event_type" }, { title: "事件ID", key: "event_id" },
+      { title: "轮次", render: (d) => (d.round ? `重放 ${d.round}` : "实时") },
+      { title: "状态", render: (d) => h("span", { class: d.status === "delivered" ? "ok" : "warn" }, d.status === "delivered" ? "已送达" : "待投递") },
+      { title: "尝试", key: "attempts" }, { title: "最近结果", render: (d) => d.last_error || (d.last_status_code ? `HTTP ${d.last_status_code}` : "") },
+      { title: "下次尝试", render: (d) => (d.next_attempt_at ? new Date(d.next_attempt_at).toLocaleString("zh-CN") : "") },
+    ], (p, after) => api("GET", `/api/webhooks/${hook.id}/deliveries?${query({ ...p, after, limit: 20 })}`), {
+      filters: [{ name: "status", label: "状态", options: { "": "全部", pending: "待投递", delivered: "已送达" }, required: false }] }));
+  }
+
+  async function showList() {
+    const hooks = await api("GET", "/api/webhooks");
+    list.replaceChildren(h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["接收地址", "事件", "区域", "状态", "待投递", "操作"].map((t) => h("th", {}, t)))),
+      h("tbody", {}, hooks.length ? hooks.map((hook) => {
+        const since = h("input", { type: "date", class: "inline", value: today(), "aria-label": "重放起始日期" });
+        return h("tr", {},
+          h("td", {}, hook.url, h("div", { class: "muted" }, hook.description)),
+          h("td", {}, hook.event_types.length ? `${hook.event_types.length} 类` : "全部可接收"),
+          h("td", {}, hook.regions.length ? hook.regions.map(county).join("、") : "本级全部"),
+          h("td", {}, h("span", { class: hook.status === "active" ? "ok" : "bad" }, HOOK_STATUS[hook.status]), hook.paused_reason ? h("div", { class: "bad wrap" }, hook.paused_reason) : null),
+          h("td", {}, hook.pending),
+          h("td", {},
+            action(hook.status === "active" ? "暂停" : "恢复", async () => { await api("POST", `/api/webhooks/${hook.id}/${hook.status === "active" ? "pause" : "resume"}`); await showList(); }, { secondary: true }),
+            action("投递记录", () => showLog(hook), { secondary: true }),
+            h("span", {}, since, action("重放", async () => {
+              const r = await api("POST", `/api/webhooks/${hook.id}/replays`, { since: since.value });
+              alert(`将重新投递 ${r.deliveries} 条事件（事件ID不变）`); await showList();
+            }, { secondary: true })),
+            action("删除", async () => { if (confirm("删除该接收地址及其待投递记录？")) { await api("DELETE", `/api/webhooks/${hook.id}`); await showList(); } }, { secondary: true })));
+      }) : [h("tr", {}, h("td", { colspan: 6 }, "尚未登记接收地址"))]))));
+  }
+
+  const createForm = form([
+    { name: "url", label: "接收地址（http/https）", placeholder: "https://…" },
+    { name: "description", label: "说明", required: false },
+    { name: "secret", label: "签名密钥（可空，空则自动生成，至少24位）", required: false },
+  ], "登记接收地址", async (v) => {
+    const hook = await api("POST", "/api/webhooks", { url: v.url, description: v.description, secret: v.secret || null,
+      event_types: checked(types, "type"), regions: checked(regions, "region") });
+    created.replaceChildren(h("p", { class: "ok" }, "已登记。签名密钥只显示这一次，请妥善保存："), h("pre", { class: "secret" }, hook.secret),
+      h("p", { class: "muted" }, "每次推送带 X-Tuoyu-Timestamp 与 X-Tuoyu-Signature（v1=HMAC-SHA256(密钥, 时间戳 + \".\" + 报文)），请校验签名并拒绝5分钟以前的时间戳。"));
+    await showList();
+  });
+  createForm.prepend(types, regions);
+  showList().catch((e) => showError(list, e));
+  return h("section", {}, h("h2", {}, "事件推送（Webhook）"), list, h("h3", {}, "登记新的接收地址"), createForm, created, log);
 }
 
 function renderProfile(uscc) {

@@ -141,3 +141,25 @@ async def test_the_joint_meetings_tracker_charts_links_and_fits_a_phone(browser,
     assert "已拨付" in text and "当月推送率" not in text and "抽查完成率" not in text
     await finance.emulate_media(media="print")
     assert not await finance.locator("nav").is_visible() and await finance.locator("table.figures").is_visible()
+
+
+async def test_a_bureau_registers_a_webhook_in_the_console(browser, suite: InProcessSuite) -> None:  # type: ignore[no-untyped-def]
+    page = await signed_in(browser, suite, "gongan-441821")
+    await page.click("nav >> text=事件推送")
+    await page.wait_for_selector("fieldset.checks input[name=type]")
+    labels = await page.inner_text("fieldset.checks")
+    assert "tuoyu.training" not in labels and "registration.institution" in labels  # only what 公安 may read
+    await page.check("input[value='tuoyu.registration.institution.registered.v1']")
+    await page.fill("#f-url", "http://127.0.0.1:9/police-hook")
+    await page.fill("#f-description", "县公安局治安系统")
+    await page.click("button:has-text('登记接收地址')")
+    await page.wait_for_selector("pre.secret")
+    assert len(await page.inner_text("pre.secret")) >= 32
+    row = page.locator("tr", has_text="police-hook")
+    await row.wait_for()
+    assert "1 类" in await row.inner_text() and "推送中" in await row.inner_text()
+    await row.locator("text=暂停").click()
+    await page.wait_for_selector("tr:has-text('police-hook') >> text=已暂停")
+    await row.locator("text=投递记录").click()
+    await page.wait_for_selector("text=投递记录：")
+    await page.screenshot(path=str(ARTIFACTS / "webhooks.png"), full_page=True)

@@ -54,8 +54,6 @@ async def test_one_trace_from_the_gateway_into_the_consumer(suite: InProcessSuit
 
 
 async def test_readiness_reports_database_and_broker(suite: InProcessSuite) -> None:
-    for service in ("registration", "inspection", "subsidy", "training"):
+    for service in ("gateway", "registration", "inspection", "subsidy", "training"):  # the gateway reads every topic for the webhooks
         ready = (await suite.http.get(suite.url(service, "/ready"))).json()
         assert (ready["status"], ready["database"], ready["broker"]) == ("ok", "ok", "ok")
-    gateway = (await suite.http.get(suite.url("gateway", "/ready"))).json()
-    assert (gateway["database"], gateway["broker"]) == ("ok", "not used")
