@@ -3,6 +3,11 @@
 Consumers read it to catch up after starting late or after the broker lost data (the embedded
 broker forgets everything on restart), and to reconcile. Positions are given in the order rows
 became visible (see `shared.tables`), so "after my last position" never skips a row.
+
+The suite's services and administrators read all of a feed. A bureau's subscriber account reads
+what the table of readers (`shared.subscriptions`) gives its department, and a county office only
+its county's events; a page may then hold fewer items than it scanned, and `next` still moves past
+every row scanned, so paging on never stalls and never skips.
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from shared.auth import ServiceToken, require_roles
+from shared.auth import Principal, ServiceToken, require_roles
+from shared.errors import field_problem
 from shared.events.envelope import Event
+from shared.regions import CITY
+from shared.subscriptions import may_read, readable_topics, region_covers
 from shared.tables import PlatformTables
 
 FEED_READER_ROLES = ("service", "subscriber", "admin")
@@ -32,6 +40,24 @@ class FeedPage(BaseModel):
     next: int | None
 
 
+def feed_scope(principal: Principal, asked: list[str] | None) -> tuple[list[str] | None, str | None]:
+    """(topics, region) the caller may read of a feed; None = no restriction. A subscriber asking
+    for a topic its department may not read is refused, naming the topic (订阅权限)."""
+    if principal.has_role("service", "admin"):
+        return asked, None
+    department = principal.department or ""
+    if not asked:
+        return list(readable_topics(department)), principal.region
+    if refused := [t for t in asked if not may_read(department, t)]:
+        message = f"{department or 'this account'} may not read {', '.join(refused)}: see the table of readers (shared/subscriptions.py)"
+        raise field_problem("topic", "not_readable_by_department", message, status=403, slug="forbidden")
+    return asked, principal.region
+
+
+def _in_region(payload: str, region: str) -> bool:
+    return region_covers(region, orjson.loads(payload).get("region", ""))
+
+
 def feed_router(tables: PlatformTables) -> APIRouter:
     router = APIRouter(tags=["events"])
     outbox = tables.outbox
@@ -40,22 +66,24 @@ def feed_router(tables: PlatformTables) -> APIRouter:
         "/v1/events",
         summary="The outbox feed: events after a position, in order",
         responses={200: {"model": FeedPage}},
-        dependencies=[require_roles(*FEED_READER_ROLES)],
     )
     async def read_feed(
         request: Request,
+        principal: Annotated[Principal, require_roles(*FEED_READER_ROLES)],
         after: Annotated[int, Query(ge=0, description="last position already read (0 = from the start)")] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         topic: Annotated[list[str] | None, Query(description="only these topics")] = None,
     ) -> Response:
+        topics, region = feed_scope(principal, topic)
         query = sa.select(outbox.c.position, outbox.c.payload).where(outbox.c.position > after)
-        if topic:
-            query = query.where(outbox.c.topic.in_(topic))
+        if topics is not None:
+            query = query.where(outbox.c.topic.in_(topics))
         async with request.app.state.runtime.db.reading() as session:
             rows = (await session.execute(query.order_by(outbox.c.position).limit(limit))).all()
+        shown = rows if region in (None, CITY) else [r for r in rows if _in_region(r.payload, region)]
         # The payloads are stored as JSON already: splice them in rather than re-encoding.
-        items = b",".join(b'{"position":%d,"event":%s}' % (r.position, r.payload.encode()) for r in rows)
-        next_after = rows[-1].position if len(rows) == limit else None
+        items = b",".join(b'{"position":%d,"event":%s}' % (r.position, r.payload.encode()) for r in shown)
+        next_after = rows[-1].position if len(rows) == limit else None  # past every row scanned, shown or not
         body = b'{"items":[%s],"next":%s}' % (items, orjson.dumps(next_after))
         return Response(body, media_type="application/json")
 

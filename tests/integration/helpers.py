@@ -61,6 +61,13 @@ async def outbox_published(suite: InProcessSuite, service: str, key: str) -> boo
     return bool(rows) and all(r.published_at is not None for r in rows)
 
 
+async def published_registration(suite: InProcessSuite, token_for, county: str) -> str:  # type: ignore[no-untyped-def]
+    """Register an institution in `county` (by 民政) and wait until its event is published; its USCC."""
+    made = await register(suite, token_for, registrar="minzheng", region=county)
+    await eventually(lambda: outbox_published(suite, "registration", made["uscc"]), what=f"{made['uscc']} published")
+    return made["uscc"]
+
+
 @contextlib.asynccontextmanager
 async def broker_loses_registration_events(suite: InProcessSuite) -> AsyncIterator[None]:
     """While inside: the registration relay's writes are acknowledged but land where no consumer

@@ -1,4 +1,4 @@
-"""The outbox feed and the relay's wake-up."""
+"""The outbox feed (and what a bureau's subscriber account may read of it) and the relay's wake-up."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import asyncio
 
 import sqlalchemy as sa
 
+from shared.subscriptions import may_read, readable_topics
 from tests.factories import registration_body
+from tests.integration.helpers import published_registration
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
 
@@ -57,6 +59,53 @@ async def test_the_feed_is_for_services_subscribers_and_admins(suite, token_for)
     assert (await suite.http.get(url, headers=token_for("minzheng", "441802", "clerk"))).status_code == 403
     assert (await suite.http.get(url, headers=token_for("caizheng", "441800", "subscriber"))).status_code == 200
     assert (await suite.http.get(url, params={"limit": 0}, headers=token_for("weijian", "441800", "admin"))).status_code == 422
+
+
+async def whole_feed(suite: InProcessSuite, service: str, headers: dict[str, str], limit: int = 100) -> tuple[list[dict], int]:
+    """Every item a caller sees in a feed, paging on `next`; and how many pages showed nothing."""
+    items, after, empty_pages = [], 0, 0
+    while True:
+        response = await suite.http.get(suite.url(service, "/v1/events"), params={"after": after, "limit": limit}, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items += page["items"]
+        empty_pages += not page["items"]
+        if page["next"] is None:
+            return items, empty_pages
+        assert page["next"] > after
+        after = page["next"]
+
+
+async def test_a_subscriber_reads_only_the_topics_its_department_may_read(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    uscc = await published_registration(suite, token_for, "441821")
+    finance = token_for("caizheng", "441800", "subscriber")
+    url = suite.url("registration", "/v1/events")
+    refused = await suite.http.get(url, params={"topic": "tuoyu.registration.kindergarten_class"}, headers=finance)
+    assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["field"] == "topic" and refused.json()["errors"][0]["rule"] == "not_readable_by_department"
+    assert "tuoyu.registration.kindergarten_class" in refused.json()["detail"]
+    assert not may_read("caizheng", "tuoyu.registration.kindergarten_class")
+
+    seen, _ = await whole_feed(suite, "registration", finance)
+    assert uscc in {i["event"]["subject"] for i in seen}
+    assert {i["event"]["type"].rsplit(".", 2)[0] for i in seen} <= set(readable_topics("caizheng"))
+    # services and administrators read everything, as before
+    assert (await suite.http.get(url, params={"topic": "tuoyu.registration.kindergarten_class"}, headers=token_for("weijian", "441800", "admin"))).status_code == 200
+
+
+async def test_a_county_subscriber_reads_its_county_only_and_pages_past_the_rest(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    elsewhere = await published_registration(suite, token_for, "441802")
+    mine = await published_registration(suite, token_for, "441821")
+    county_police = token_for("gongan", "441821", "subscriber")
+    items, empty_pages = await whole_feed(suite, "registration", county_police, limit=1)
+    subjects = {i["event"]["subject"] for i in items}
+    assert mine in subjects and elsewhere not in subjects
+    assert {i["event"]["region"] for i in items} == {"441821"}
+    assert empty_pages >= 1  # a page of another county's event: nothing shown, and `next` moved on
+    positions = [i["position"] for i in items]
+    assert positions == sorted(set(positions))
+    everything, _ = await whole_feed(suite, "registration", token_for(None, "441800", "service", kind="service"), limit=1000)
+    assert {mine, elsewhere} <= {i["event"]["subject"] for i in everything}
 
 
 async def test_the_relay_is_woken_by_the_commit_not_by_its_poll(suite, token_for) -> None:  # type: ignore[no-untyped-def]
