@@ -43,10 +43,18 @@ async def forward(context: str, path: str, request: Request, rt: ServiceRuntime)
     body = await request.body()  # its size was checked on the way in (shared.limits)
     headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h)) is not None}
     headers["x-request-id"] = current_request_id() or ""  # the trace context is added by the instrumented client
+    # A request that cannot have changed anything twice may go again once if the connection broke.
+    repeatable = request.method in ("GET", "PUT", "DELETE") or "idempotency-key" in headers
     try:
-        upstream = await rt.http.request(
-            request.method, f"{base}/{path}", params=request.query_params.multi_items(), content=body, headers=headers
-        )
+        for attempt in (1, 2):
+            try:
+                upstream = await rt.http.request(
+                    request.method, f"{base}/{path}", params=request.query_params.multi_items(), content=body, headers=headers
+                )
+                break
+            except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+                if attempt == 2 or not repeatable:
+                    raise
     except httpx.TimeoutException as exc:
         log.warning("upstream timeout", context=context, error=repr(exc))
         raise Problem(504, "upstream-timeout", "The service did not answer in time", f"{context} timed out") from exc
