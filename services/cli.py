@@ -201,5 +201,58 @@ def contract(out: Annotated[Path, typer.Option(help="directory to write the cont
     typer.echo(f"{len(files)} files written to {out}")
 
 
+@app.command()
+def subscribe(
+    group: Annotated[str, typer.Option(help="your consumer group, <department>.<region>.<purpose>, e.g. weijian.441800.roster")],
+    topic: Annotated[list[str] | None, typer.Option(help="a topic to read (repeatable; default: every topic your department may read)")] = None,
+    bootstrap: Annotated[str | None, typer.Option(help="Kafka brokers (default: TUOYU_KAFKA_BOOTSTRAP)")] = None,
+    kafka_username: Annotated[str | None, typer.Option(envvar="TUOYU_KAFKA_USERNAME", help="your Kafka principal, <department>-<region> (SASL SCRAM)")] = None,
+    kafka_password: Annotated[str | None, typer.Option(envvar="TUOYU_KAFKA_PASSWORD", help="its password")] = None,
+    from_feed: Annotated[bool, typer.Option(help="read the producers' feeds through the gateway instead of Kafka")] = False,
+    gateway: Annotated[str, typer.Option(envvar="TUOYU_GATEWAY_URL", help="the gateway's URL (--from-feed)")] = "http://127.0.0.1:8000",
+    client_id: Annotated[str | None, typer.Option(envvar="TUOYU_CLIENT_ID", help="your subscriber account (--from-feed)")] = None,
+    client_secret: Annotated[str | None, typer.Option(envvar="TUOYU_CLIENT_SECRET", help="its secret (--from-feed)")] = None,
+    exec_: Annotated[str | None, typer.Option("--exec", help="a command run per event with the event as one JSON line on its stdin")] = None,
+    checkpoint: Annotated[Path | None, typer.Option(help="where the position is kept (default: <data dir>/subscriber-<group>.json)")] = None,
+    max_events: Annotated[int | None, typer.Option(help="stop after this many events")] = None,
+    idle_exit: Annotated[float | None, typer.Option(help="stop after this many seconds without an event")] = None,
+) -> None:
+    """Print your bureau's events as JSON lines on stdout (or hand each to --exec), at least once,
+    resuming from a local checkpoint; logs go to stderr."""
+    import sys
+
+    import httpx
+    from aiokafka.errors import KafkaError
+
+    from services.subscriber import Output, Refused, Stop, subscribe
+    from shared.logging import configure_logging
+    from shared.settings import Settings
+
+    settings = Settings(**({"kafka_bootstrap": bootstrap} if bootstrap else {}))
+    configure_logging(settings.log_level)
+    run = subscribe(
+        group,
+        topic or [],
+        settings=settings,
+        output=Output(sys.stdout.buffer, exec_),
+        stop=Stop(max_events, idle_exit),
+        checkpoint=checkpoint,
+        from_feed=from_feed,
+        gateway=gateway,
+        client_id=client_id,
+        client_secret=client_secret,
+        kafka_username=kafka_username,
+        kafka_password=kafka_password,
+    )
+    try:
+        asyncio.run(run)
+    except Refused as refused:
+        typer.echo(f"refused: {refused}", err=True)
+        raise typer.Exit(2) from None
+    except (httpx.HTTPError, KafkaError) as exc:
+        typer.echo(f"cannot reach {'the gateway' if from_feed else 'Kafka'}: {exc!r}", err=True)
+        raise typer.Exit(1) from None
+
+
 if __name__ == "__main__":
     app()

@@ -7,6 +7,7 @@ Works against the embedded broker and Apache Kafka alike; what the embedded one 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -78,7 +79,8 @@ class Bus:
             except Exception:  # noqa: BLE001 - a wedged producer may fail to stop; it is dropped anyway
                 log.warning("producer stop failed", exc_info=True)
 
-    def consumer(self, topics: list[str], group_id: str) -> AIOKafkaConsumer:
+    def consumer(self, topics: list[str], group_id: str, **security: Any) -> AIOKafkaConsumer:
+        """`security`: SASL settings of a bureau's own principal (`tuoyu subscribe`); the suite needs none."""
         return AIOKafkaConsumer(
             *topics,
             bootstrap_servers=self.settings.kafka_bootstrap,
@@ -90,6 +92,7 @@ class Bus:
             session_timeout_ms=self.settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=self.settings.kafka_heartbeat_interval_ms,
             max_poll_records=500,
+            **security,
         )
 
     async def close(self) -> None:
