@@ -254,5 +254,14 @@ def subscribe(
         raise typer.Exit(1) from None
 
 
+@app.command()
+def acls(k8s: Annotated[bool, typer.Option(help="print the Kubernetes ConfigMap and Job instead (deploy/k8s/15-kafka-acls.yaml)")] = False) -> None:
+    """Print the Kafka ACLs of the production deployment (kafka-acls.sh commands) from the table of
+    readers; deploy/kafka-acls.sh is this output."""
+    from services.acls import acl_script, k8s_manifest
+
+    typer.echo(k8s_manifest() if k8s else acl_script(), nl=False)
+
+
 if __name__ == "__main__":
     app()

@@ -72,3 +72,27 @@ def test_the_image_runs_as_a_non_root_user_and_serves_a_chosen_process() -> None
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert "USER 10001" in dockerfile and 'ENTRYPOINT ["tuoyu", "serve"]' in dockerfile
     assert dockerfile.count("FROM python:3.11-slim") == 2  # built in one stage, run from a clean one
+
+
+def test_the_kafka_acls_are_the_table_of_readers() -> None:
+    from services.acls import acl_script, k8s_manifest
+    from shared.subscriptions import readable_topics
+
+    assert (DEPLOY / "kafka-acls.sh").read_text() == acl_script(), "regenerate: tuoyu acls > deploy/kafka-acls.sh"
+    assert (DEPLOY / "k8s" / "15-kafka-acls.yaml").read_text() == k8s_manifest(), "regenerate: tuoyu acls --k8s > deploy/k8s/15-kafka-acls.yaml"
+    commands = [line for line in acl_script().splitlines() if line.startswith('"$ACLS"')]
+    police = [c for c in commands if "User:gongan-441800 " in c]
+    assert police[0].endswith(" ".join(f"--topic {t}" for t in readable_topics("gongan"))) and "--operation Describe" in police[0]
+    assert "--group gongan.441800. --resource-pattern-type prefixed" in police[1]
+    assert "tuoyu.subsidy.ledger" not in police[0]
+    assert not [c for c in commands if "-441821" in c]  # county offices read through the feed, which keeps to their county
+
+    kafka = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    broker = kafka["kafka-1"]["environment"]
+    assert broker["KAFKA_AUTHORIZER_CLASS_NAME"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert broker["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false" and broker["KAFKA_SUPER_USERS"]
+    assert "BUREAU:SASL_PLAINTEXT" in broker["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"]
+    assert kafka["acls"]["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    assert "./kafka-acls.sh:/opt/tuoyu/kafka-acls.sh:ro" in kafka["acls"]["volumes"]
+    jobs = {d["metadata"]["name"]: d for d in documents() if d["kind"] == "Job"}
+    assert jobs["tuoyu-kafka-acls"]["spec"]["template"]["spec"]["initContainers"][0]["name"] == "wait-for-topics"
