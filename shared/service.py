@@ -129,14 +129,22 @@ class Runtime:
     async def start(self) -> None:
         if self.relay is None:
             return
-        self._tasks.append(asyncio.create_task(self._ensure_topics(), name=f"{self.name}-topics"))
-        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        topics = asyncio.create_task(self._ensure_topics(), name=f"{self.name}-topics")
+        self._tasks.append(topics)
+        # Publishing or subscribing before the topics exist would have the broker make them with its
+        # own partition count; so the relay and the consumers start once they are there.
+        self._tasks.append(asyncio.create_task(self._after(topics, self.relay.run), name=f"{self.name}-relay"))
         for consumer in self.consumers.values():
-            self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
+            self._tasks.append(asyncio.create_task(self._after(topics, consumer.run), name=consumer.name))
         for job in self.jobs.values():
             self._tasks.append(asyncio.create_task(self._every(job), name=f"{self.name}-{job.name}"))
         for worker in self.workers:
             self._tasks.append(asyncio.create_task(worker(self), name=f"{self.name}-{getattr(worker, '__name__', 'worker')}"))
+
+    @staticmethod
+    async def _after(first: asyncio.Task[None], run: Callable[[], Awaitable[None]]) -> None:
+        await asyncio.shield(first)
+        await run()
 
     async def _every(self, job: Job) -> None:
         while True:
