@@ -20,7 +20,7 @@ import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import sqlalchemy as sa
@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.bus import Bus
 from shared.db import Database, utcnow
 from shared.errors import UNREACHABLE
-from shared.events.catalogue import dlq_topic, spec_of
+from shared.events.catalogue import dlq_topic, parse_data, spec_of
 from shared.events.envelope import Event
 from shared.feed import FeedClient
 from shared.settings import Settings
@@ -44,6 +44,21 @@ from shared.telemetry import consuming
 log = structlog.get_logger("tuoyu.inbox")
 
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+
+
+Data = TypeVar("Data")
+
+
+def applying(model: type[Data], command: Callable[[AsyncSession, Data], Awaitable[Any]]) -> Handler:
+    """A handler that hands the event's data, read as its catalogued `model`, to `command`."""
+
+    async def handle(session: AsyncSession, event: Event) -> None:
+        data = parse_data(event)
+        if not isinstance(data, model):
+            raise TypeError(f"{event.type} carries {type(data).__name__}, not {model.__name__}")
+        await command(session, data)
+
+    return handle
 Prefetch = Callable[[AsyncSession, list[Event]], Awaitable[None]]
 PREFETCH = "tuoyu_prefetch"
 

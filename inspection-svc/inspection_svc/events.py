@@ -21,7 +21,7 @@ from shared.events.envelope import Event
 from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot
 from shared.events.subsidy import BudgetSet, SubsidyBooked
 from shared.events.training import CertificateIssued, HealthCheckRecorded, PractitionerSnapshot
-from shared.inbox import CatchUp, prefetching
+from shared.inbox import CatchUp, applying, prefetching
 from shared.service import ConsumerSpec
 from shared.timeutil import today_in_china
 
@@ -57,43 +57,13 @@ async def on_scheduled_catch_up(session: AsyncSession, result: CatchUp) -> None:
     await inbox_cmd.record_catch_up(session, result, trigger="schedule")
 
 
-async def on_practitioner(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
-    assert isinstance(data, PractitionerSnapshot)
-    await staffing_cmd.practitioner_changed(session, data)
-
-
-async def on_certificate(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
-    assert isinstance(data, CertificateIssued)
-    await staffing_cmd.certificate_issued(session, data)
-
-
-async def on_health_check(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
-    assert isinstance(data, HealthCheckRecorded)
-    await staffing_cmd.health_checked(session, data)
-
-
-async def on_budget(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
-    assert isinstance(data, BudgetSet)
-    await tracker_cmd.budget_set(session, data)
-
-
-async def on_booking(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
-    assert isinstance(data, SubsidyBooked)
-    await tracker_cmd.subsidy_booked(session, data)
-
-
 STAFFING = ConsumerSpec(
     "inspection.staffing",
     {
-        "tuoyu.training.practitioner.hired.v1": on_practitioner,
-        "tuoyu.training.practitioner.departed.v1": on_practitioner,
-        "tuoyu.training.certificate.issued.v1": on_certificate,
-        "tuoyu.training.health_check.recorded.v1": on_health_check,
+        "tuoyu.training.practitioner.hired.v1": applying(PractitionerSnapshot, staffing_cmd.practitioner_changed),
+        "tuoyu.training.practitioner.departed.v1": applying(PractitionerSnapshot, staffing_cmd.practitioner_changed),
+        "tuoyu.training.certificate.issued.v1": applying(CertificateIssued, staffing_cmd.certificate_issued),
+        "tuoyu.training.health_check.recorded.v1": applying(HealthCheckRecorded, staffing_cmd.health_checked),
     },
 )
 
@@ -113,7 +83,10 @@ HEALTH_INBOX = ConsumerSpec(
 # the joint meeting's tracker: subsidy paid against budget
 SUBSIDY_FACTS = ConsumerSpec(
     "inspection.subsidy-facts",
-    {"tuoyu.subsidy.budget.set.v1": on_budget, "tuoyu.subsidy.ledger.booked.v1": on_booking},
+    {
+        "tuoyu.subsidy.budget.set.v1": applying(BudgetSet, tracker_cmd.budget_set),
+        "tuoyu.subsidy.ledger.booked.v1": applying(SubsidyBooked, tracker_cmd.subsidy_booked),
+    },
 )
 
 CONSUMERS = [HEALTH_INBOX, STAFFING, SUBSIDY_FACTS]
