@@ -118,16 +118,35 @@ class OutboxRelay:
 
     async def pump(self) -> bool:
         """Sequence what is new, publish one batch; True when the batch was full."""
-        await self._sequence()
-        return await self._publish_batch() >= self.settings.relay_batch
+        rows = await self._sequence_and_read()
+        if not rows:
+            return False
+        producer = await self.bus.producer()
+        sent = []
+        for row in rows:
+            headers = kafka_headers(orjson.loads(row.payload))
+            sent.append(await producer.send(row.topic, row.payload.encode(), key=row.key.encode(), headers=headers))
+        await asyncio.gather(*sent)
+        await self._mark_published(rows[0].position, rows[-1].position)
+        return len(rows) >= self.settings.relay_batch
 
-    async def _sequence(self) -> None:
-        """Give unsequenced rows the next positions, in the order they are now visible, and link
-        each into its stream's evidence chain (shared.chain)."""
+    async def _sequence_and_read(self) -> list[sa.Row]:
+        """Give unsequenced rows the next positions, in the order they are now visible, linking
+        each into its stream's evidence chain (shared.chain); then read the next batch to publish.
+        Both in one transaction: every statement is a round trip to a database server, and on a
+        busy machine each costs milliseconds that every event waits for."""
         outbox = self.tables.outbox
-        async with self.db.reading() as session:  # most wake-ups find nothing new: no write lock for that
-            if (await session.execute(sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).limit(1))).first() is None:
-                return
+        unpublished = (
+            sa.select(outbox.c.position, outbox.c.topic, outbox.c.key, outbox.c.payload)
+            .where(outbox.c.published_at.is_(None), outbox.c.position.is_not(None))
+            .order_by(outbox.c.position)
+            .limit(self.settings.relay_batch)
+        )
+        if self.db.is_sqlite:
+            # Most wake-ups find nothing new: no write lock for that.
+            async with self.db.reading() as session:
+                if (await session.execute(sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).limit(1))).first() is None:
+                    return list((await session.execute(unpublished)).all())
         async with self.db.transaction() as session:
             rows = (
                 await session.execute(
@@ -137,51 +156,37 @@ class OutboxRelay:
                     .limit(5000)
                 )
             ).all()
-            if not rows:
-                return
-            top = (await session.execute(sa.select(sa.func.coalesce(sa.func.max(outbox.c.position), 0)))).scalar_one()
-            heads: dict[str, str] = {}
-            for topic in {r.topic for r in rows}:
-                last = await session.execute(
-                    sa.select(outbox.c.chain_hash)
-                    .where(outbox.c.topic == topic, outbox.c.position.is_not(None))
-                    .order_by(outbox.c.position.desc())
-                    .limit(1)
-                )
-                heads[topic] = last.scalar_one_or_none() or GENESIS
-            updates = []
-            for i, row in enumerate(rows, start=1):
-                event = chained(heads[row.topic], orjson.loads(row.payload))
-                heads[row.topic] = event["chainhash"]
-                updates.append({"b_seq": row.seq, "b_pos": top + i, "b_payload": orjson.dumps(event).decode(), "b_chain": event["chainhash"]})
-            await session.execute(
-                sa.update(outbox)
-                .where(outbox.c.seq == sa.bindparam("b_seq"))
-                .values(position=sa.bindparam("b_pos"), payload=sa.bindparam("b_payload"), chain_hash=sa.bindparam("b_chain")),
-                updates,
-            )
+            if rows:
+                await self._sequence(session, rows)
+            return list((await session.execute(unpublished)).all())
 
-    async def _publish_batch(self) -> int:
+    async def _sequence(self, session: AsyncSession, rows: list[sa.Row]) -> None:
         outbox = self.tables.outbox
-        async with self.db.reading() as session:
-            rows = (
-                await session.execute(
-                    sa.select(outbox.c.position, outbox.c.topic, outbox.c.key, outbox.c.payload)
-                    .where(outbox.c.published_at.is_(None), outbox.c.position.is_not(None))
-                    .order_by(outbox.c.position)
-                    .limit(self.settings.relay_batch)
-                )
-            ).all()
-        if not rows:
-            return 0
-        producer = await self.bus.producer()
-        sent = []
-        for row in rows:
-            headers = kafka_headers(orjson.loads(row.payload))
-            sent.append(await producer.send(row.topic, row.payload.encode(), key=row.key.encode(), headers=headers))
-        await asyncio.gather(*sent)
-        await self._mark_published(rows[0].position, rows[-1].position)
-        return len(rows)
+        topics = sorted({r.topic for r in rows})
+        # The top position and each stream's last link, in one query.
+        heads_of = [
+            sa.select(outbox.c.chain_hash)
+            .where(outbox.c.topic == topic, outbox.c.position.is_not(None))
+            .order_by(outbox.c.position.desc())
+            .limit(1)
+            .scalar_subquery()
+            for topic in topics
+        ]
+        top, *last = (
+            await session.execute(sa.select(sa.select(sa.func.coalesce(sa.func.max(outbox.c.position), 0)).scalar_subquery(), *heads_of))
+        ).one()
+        heads = {topic: head or GENESIS for topic, head in zip(topics, last, strict=True)}
+        updates = []
+        for i, row in enumerate(rows, start=1):
+            event = chained(heads[row.topic], orjson.loads(row.payload))
+            heads[row.topic] = event["chainhash"]
+            updates.append({"b_seq": row.seq, "b_pos": top + i, "b_payload": orjson.dumps(event).decode(), "b_chain": event["chainhash"]})
+        await session.execute(
+            sa.update(outbox)
+            .where(outbox.c.seq == sa.bindparam("b_seq"))
+            .values(position=sa.bindparam("b_pos"), payload=sa.bindparam("b_payload"), chain_hash=sa.bindparam("b_chain")),
+            updates,
+        )
 
     async def _mark_published(self, first: int, last: int) -> None:
         outbox = self.tables.outbox
