@@ -182,6 +182,11 @@ def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
+async def _runtime(request: Request) -> Runtime:
+    # A coroutine, so that FastAPI does not hop to its thread pool to read an attribute.
+    return runtime(request)
+
+
 async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with runtime(request).db.transaction() as session:
         yield session
@@ -196,7 +201,7 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
 # sent, so a failed commit answers as an error instead of a success that did not happen.
 WriteSession = Annotated[AsyncSession, Depends(_write_session, scope="function")]
 ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
-ServiceRuntime = Annotated[Runtime, Depends(runtime)]
+ServiceRuntime = Annotated[Runtime, Depends(_runtime)]
 
 
 class Health(BaseModel):
