@@ -40,6 +40,17 @@ def test_expired_and_wrong_audience_tokens_are_refused(keypair: tuple[str, str])
         verifier(keypair[1]).verify(other)
 
 
+def test_a_token_verified_before_is_still_refused_once_it_expires(keypair: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    token, _ = TokenIssuer(keypair[0], issuer="tuoyu-gateway", audience="tuoyu", ttl_s=60).issue(PERSON)
+    checker = verifier(keypair[1])
+    assert checker.verify(token) == PERSON
+    assert checker.verify(token) == PERSON  # remembered
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 60 + TokenVerifier.LEEWAY_S + 1)
+    with pytest.raises(Problem, match="expired"):
+        checker.verify(token)
+
+
 def test_the_algorithm_is_pinned(keypair: tuple[str, str]) -> None:
     # Unsigned, and HMAC-signed (anyone holding a shared secret could mint those): both refused.
     claims = {"sub": "x", "iss": "tuoyu-gateway", "aud": "tuoyu", "iat": int(time.time()), "exp": int(time.time()) + 60}
