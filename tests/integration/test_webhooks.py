@@ -42,7 +42,8 @@ class Receiver:
 
 
 @pytest.fixture(scope="module")
-async def receiver() -> AsyncIterator[Receiver]:
+async def receiver(suite: InProcessSuite) -> AsyncIterator[Receiver]:
+    """A receiver per suite (so per database backend): what one backend's run received is not the other's."""
     port = free_port()
     state = Receiver(f"http://127.0.0.1:{port}")
     app = FastAPI()
