@@ -71,12 +71,13 @@ async def _carer(suite: InProcessSuite, token_for, uscc: str, county: str, occup
 async def city(suite: InProcessSuite, token_for) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The seeded city; returns the institutions by name."""
     early = dt.date(YEAR, 1, 1).isoformat()  # pushed in its month only if that month is this one
+    on = TODAY.isoformat()  # the module's day throughout, even if China's midnight passes while it runs
     made = {
-        "a1": await register(suite, token_for, registrar="minzheng", region=A, area="urban", places={"infant": 6, "toddler": 10, "older_toddler": 14}),
-        "a2": await register(suite, token_for, registrar="shichang", region=A, area="rural", places={"infant": 0, "toddler": 5, "older_toddler": 14}),
+        "a1": await register(suite, token_for, registrar="minzheng", region=A, area="urban", places={"infant": 6, "toddler": 10, "older_toddler": 14}, registered_on=on),
+        "a2": await register(suite, token_for, registrar="shichang", region=A, area="rural", places={"infant": 0, "toddler": 5, "older_toddler": 14}, registered_on=on),
         "a3": await register(suite, token_for, registrar="minzheng", region=A, area="urban", places={"infant": 0, "toddler": 0, "older_toddler": 7}, registered_on=early),
-        "b1": await register(suite, token_for, registrar="bianban", region=B, area="rural", places={"infant": 3, "toddler": 5, "older_toddler": 7}),
-        "b2": await register(suite, token_for, registrar="minzheng", region=B, area="urban", places={"infant": 5, "toddler": 5, "older_toddler": 10}),
+        "b1": await register(suite, token_for, registrar="bianban", region=B, area="rural", places={"infant": 3, "toddler": 5, "older_toddler": 7}, registered_on=on),
+        "b2": await register(suite, token_for, registrar="minzheng", region=B, area="urban", places={"infant": 5, "toddler": 5, "older_toddler": 10}, registered_on=on),
     }
     usccs = {name: m["uscc"] for name, m in made.items()}
     await _post(
