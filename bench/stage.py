@@ -11,9 +11,7 @@ import asyncio
 import contextlib
 import io
 import os
-import secrets
 import shutil
-import socket
 import sys
 import tempfile
 from collections.abc import Callable
@@ -22,8 +20,9 @@ from typing import Any
 
 from services.broker import EmbeddedBroker
 from services.catalogue import SUITE
-from services.processes import Child, child_env, free_port
+from services.processes import Child, child_env, free_base_port, free_port
 from services.runner import Suite
+from services.scratch import ScratchDatabases
 from shared.bus import ensure_topics
 from shared.migrate import upgrade
 from shared.settings import Settings
@@ -50,68 +49,6 @@ async def postgres_problem() -> str | None:
         return f"{POSTGRES_ADMIN_DSN} does not answer: {exc}"
     await conn.close()
     return None
-
-
-def free_base_port(count: int = len(SUITE)) -> int:
-    """A port with the next `count - 1` free as well (gateway on P, services on P+1 …)."""
-    while True:
-        base = free_port()
-        if base < 60000 and all(_port_free(base + i) for i in range(count)):
-            return base
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-class Databases:
-    """Fresh databases on one backend: SQLite files in a directory, or PostgreSQL databases."""
-
-    def __init__(self, backend: str, directory: Path) -> None:
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}")
-        self.backend, self.directory = backend, directory
-        self.tag = secrets.token_hex(4)
-        self.urls: dict[str, str] = {}
-        self.created: list[str] = []
-
-    async def url(self, name: str) -> str:
-        if name in self.urls:
-            return self.urls[name]
-        if self.backend == "sqlite":
-            url = f"sqlite+aiosqlite:///{self.directory / f'{name}.db'}"
-        else:
-            import asyncpg
-
-            database = f"bench_{self.tag}_{name}"
-            conn = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-            try:
-                await conn.execute(f'CREATE DATABASE "{database}"')
-            finally:
-                await conn.close()
-            self.created.append(database)
-            base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-            url = f"{base}/{database}"
-        self.urls[name] = url
-        return url
-
-    async def drop_all(self) -> None:
-        if not self.created:
-            return
-        import asyncpg
-
-        conn = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-        try:
-            for database in self.created:
-                await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        finally:
-            await conn.close()
-        self.created.clear()
 
 
 @contextlib.contextmanager
@@ -141,7 +78,7 @@ class Stage:
     def __init__(self, backend: str, say: Callable[[str], None]) -> None:
         self.backend, self.say = backend, say
         self.directory = Path(tempfile.mkdtemp(prefix=f"tuoyu-bench-{backend}-"))
-        self.databases = Databases(backend, self.directory)
+        self.databases = ScratchDatabases(backend, self.directory, admin_dsn=POSTGRES_ADMIN_DSN, prefix="bench")
         self._broker: EmbeddedBroker | None = None
         self.suite: Suite | None = None
         self.bare: list[Child] = []
@@ -219,7 +156,7 @@ class Stage:
         urls = await self.suite_urls()
         self._environment = contextlib.ExitStack()
         self._environment.enter_context(tuoyu_environment(suite_environment(urls, {"TUOYU_KAFKA_BOOTSTRAP": broker.bootstrap})))
-        self.suite = Suite(free_base_port(), self.directory / "suite", demo=False, echo=False)
+        self.suite = Suite(free_base_port(len(SUITE)), self.directory / "suite", demo=False, echo=False)
         with contextlib.redirect_stdout(io.StringIO()):  # the runner's progress lines; the bench prints its own
             await self.suite.start()
         await seed_accounts(urls["gateway"])

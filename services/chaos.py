@@ -18,7 +18,6 @@ import contextlib
 import os
 import secrets
 import signal
-import socket
 import sqlite3
 import tempfile
 import time
@@ -31,7 +30,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from services.catalogue import SUITE
-from services.processes import free_port
+from services.processes import free_base_port
 from services.runner import Suite
 from shared.events.catalogue import INSTITUTION_TOPIC
 from shared.regions import COUNTIES
@@ -212,7 +211,7 @@ async def run_scenario(name: str, count: int, timeout: float) -> Outcome:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="tuoyu-chaos-") as data_dir:
         os.environ.update({"TUOYU_FEED_FOLLOW_INTERVAL_S": "2", "TUOYU_DEMO_PASSWORD": os.environ.get("TUOYU_DEMO_PASSWORD") or "chaos-demo-password"})
-        suite = Suite(_free_base_port(), Path(data_dir), demo=True, echo=False)
+        suite = Suite(free_base_port(len(SUITE)), Path(data_dir), demo=True, echo=False)
         clients: Clients | None = None
         try:
             await suite.start()
@@ -240,22 +239,6 @@ async def run_scenario(name: str, count: int, timeout: float) -> Outcome:
             await suite.stop()
     outcome.seconds = time.monotonic() - started
     return outcome
-
-
-def _free_base_port() -> int:
-    while True:
-        base = free_port()
-        if base < 60000 and all(_port_free(base + i) for i in range(len(SUITE))):
-            return base
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def table(outcomes: list[Outcome]) -> str:

@@ -19,6 +19,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_base_port(count: int) -> int:
+    """A free port with the next `count - 1` free as well (the gateway on P, the services on P+1 …)."""
+    while True:
+        base = free_port()
+        if base < 60000 and all(_port_free(base + i) for i in range(count)):
+            return base
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 async def port_open(port: int, host: str = "127.0.0.1") -> bool:
     try:
         _, writer = await asyncio.open_connection(host, port)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 
 from services.broker import EmbeddedBroker
+from services.scratch import ScratchDatabases
 from shared.auth import Principal, TokenIssuer, generate_keypair
 
 POSTGRES_ADMIN_DSN = os.environ.get("TUOYU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -76,37 +76,8 @@ async def broker() -> AsyncIterator[EmbeddedBroker]:
     await embedded.stop()
 
 
-class DatabaseSet:
+class DatabaseSet(ScratchDatabases):
     """Databases for one test suite run on one backend: `url(name)` gives a fresh database."""
 
     def __init__(self, backend: str, tmp_dir: str) -> None:
-        self.backend, self.tmp_dir = backend, tmp_dir
-        self.tag = uuid.uuid4().hex[:8]
-        self.created: list[str] = []
-
-    async def url(self, name: str) -> str:
-        if self.backend == "sqlite":
-            return f"sqlite+aiosqlite:///{self.tmp_dir}/{name}-{self.tag}.db"
-        import asyncpg
-
-        database = f"tuoyu_test_{self.tag}_{name}"
-        conn = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-        try:
-            await conn.execute(f'CREATE DATABASE "{database}"')
-        finally:
-            await conn.close()
-        self.created.append(database)
-        base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        return f"{base}/{database}"
-
-    async def drop_all(self) -> None:
-        if not self.created:
-            return
-        import asyncpg
-
-        conn = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-        try:
-            for database in self.created:
-                await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        super().__init__(backend, tmp_dir, admin_dsn=POSTGRES_ADMIN_DSN, prefix="tuoyu_test")

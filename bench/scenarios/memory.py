@@ -28,10 +28,11 @@ from bench.load import Accounts, Usccs, closed_loop, http_client
 from bench.model import Row, Target
 from bench.scenarios.common import Context, database
 from bench.scenarios.suiteclient import SuiteClient
-from bench.stage import DEMO_PASSWORD, free_base_port, seed_accounts, suite_environment
+from bench.stage import DEMO_PASSWORD, seed_accounts, suite_environment
 from bench.stats import percentile
 from services.broker import EmbeddedBroker
 from services.catalogue import SUITE
+from services.processes import free_base_port
 from services.runner import Suite
 from shared.regions import COUNTIES
 
@@ -142,7 +143,7 @@ async def run(ctx: Context) -> list[Row]:
         urls = await ctx.stage.suite_urls()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUOYU_")}
     env.update(suite_environment(urls))
-    base = free_base_port()
+    base = free_base_port(len(SUITE))
     data_dir = ctx.stage.directory / "up"
     up = TuoyuUp(base, data_dir, env)
     try:

@@ -6,28 +6,16 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import sys
 from pathlib import Path
 
 import httpx
 
 from services.catalogue import SUITE
+from services.processes import free_base_port
 from tests.waiting import eventually
 
 PASSWORD = "runner-test-password"
-
-
-def free_base_port() -> int:
-    for base in range(23000, 40000, 10):
-        try:
-            for offset in range(len(SUITE)):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", base + offset))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no five free ports in a row")
 
 
 def alive(pid: int) -> bool:
@@ -39,7 +27,7 @@ def alive(pid: int) -> bool:
 
 
 async def test_tuoyu_up_runs_the_suite_restarts_a_dead_service_and_stops_cleanly(tmp_path: Path) -> None:
-    base = free_base_port()
+    base = free_base_port(len(SUITE))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUOYU_")}
     env["TUOYU_DEMO_PASSWORD"] = PASSWORD
     process = await asyncio.create_subprocess_exec(
