@@ -161,8 +161,11 @@ class WebhookRepository:
         )
         return set(result.scalars())
 
-    async def delivery(self, seq: int) -> WebhookDelivery | None:
-        return await self.session.get(WebhookDelivery, seq, with_for_update=True)
+    async def locked_for_outcomes(self, webhook_ids: list[str], seqs: list[int]) -> tuple[dict[str, Webhook], dict[int, WebhookDelivery]]:
+        """The endpoints and deliveries a round of sending will update, read at once and locked."""
+        hooks = (await self.session.execute(sa.select(Webhook).where(Webhook.id.in_(webhook_ids)).with_for_update())).scalars()
+        rows = (await self.session.execute(sa.select(WebhookDelivery).where(WebhookDelivery.seq.in_(seqs)).with_for_update())).scalars()
+        return {h.id: h for h in hooks}, {d.seq: d for d in rows}
 
     async def release(self, seqs: list[int], now: dt.datetime) -> None:
         if seqs:

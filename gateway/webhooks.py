@@ -127,24 +127,18 @@ class WebhookSender:
         return Outcome(delivery.seq, response.status_code, error, int((time.perf_counter() - started) * 1000), at)
 
     async def _record(self, queues: dict[str, list[tuple[WebhookDelivery, str, str, str]]], outcomes: list[Outcome]) -> None:
-        by_seq = {o.seq: o for o in outcomes}
         now = utcnow()
         async with self.db.transaction() as session:
             repo = WebhookRepository(session)
-            for hook_id, rows in queues.items():
-                hook = await session.get(Webhook, hook_id, with_for_update=True)
-                unsent = [d.seq for d, *_ in rows if d.seq not in by_seq]
-                await repo.release(unsent, now)  # behind a failure: due again once the head goes through
-                if hook is None:
-                    continue
-                for delivery, *_ in rows:
-                    if (outcome := by_seq.get(delivery.seq)) is not None:
-                        await self._note(repo, hook, outcome, now)
+            sent = {o.seq for o in outcomes}
+            await repo.release([d.seq for rows in queues.values() for d, *_ in rows if d.seq not in sent], now)  # behind a failure
+            hooks, deliveries = await repo.locked_for_outcomes(list(queues), list(sent))
+            for outcome in outcomes:  # in sending order, so a pause counts the failures as they came
+                delivery = deliveries.get(outcome.seq)
+                if delivery is not None and (hook := hooks.get(delivery.webhook_id)) is not None:
+                    self._note(hook, delivery, outcome, now)
 
-    async def _note(self, repo: WebhookRepository, hook: Webhook, outcome: Outcome, now: dt.datetime) -> None:
-        delivery = await repo.delivery(outcome.seq)
-        if delivery is None:
-            return
+    def _note(self, hook: Webhook, delivery: WebhookDelivery, outcome: Outcome, now: dt.datetime) -> None:
         delivery.attempts += 1
         delivery.last_status_code, delivery.last_error = outcome.status_code, outcome.error
         entry = {"at": outcome.at.isoformat(), "status_code": outcome.status_code, "error": outcome.error, "ms": outcome.ms}

@@ -66,6 +66,8 @@ class Filter:
 def refusals(owner: Owner, wanted: Filter) -> list[tuple[str, str, str, int]]:
     """What in a filter the bureau may not have, as (field, rule, message, status)."""
     problems = []
+    if not readable_types(owner.department):
+        problems.append(("event_types", "topic_permission", f"{owner.department} may read no topic", 403))
     for event_type in wanted.event_types:
         spec = CATALOGUE.get(event_type)
         if spec is None:

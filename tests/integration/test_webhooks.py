@@ -177,9 +177,13 @@ async def test_a_bureau_cannot_register_for_what_it_may_not_read(suite: InProces
 async def test_an_endpoint_that_keeps_failing_is_paused_with_its_reason_and_resumes(suite: InProcessSuite, token_for, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
     education = token_for("jiaoyu", "441882")
     receiver.always_fail.add("school")
-    hook = await _create(suite, education, {"url": receiver.url("school"), "event_types": ["tuoyu.registration.institution.registered.v1"]})
+    kinds = ["tuoyu.registration.institution.registered.v1", "tuoyu.registration.institution.amended.v1"]
+    hook = await _create(suite, education, {"url": receiver.url("school"), "event_types": kinds})
     receiver.secrets["school"] = hook["secret"]
-    usccs = [(await register(suite, token_for, region="441882"))["uscc"] for _ in range(2)]
+    uscc = (await register(suite, token_for, region="441882"))["uscc"]
+    amended = await suite.http.patch(suite.url("registration", f"/v1/registrations/{uscc}"), json={"name": "改名后的托育园"},
+                                     headers=token_for("minzheng", "441882"))
+    assert amended.status_code == 200, amended.text
 
     async def paused() -> dict | None:
         [shown] = (await suite.http.get(suite.url("gateway", "/api/webhooks"), headers=education)).json()
@@ -195,8 +199,8 @@ async def test_an_endpoint_that_keeps_failing_is_paused_with_its_reason_and_resu
     receiver.always_fail.discard("school")
     resumed = await suite.http.post(suite.url("gateway", f"/api/webhooks/{hook['id']}/resume"), headers=education)
     assert resumed.status_code == 200 and resumed.json()["status"] == "active" and resumed.json()["paused_reason"] is None
-    await eventually(lambda: {e["subject"] for e in receiver.events("school")} == set(usccs), timeout=30, what="what waited, delivered")
-    assert [e["subject"] for e in receiver.events("school")] == usccs  # in order
+    await eventually(lambda: len(receiver.events("school")) == 2, timeout=30, what="what waited, delivered")
+    assert [(e["subject"], e["type"]) for e in receiver.events("school")] == [(uscc, k) for k in kinds]  # an institution's events in order
 
     trail = await suite.http.get(suite.url("gateway", "/v1/admin/audit"), params={"entity": "webhook", "key": hook["id"]}, headers=token_for("weijian", "441800", "admin"))
     assert [e["action"] for e in trail.json()["items"]] == ["create", "resume"]
