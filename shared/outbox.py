@@ -68,7 +68,6 @@ class OutboxRelay:
         self.db, self.tables, self.bus, self.settings = db, tables, bus, settings
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._lease_until: dt.datetime | None = None
-        self._unmarked: tuple[int, int] | None = None  # published, to be marked by the next cycle
         self._wake = asyncio.Event()
         db.on_commit(self._wake.set)
 
@@ -85,7 +84,6 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep relaying whatever went wrong
-                self._unmarked = None  # as after a crash: published again, and the inboxes absorb it
                 failures += 1
                 delay = min(0.2 * 2**failures, 10.0)
                 log.warning("relay failed, retrying", error=repr(exc)[:300], retry_in_s=delay)
@@ -129,21 +127,14 @@ class OutboxRelay:
             headers = kafka_headers(orjson.loads(row.payload))
             sent.append(await producer.send(row.topic, row.payload.encode(), key=row.key.encode(), headers=headers))
         await asyncio.gather(*sent)
-        full = len(rows) >= self.settings.relay_batch
-        if full or self._wake.is_set():
-            # Another cycle follows at once: it marks these in its own transaction, one
-            # transaction a cycle less while events keep coming.
-            self._unmarked = (rows[0].position, rows[-1].position)
-        else:
-            await self._mark_published(rows[0].position, rows[-1].position)
-        return full
+        await self._mark_published(rows[0].position, rows[-1].position)
+        return len(rows) >= self.settings.relay_batch
 
     async def _sequence_and_read(self) -> list[sa.Row]:
-        """Mark what the last cycle published (when it left that to this one), give unsequenced
-        rows the next positions, in the order they are now visible, linking each into its stream's
-        evidence chain (shared.chain), and read the next batch to publish. All in one transaction:
-        every statement is a round trip to a database server, and on a busy machine each costs
-        milliseconds that every event waits for."""
+        """Give unsequenced rows the next positions, in the order they are now visible, linking
+        each into its stream's evidence chain (shared.chain); then read the next batch to publish.
+        Both in one transaction: every statement is a round trip to a database server, and on a
+        busy machine each costs milliseconds that every event waits for."""
         outbox = self.tables.outbox
         unpublished = (
             sa.select(outbox.c.position, outbox.c.topic, outbox.c.key, outbox.c.payload)
@@ -151,14 +142,12 @@ class OutboxRelay:
             .order_by(outbox.c.position)
             .limit(self.settings.relay_batch)
         )
-        if self.db.is_sqlite and self._unmarked is None:
+        if self.db.is_sqlite:
             # Most wake-ups find nothing new: no write lock for that.
             async with self.db.reading() as session:
                 if (await session.execute(sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).limit(1))).first() is None:
                     return list((await session.execute(unpublished)).all())
         async with self.db.transaction() as session:
-            if self._unmarked is not None:
-                await self._mark(session, *self._unmarked)
             rows = (
                 await session.execute(
                     sa.select(outbox.c.seq, outbox.c.topic, outbox.c.payload)
@@ -169,9 +158,7 @@ class OutboxRelay:
             ).all()
             if rows:
                 await self._sequence(session, rows)
-            batch = list((await session.execute(unpublished)).all())
-        self._unmarked = None
-        return batch
+            return list((await session.execute(unpublished)).all())
 
     async def _sequence(self, session: AsyncSession, rows: list[sa.Row]) -> None:
         outbox = self.tables.outbox
@@ -202,14 +189,13 @@ class OutboxRelay:
         )
 
     async def _mark_published(self, first: int, last: int) -> None:
-        async with self.db.transaction() as session:
-            await self._mark(session, first, last)
-
-    async def _mark(self, session: AsyncSession, first: int, last: int) -> None:
         outbox = self.tables.outbox
-        await session.execute(
-            sa.update(outbox).where(outbox.c.position.between(first, last), outbox.c.published_at.is_(None)).values(published_at=utcnow())
-        )
+        async with self.db.transaction() as session:
+            await session.execute(
+                sa.update(outbox)
+                .where(outbox.c.position.between(first, last), outbox.c.published_at.is_(None))
+                .values(published_at=utcnow())
+            )
 
     async def backlog(self) -> int:
         """Rows not yet published (for health and metrics)."""
