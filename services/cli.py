@@ -33,10 +33,11 @@ def serve(
     import uvicorn
 
     from services.catalogue import BY_NAME
+    from shared.settings import SERVER_KEEP_ALIVE_S
 
     if service not in BY_NAME:
         raise typer.BadParameter(f"one of {', '.join(BY_NAME)}")
-    uvicorn.run(BY_NAME[service].app_factory, factory=True, host=host, port=port, proxy_headers=False, access_log=False, timeout_graceful_shutdown=10)
+    uvicorn.run(BY_NAME[service].app_factory, factory=True, host=host, port=port, proxy_headers=False, access_log=False, timeout_graceful_shutdown=10, timeout_keep_alive=SERVER_KEEP_ALIVE_S)
 
 
 @app.command("create-account")

@@ -27,7 +27,7 @@ from services.catalogue import SUITE, ServiceInfo
 from services.processes import Child, child_env
 from shared.bus import ensure_topics
 from shared.events.catalogue import TOPICS
-from shared.settings import Settings
+from shared.settings import SERVER_KEEP_ALIVE_S, Settings
 
 
 def say(message: str) -> None:
@@ -128,6 +128,8 @@ class Suite:
             "--no-access-log",
             "--timeout-graceful-shutdown",
             "5",
+            "--timeout-keep-alive",
+            str(SERVER_KEEP_ALIVE_S),
         ]
 
     async def _migrate(self) -> None:

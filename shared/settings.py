@@ -14,6 +14,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# How long a service keeps an idle connection open: far longer than its callers' pools keep one
+# (2 s, shared.service), so a pooled connection is never closed by the server under a request.
+SERVER_KEEP_ALIVE_S = 75
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TUOYU_", extra="ignore")

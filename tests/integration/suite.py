@@ -17,7 +17,7 @@ from services.catalogue import BY_NAME, SUITE
 from services.processes import free_port
 from shared.migrate import upgrade
 from shared.service import Runtime
-from shared.settings import Settings
+from shared.settings import SERVER_KEEP_ALIVE_S, Settings
 
 
 class InProcessSuite:
@@ -43,7 +43,7 @@ class InProcessSuite:
     async def start(self, name: str) -> None:
         info = BY_NAME[name]
         app = importlib.import_module(f"{info.package}.app").create_app(self.settings)
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.ports[name], log_level="warning", lifespan="on"))
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.ports[name], log_level="warning", lifespan="on", timeout_keep_alive=SERVER_KEEP_ALIVE_S))
         task = asyncio.create_task(server.serve())
         while not server.started:
             if task.done():
