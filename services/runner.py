@@ -44,7 +44,7 @@ def local_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / "secrets.json"
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if not stored:
-        from shared.auth import generate_keypair  # here: the web framework it brings is no use to the runner
+        from shared.keys import generate_keypair  # here: only a first start makes keys
 
         private, public = generate_keypair()
         stored = {

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, Request
 
 from shared.errors import Problem, forbidden
@@ -48,14 +47,6 @@ class Principal:
     @property
     def is_service(self) -> bool:
         return self.kind == "service"
-
-
-def generate_keypair() -> tuple[str, str]:
-    """A new Ed25519 key pair as (private PEM, public PEM)."""
-    key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return private.decode(), public.decode()
 
 
 class TokenIssuer:

@@ -7,10 +7,12 @@ import asyncio
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
+
+from shared.tables import RELAY_LEASE_NAME, platform_tables
 
 
 def alembic_config(package: str, url: str) -> Config:
@@ -52,3 +54,39 @@ def run_env(target_metadata: sa.MetaData, version_table: str) -> None:
             await engine.dispose()
 
     asyncio.run(run_async())
+
+
+# -- migration steps for the delivery tables every service holds (shared.tables) -----------------
+
+
+def create_platform_tables_v1() -> None:
+    """Migration step: the delivery tables as of version 1 (called from each service's first
+    migration; a later change to these tables gets a `..._v2` step of its own)."""
+    scratch = platform_tables(sa.MetaData(), chain=False)  # the chain column came with v2
+    bind = op.get_bind()
+    for table in (
+        scratch.outbox,
+        scratch.inbox,
+        scratch.dead_letter,
+        scratch.feed_checkpoint,
+        scratch.relay_lease,
+        scratch.audit_log,
+    ):
+        table.create(bind)
+    op.bulk_insert(scratch.relay_lease, [{"name": RELAY_LEASE_NAME, "owner": None, "expires_at": None}])
+
+
+def add_outbox_chain_v2() -> None:
+    """Migration step: the outbox keeps each event's link in its stream's hash chain."""
+    with op.batch_alter_table("outbox") as batch_op:
+        batch_op.add_column(sa.Column("chain_hash", sa.String(64), nullable=True))
+
+
+def drop_outbox_chain_v2() -> None:
+    with op.batch_alter_table("outbox") as batch_op:
+        batch_op.drop_column("chain_hash")
+
+
+def drop_platform_tables_v1() -> None:
+    for name in ("audit_log", "relay_lease", "feed_checkpoint", "dead_letter", "inbox", "outbox"):
+        op.drop_table(name)

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from alembic import op
 
 from shared.db import BigIntPK, UTCDateTime
 
@@ -117,36 +116,3 @@ def platform_tables(metadata: sa.MetaData, *, chain: bool = True) -> PlatformTab
         sa.Index("ix_audit_log_entity_key", "entity", "key", "id"),
     )
     return PlatformTables(outbox, inbox, dead_letter, feed_checkpoint, relay_lease, audit_log)
-
-
-def create_platform_tables_v1() -> None:
-    """Migration step: the delivery tables as of version 1 (called from each service's first
-    migration; a later change to these tables gets a `..._v2` step of its own)."""
-    scratch = platform_tables(sa.MetaData(), chain=False)  # the chain column came with v2
-    bind = op.get_bind()
-    for table in (
-        scratch.outbox,
-        scratch.inbox,
-        scratch.dead_letter,
-        scratch.feed_checkpoint,
-        scratch.relay_lease,
-        scratch.audit_log,
-    ):
-        table.create(bind)
-    op.bulk_insert(scratch.relay_lease, [{"name": RELAY_LEASE_NAME, "owner": None, "expires_at": None}])
-
-
-def add_outbox_chain_v2() -> None:
-    """Migration step: the outbox keeps each event's link in its stream's hash chain."""
-    with op.batch_alter_table("outbox") as batch_op:
-        batch_op.add_column(sa.Column("chain_hash", sa.String(64), nullable=True))
-
-
-def drop_outbox_chain_v2() -> None:
-    with op.batch_alter_table("outbox") as batch_op:
-        batch_op.drop_column("chain_hash")
-
-
-def drop_platform_tables_v1() -> None:
-    for name in ("audit_log", "relay_lease", "feed_checkpoint", "dead_letter", "inbox", "outbox"):
-        op.drop_table(name)

@@ -7,11 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+# openpyxl is imported where a workbook is made or read, not with the module: it would add
+# ~6 MB to every service process for the few requests that export or import a sheet.
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -26,6 +23,12 @@ class Sheet:
 
 
 def workbook_bytes(*sheets: Sheet) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     book = Workbook()
     book.remove(book.active)
     for spec in sheets:
@@ -34,7 +37,8 @@ def workbook_bytes(*sheets: Sheet) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in spec.rows:
-            ws.append([_inert(value) for value in row])
+            # text as stored, less the control characters a worksheet cannot hold
+            ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
             for cell in ws[ws.max_row]:
                 if cell.data_type == "f":  # text a user typed is never a formula in the bureau's Excel
                     cell.data_type = "s"
@@ -51,17 +55,14 @@ def workbook_bytes(*sheets: Sheet) -> bytes:
     return out.getvalue()
 
 
-def _inert(value: Any) -> Any:
-    """Text as stored, less the control characters a worksheet cannot hold."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
 class UnreadableWorkbook(ValueError):
     pass
 
 
 def read_first_sheet(content: bytes, max_rows: int) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     """The header and the non-empty rows (with their sheet row numbers) of the first sheet."""
+    from openpyxl import load_workbook
+
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not xlsx

@@ -10,7 +10,8 @@ import pytest
 
 from services.broker import EmbeddedBroker
 from services.scratch import ScratchDatabases
-from shared.auth import Principal, TokenIssuer, generate_keypair
+from shared.auth import Principal, TokenIssuer
+from shared.keys import generate_keypair
 
 POSTGRES_ADMIN_DSN = os.environ.get("TUOYU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 # CI sets this so that a PostgreSQL that is down fails the run instead of skipping half of it.

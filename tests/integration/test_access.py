@@ -11,8 +11,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from gateway.demo import seed_demo_accounts
-from shared.auth import Principal, TokenIssuer, generate_keypair
+from shared.auth import Principal, TokenIssuer
 from shared.departments import DEPARTMENTS
+from shared.keys import generate_keypair
 from tests.integration.helpers import register
 from tests.integration.suite import InProcessSuite
 

@@ -7,8 +7,9 @@ import time
 import jwt
 import pytest
 
-from shared.auth import Principal, TokenIssuer, TokenVerifier, generate_keypair
+from shared.auth import Principal, TokenIssuer, TokenVerifier
 from shared.errors import Problem
+from shared.keys import generate_keypair
 
 PERSON = Principal(sub="minzheng-441802", kind="person", department="minzheng", region="441802", roles=frozenset({"clerk"}))
 

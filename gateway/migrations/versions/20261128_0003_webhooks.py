@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.db import BigIntPK, UTCDateTime
-from shared.tables import add_outbox_chain_v2, create_platform_tables_v1, drop_platform_tables_v1
+from shared.migrate import add_outbox_chain_v2, create_platform_tables_v1, drop_platform_tables_v1
 
 revision = "0003"
 down_revision = "0002"

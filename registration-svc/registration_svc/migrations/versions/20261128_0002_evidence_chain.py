@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
-from shared.tables import add_outbox_chain_v2, drop_outbox_chain_v2
+from shared.migrate import add_outbox_chain_v2, drop_outbox_chain_v2
 
 revision = "0002"
 down_revision = "0001"

@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
-from shared.tables import create_platform_tables_v1, drop_platform_tables_v1
+from shared.migrate import create_platform_tables_v1, drop_platform_tables_v1
 
 revision = "0001"
 down_revision = None
