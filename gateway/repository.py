@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,9 +103,15 @@ class WebhookRepository:
         await self.session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id))
         await self.session.delete(hook)
 
-    async def keep_event(self, event: WebhookEvent) -> None:
-        self.session.add(event)
-        await self.session.flush()  # its seq, for the deliveries
+    async def keep_events(self, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """Keep events, in one insert, in their order; their seq (what deliveries point to) by event id."""
+        kept = WebhookEvent.__table__
+        query = sa.insert(kept).returning(kept.c.event_id, kept.c.seq, sort_by_parameter_order=True)
+        return {event_id: seq for event_id, seq in (await self.session.execute(query, rows)).all()}
+
+    async def owe_live(self, deliveries: list[dict[str, Any]]) -> None:
+        """Queue events for endpoints (round 0), in one insert, in the order given."""
+        await self.session.execute(sa.insert(WebhookDelivery.__table__), deliveries)
 
     async def owe(self, hook: Webhook, scope: Scope, round_: int, since: dt.datetime, until: dt.datetime | None, now: dt.datetime) -> int:
         """Owe `hook` the kept events in `scope` from `since` again (a replay): one insert, in the database."""

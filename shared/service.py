@@ -40,7 +40,7 @@ from shared.outbox import OutboxRelay
 from shared.requestid import RequestIdMiddleware
 from shared.settings import Settings, get_settings
 from shared.tables import PlatformTables
-from shared.telemetry import instrument_app, instrument_client, tracer_provider
+from shared.telemetry import instrument_app, instrument_client, spans_collected, tracer_provider
 
 log = structlog.get_logger("tuoyu.service")
 
@@ -115,7 +115,7 @@ class Runtime:
                     settings=settings,
                     feeds=feeds,
                     on_catch_up=spec.on_catch_up,
-                    tracer=tracing.get_tracer("tuoyu.consumer") if tracing is not None else None,
+                    tracer=tracing.get_tracer("tuoyu.consumer") if tracing is not None and spans_collected() else None,
                 )
         self._tasks: list[asyncio.Task[Any]] = []
 

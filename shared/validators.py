@@ -11,6 +11,7 @@ import re
 # GB 32100-2015: 31 characters, without I, O, Z, S, V.
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARSET)}
 _USCC_SHAPE = re.compile(rf"^[{USCC_CHARSET}]{{2}}[0-9]{{6}}[{USCC_CHARSET}]{{10}}$")
 
 # GB 11643-1999: weights 2^(17-i) mod 11; the check digit by the remainder of the sum.
@@ -21,7 +22,7 @@ _ID_SHAPE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
 
 def uscc_check_char(body: str) -> str:
     """The 18th character for the first 17 characters of a USCC."""
-    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(body, USCC_WEIGHTS, strict=True))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(body, USCC_WEIGHTS, strict=True))
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 

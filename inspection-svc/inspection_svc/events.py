@@ -16,37 +16,37 @@ from inspection_svc.commands import unlicensed as unlicensed_cmd
 from inspection_svc.domain.inbox import arrival_of_institution, arrival_of_kindergarten_class
 from inspection_svc.domain.unlicensed import name_key
 from inspection_svc.repository import prefetch_arrivals
-from shared.events.catalogue import INSTITUTION_TOPIC, KINDERGARTEN_CLASS_TOPIC, parse_data
+from shared.events.catalogue import INSTITUTION_TOPIC, KINDERGARTEN_CLASS_TOPIC
 from shared.events.envelope import Event
 from shared.events.registration import InstitutionSnapshot, KindergartenClassSnapshot
 from shared.events.subsidy import BudgetSet, SubsidyBooked
 from shared.events.training import CertificateIssued, HealthCheckRecorded, PractitionerSnapshot
-from shared.inbox import CatchUp, applying, prefetching
+from shared.inbox import CatchUp, applying, data_of, prefetching
 from shared.service import ConsumerSpec
 from shared.timeutil import today_in_china
 
 
-async def prefetch_institutions(session: AsyncSession, events: list[Event]) -> None:
-    """A batch of registrations: its inbox rows, open filings and banned operators in three reads."""
-    snapshots = [parse_data(e) for e in events]
-    await prefetch_arrivals(session, [(d.uscc, name_key(d.name), d.county) for d in snapshots if isinstance(d, InstitutionSnapshot)])
+async def prefetch_registrations(session: AsyncSession, events: list[Event]) -> None:
+    """A batch of registrations and 托班: its inbox rows, open filings and banned operators in three reads."""
+    snapshots = [data_of(session, e) for e in events]
+    await prefetch_arrivals(session, [(d.uscc, name_key(d.name), d.county) for d in snapshots if isinstance(d, InstitutionSnapshot | KindergartenClassSnapshot)])
 
 
-@prefetching(prefetch_institutions)
+@prefetching(prefetch_registrations)
 async def on_institution(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
+    data = data_of(session, event)
     assert isinstance(data, InstitutionSnapshot)
     arrival = arrival_of_institution(data)
     await exchange_cmd.record_receipt(session, event, INSTITUTION_TOPIC)
-    entry = await inbox_cmd.receive(session, arrival)
-    if entry.version == arrival.version:  # this event is the newest the inbox has seen
+    if await inbox_cmd.receive(session, arrival):  # this event is the newest the inbox has seen
         await filings_cmd.follow_registration(session, arrival, today_in_china())
         if arrival.status == "active":
             await unlicensed_cmd.link_registration(session, arrival)
 
 
+@prefetching(prefetch_registrations)
 async def on_kindergarten_class(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
+    data = data_of(session, event)
     assert isinstance(data, KindergartenClassSnapshot)
     await exchange_cmd.record_receipt(session, event, KINDERGARTEN_CLASS_TOPIC)
     await inbox_cmd.receive(session, arrival_of_kindergarten_class(data))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,7 @@ from inspection_svc.models import (
     UnlicensedOperator,
 )
 from shared.auth import Principal
+from shared.inbox import insert_row
 from shared.regions import CITY
 from shared.standards import CARERS
 
@@ -46,6 +48,8 @@ class BatchReads:
     filings: dict[str, list[Filing]]
     operators: list[UnlicensedOperator]
     matched: set[tuple[str, str, str]]  # the (uscc, name_key, county) the operators were read for
+    # inbox rows this batch received first, written when its handlers are done (`insert_row`)
+    arriving: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def batch_reads(session: AsyncSession) -> BatchReads | None:
@@ -90,10 +94,32 @@ class InboxRepository:
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    def add(self, entry: InboxEntry) -> None:
-        self.session.add(entry)
+    async def held_version(self, uscc: str) -> int | None:
+        """The version of `uscc` the inbox holds (locked), as the events' own path sees it: what
+        this batch received or prefetched, else a read."""
         if (reads := batch_reads(self.session)) is not None:
-            reads.inbox[entry.uscc] = entry
+            if uscc in reads.arriving:
+                return reads.arriving[uscc]["version"]
+            if uscc in reads.inbox:
+                entry = reads.inbox[uscc]
+                return None if entry is None else entry.version
+        query = sa.select(InboxEntry.version).where(InboxEntry.uscc == uscc).with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def insert(self, row: dict[str, Any]) -> None:
+        await insert_row(self.session, InboxEntry.__table__, row)
+        if (reads := batch_reads(self.session)) is not None:
+            reads.arriving[row["uscc"]] = row  # the same dict: a later change in the batch is what gets written
+
+    async def update(self, uscc: str, fields: dict[str, Any]) -> None:
+        reads = batch_reads(self.session)
+        if reads is not None and uscc in reads.arriving:
+            reads.arriving[uscc].update(fields)
+        elif reads is not None and (entry := reads.inbox.get(uscc)) is not None:
+            for name, value in fields.items():
+                setattr(entry, name, value)
+        else:
+            await self.session.execute(sa.update(InboxEntry).where(InboxEntry.uscc == uscc).values(**fields))
 
     async def page(
         self,
@@ -586,8 +612,8 @@ class ReceiptRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, receipt: ExchangeReceipt) -> None:
-        self.session.add(receipt)
+    async def add(self, receipt: dict[str, Any]) -> None:
+        await insert_row(self.session, ExchangeReceipt.__table__, receipt)
 
     async def of_topics(self, topics: list[str]) -> dict[str, ExchangeReceipt]:
         query = sa.select(ExchangeReceipt).where(ExchangeReceipt.topic.in_(topics))

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inspection_svc.domain.exchange import compare_with_receipts, verify_stream
 from inspection_svc.domain.inbox import received_same_month
-from inspection_svc.models import ExchangeReceipt
 from inspection_svc.repository import ReceiptRepository
 from shared.db import utcnow
 from shared.events.catalogue import INSTITUTION_TOPIC, KINDERGARTEN_CLASS_TOPIC
@@ -25,17 +24,17 @@ FIRST_PUSHES = ("tuoyu.registration.institution.registered.v1", "tuoyu.registrat
 
 async def record_receipt(session: AsyncSession, event: Event, topic: str) -> None:
     """Written in the same transaction as the event's effect, once per event (the inbox sees to it)."""
-    ReceiptRepository(session).add(
-        ExchangeReceipt(
-            event_id=str(event.id),
-            topic=topic,
-            type=event.type,
-            subject=event.subject,
-            chainprev=event.chainprev,
-            chainhash=event.chainhash,
-            event_time=event.time,
-            received_at=utcnow(),
-        )
+    await ReceiptRepository(session).add(
+        {
+            "event_id": str(event.id),
+            "topic": topic,
+            "type": event.type,
+            "subject": event.subject,
+            "chainprev": event.chainprev,
+            "chainhash": event.chainhash,
+            "event_time": event.time,
+            "received_at": utcnow(),
+        }
     )
 
 

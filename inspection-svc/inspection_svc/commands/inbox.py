@@ -6,17 +6,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inspection_svc.domain.inbox import Arrival, received_same_month
 from inspection_svc.domain.unlicensed import name_key
-from inspection_svc.models import InboxEntry, Reconciliation
+from inspection_svc.models import Reconciliation
 from inspection_svc.repository import InboxRepository, ReconciliationRepository
 from shared.db import utcnow
 from shared.inbox import CatchUp
 
 
-async def receive(session: AsyncSession, arrival: Arrival) -> InboxEntry:
+async def receive(session: AsyncSession, arrival: Arrival) -> bool:
     """Keep a registration as the health bureau received it. The first arrival fixes
-    `received_at` and `same_month`; later ones update the record when they are newer."""
+    `received_at` and `same_month`; later ones update the record when they are newer. True when
+    this arrival is the newest version the inbox has seen."""
     repo = InboxRepository(session)
-    entry = await repo.get(arrival.uscc, for_update=True)
+    held = await repo.held_version(arrival.uscc)
     now = utcnow()
     fields = {
         "kind": arrival.kind,
@@ -37,13 +38,13 @@ async def receive(session: AsyncSession, arrival: Arrival) -> InboxEntry:
         "required_carers": arrival.required_carers,
         "updated_at": now,
     }
-    if entry is None:
-        entry = InboxEntry(uscc=arrival.uscc, received_at=now, same_month=received_same_month(arrival.registered_on, now), **fields)
-        repo.add(entry)
-    elif arrival.version > entry.version:  # an older snapshot arriving late changes nothing
-        for name, value in fields.items():
-            setattr(entry, name, value)
-    return entry
+    if held is None:
+        await repo.insert({"uscc": arrival.uscc, "received_at": now, "same_month": received_same_month(arrival.registered_on, now), **fields})
+        return True
+    if arrival.version > held:
+        await repo.update(arrival.uscc, fields)
+        return True
+    return arrival.version == held  # an older snapshot arriving late changes nothing
 
 
 async def record_catch_up(session: AsyncSession, result: CatchUp, *, trigger: str, actor: str | None = None) -> Reconciliation:
