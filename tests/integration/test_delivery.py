@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 
+import httpx
 import orjson
 import pytest
 import sqlalchemy as sa
@@ -22,23 +24,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import ServiceToken
 from shared.bus import Bus
 from shared.db import Database
-from shared.events.catalogue import INSTITUTION_TOPIC, dlq_topic
+from shared.events.catalogue import CATALOGUE, INSTITUTION_TOPIC, dlq_topic, new_event, spec_of
 from shared.events.envelope import Event
 from shared.feed import FeedClient
-from shared.inbox import EventConsumer
+from shared.inbox import Delivery, EventConsumer
 from shared.tables import platform_tables
 from tests.conftest import DatabaseSet
 from tests.factories import partition_of, registration_body
+from tests.integration.helpers import inbox_entry
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
 
 REGISTERED = "tuoyu.registration.institution.registered.v1"
+AMENDED = "tuoyu.registration.institution.amended.v1"
+UNREACHABLE_URL = "http://127.0.0.1:9"  # the discard port: nothing listens there
 
 
 class Probe:
     """A consumer of registrations whose effect is one `applied` row per application."""
 
-    def __init__(self, suite: InProcessSuite, db: Database, name: str, *, with_feed: bool) -> None:
+    def __init__(self, suite: InProcessSuite, db: Database, name: str, *, with_feed: bool, down_source: str | None = None) -> None:
         metadata = sa.MetaData()
         self.tables = platform_tables(metadata)
         self.applied = sa.Table("applied", metadata, sa.Column("n", sa.Integer, primary_key=True), sa.Column("uscc", sa.String(18)))
@@ -48,11 +53,15 @@ class Probe:
         feeds = None
         if with_feed:
             token = ServiceToken(suite.http, suite.settings.gateway_url, "inspection", suite.settings.internal_secret)
-            feeds = FeedClient(suite.http, token, {"registration": suite.urls["registration"]})
+            urls = {"registration": suite.urls["registration"]}
+            if down_source is not None:
+                urls[down_source] = UNREACHABLE_URL
+            feeds = FeedClient(suite.http, token, urls)
+        handlers = {REGISTERED: self.handle}
+        if down_source is not None:  # a type of that producer too, so that its feed is one this consumer reads
+            handlers[next(t for t, spec in CATALOGUE.items() if spec.producer == down_source)] = self.handle
         self.bus = Bus(suite.settings, client_id=name)
-        self.consumer = EventConsumer(
-            name, {REGISTERED: self.handle}, db=db, tables=self.tables, bus=self.bus, settings=suite.settings, feeds=feeds
-        )
+        self.consumer = EventConsumer(name, handlers, db=db, tables=self.tables, bus=self.bus, settings=suite.settings, feeds=feeds)
         original_apply = self.consumer.apply
 
         async def counting_apply(deliveries):  # type: ignore[no-untyped-def]
@@ -93,9 +102,9 @@ class Probe:
 async def probe_factory(suite: InProcessSuite, databases: DatabaseSet, fresh_name: str) -> AsyncIterator:
     made: list[Probe] = []
 
-    async def make(*, with_feed: bool = False) -> Probe:
+    async def make(*, with_feed: bool = False, down_source: str | None = None) -> Probe:
         db = Database(await databases.url(f"probe_{fresh_name}_{len(made)}"))
-        probe = Probe(suite, db, f"probe-{fresh_name}-{len(made)}", with_feed=with_feed)
+        probe = Probe(suite, db, f"probe-{fresh_name}-{len(made)}", with_feed=with_feed, down_source=down_source)
         await probe.create_schema()
         made.append(probe)
         return probe
@@ -229,6 +238,61 @@ async def test_consumer_started_late_catches_up_from_the_feed(suite, token_for, 
     await eventually(lambda: _outbox_sequenced(suite, later), what="the new event in the feed")
     third = await probe.consumer.catch_up()
     assert third.subjects == [later] and await probe.times_applied(later) == 1
+
+
+async def test_a_producer_that_is_down_does_not_keep_the_other_feeds_unread(suite, token_for, probe_factory) -> None:  # type: ignore[no-untyped-def]
+    usccs = [await register(suite, token_for) for _ in range(2)]
+    for uscc in usccs:
+        await eventually(lambda uscc=uscc: _outbox_sequenced(suite, uscc), what="the registration in the feed")
+    probe = await probe_factory(with_feed=True, down_source="inspection")
+    assert probe.consumer.sources == ["inspection", "registration"]  # the one that is down comes first
+    with pytest.raises(httpx.ConnectError):  # the pass still says it failed, and is retried
+        await probe.consumer.catch_up()
+    for uscc in usccs:
+        assert await probe.times_applied(uscc) == 1
+
+
+async def test_a_scheduled_feed_pass_waits_for_kafka_to_catch_up_first(suite, token_for, probe_factory) -> None:  # type: ignore[no-untyped-def]
+    uscc = await register(suite, token_for)
+    await eventually(lambda: _outbox_sequenced(suite, uscc), what="the registration in the feed")
+    probe = await probe_factory(with_feed=True)
+    scheduled = asyncio.create_task(probe.consumer.catch_up(kafka_first_until=time.monotonic() + 120))
+    await asyncio.sleep(1.5)
+    assert not scheduled.done() and await probe.times_applied(uscc) == 0  # Kafka has not polled yet: the feed waits
+    probe.consumer.trigger_catch_up()  # asked for (a consumer failed, a reconciliation): it waits no longer
+    result = await asyncio.wait_for(scheduled, timeout=30)
+    assert uscc in result.subjects and await probe.times_applied(uscc) == 1
+    # A pass asked for outright does not wait at all.
+    later = await register(suite, token_for)
+    await eventually(lambda: _outbox_sequenced(suite, later), what="the next registration in the feed")
+    assert (await asyncio.wait_for(probe.consumer.catch_up(), timeout=30)).subjects == [later]
+
+
+async def test_a_registration_and_its_amendment_in_one_batch_leave_the_amended_record(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    """The health inbox writes a batch's new rows at its end: a later event of the batch for the
+    same institution must change the row still to be written, and an older snapshot arriving
+    afterwards, alone, changes nothing."""
+    consumer = suite.runtime("inspection").consumers["inspection.health-inbox"]
+    body = registration_body()
+    snapshot = {**body, "status": "active", "version": 1}
+
+    def event(event_type: str, **changes: object) -> Delivery:
+        data = spec_of(event_type).data.model_validate({**snapshot, **changes})
+        made = new_event(event_type, source="registration-svc", subject=body["uscc"], region=body["county"], data=data)
+        return Delivery.read(made.to_json(), INSTITUTION_TOPIC)
+
+    together = [event(REGISTERED), event(AMENDED, name="改名后的托育机构", version=2, changed=["name"])]
+    assert len(await consumer.apply(together)) == 2
+    entry = await inbox_entry(suite, token_for, body["uscc"])
+    assert entry is not None and entry["name"] == "改名后的托育机构"
+    received_at = entry["received_at"]
+    assert await consumer.apply([event(AMENDED, name="迟到的旧名称", version=1, changed=["name"])])  # applied, as an old version
+    entry = await inbox_entry(suite, token_for, body["uscc"])
+    assert entry is not None and (entry["name"], entry["received_at"]) == ("改名后的托育机构", received_at)
+    receipts = suite.runtime("inspection").db
+    async with receipts.reading() as session:
+        kept = (await session.execute(sa.text("SELECT count(*) FROM exchange_receipt WHERE subject = :u"), {"u": body["uscc"]})).scalar_one()
+    assert kept == 3  # every event's receipt, the batch's written with it
 
 
 async def test_unreadable_message_is_parked_by_the_service_and_listed_for_admins(suite, token_for) -> None:  # type: ignore[no-untyped-def]
