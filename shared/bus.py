@@ -79,8 +79,9 @@ class Bus:
             except Exception:  # noqa: BLE001 - a wedged producer may fail to stop; it is dropped anyway
                 log.warning("producer stop failed", exc_info=True)
 
-    def consumer(self, topics: list[str], group_id: str, **security: Any) -> AIOKafkaConsumer:
-        """`security`: SASL settings of a bureau's own principal (`tuoyu subscribe`); the suite needs none."""
+    def consumer(self, topics: list[str], group_id: str, *, fetch_max_wait_ms: int | None = None, **security: Any) -> AIOKafkaConsumer:
+        """`fetch_max_wait_ms`: the settings' prompt wait unless given. `security`: SASL settings of a
+        bureau's own principal (`tuoyu subscribe`); the suite needs none."""
         return AIOKafkaConsumer(
             *topics,
             bootstrap_servers=self.settings.kafka_bootstrap,
@@ -88,7 +89,7 @@ class Bus:
             group_id=group_id,
             enable_auto_commit=False,  # auto-commit is at-most-once; offsets follow the inbox commit
             auto_offset_reset="earliest",
-            fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms,
+            fetch_max_wait_ms=fetch_max_wait_ms or self.settings.kafka_fetch_max_wait_ms,
             session_timeout_ms=self.settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=self.settings.kafka_heartbeat_interval_ms,
             max_poll_records=500,

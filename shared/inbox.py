@@ -205,6 +205,7 @@ class EventConsumer:
         feeds: FeedClient | None = None,
         on_catch_up: CatchUpHook | None = None,
         tracer: Tracer | None = None,
+        fetch_max_wait_ms: int | None = None,
     ) -> None:
         self.name = name  # also the consumer group: one per (service, purpose)
         self.handlers = handlers
@@ -213,6 +214,7 @@ class EventConsumer:
         self.sources = sorted({spec_of(t).producer for t in handlers})
         self.on_catch_up = on_catch_up  # told, in a transaction, of a scheduled catch-up that applied something
         self.tracer = tracer
+        self.fetch_max_wait_ms = fetch_max_wait_ms  # None: the settings' (prompt) wait
         # What this process has seen, for operators and the chaos report: deliveries, events applied,
         # duplicates the inbox absorbed, events parked.
         self.stats = {"delivered": 0, "applied": 0, "duplicates": 0, "parked": 0, "broker_lag": 0}
@@ -440,7 +442,7 @@ class EventConsumer:
     async def _consume_forever(self) -> None:
         failures = 0
         while True:
-            consumer = self.bus.consumer(self.topics, self.name)
+            consumer = self.bus.consumer(self.topics, self.name, fetch_max_wait_ms=self.fetch_max_wait_ms)
             try:
                 await consumer.start()
                 failures = 0

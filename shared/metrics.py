@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -44,6 +44,17 @@ class Metrics:
         self.consumed = Gauge("tuoyu_consumer_events", "events seen by this process's consumers", ["consumer", "outcome"], **labels)
         self.extra = {name: (Gauge(name, help_, ["service"], **labels), read) for name, (help_, read) in (extra or {}).items()}
         self.service = service
+        # the labelled series of each (method, route, status): looked up once, not twice a request
+        self._answered: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
+        if (series := self._answered.get((method, route, status))) is None:
+            series = self._answered[(method, route, status)] = (
+                self.requests.labels(self.service, method, route, str(status)),
+                self.latency.labels(self.service, method, route),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     async def render(self, rt: Runtime) -> bytes:
         """Read the gauges now (the database and the producers are asked at scrape time)."""
@@ -93,5 +104,4 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_and_watch)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.requests.labels(self.metrics.service, scope["method"], route, str(status)).inc()
-            self.metrics.latency.labels(self.metrics.service, scope["method"], route).observe(time.perf_counter() - started)
+            self.metrics.answered(scope["method"], route, status, time.perf_counter() - started)

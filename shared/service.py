@@ -48,12 +48,13 @@ log = structlog.get_logger("tuoyu.service")
 @dataclass(frozen=True)
 class ConsumerSpec:
     """A consumer group of a service: its name (`<service>.<purpose>`), handlers by event type,
-    and what to do when a scheduled catch-up from the feeds found events the broker had not
-    delivered."""
+    what to do when a scheduled catch-up from the feeds found events the broker had not
+    delivered, and whether someone waits on it (`prompt`: polled at the short fetch wait)."""
 
     name: str
     handlers: dict[str, Handler]
     on_catch_up: CatchUpHook | None = None
+    prompt: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Runtime:
                     settings=settings,
                     feeds=feeds,
                     on_catch_up=spec.on_catch_up,
+                    fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms if spec.prompt else settings.kafka_background_fetch_max_wait_ms,
                     tracer=tracing.get_tracer("tuoyu.consumer") if tracing is not None and spans_collected() else None,
                 )
         self._tasks: list[asyncio.Task[Any]] = []

@@ -32,8 +32,12 @@ class Settings(BaseSettings):
     # Topic settings for Apache Kafka (unset on the embedded broker, which keeps no such settings).
     kafka_min_insync_replicas: int | None = None
     kafka_retention_ms: int | None = None
-    # The embedded broker sleeps for the whole fetch wait instead of waking on new data (DESIGN §9).
+    # The embedded broker sleeps for the whole fetch wait instead of waking on new data (DESIGN §9):
+    # the wait is the latency of a consumer that keeps up, and its poll rate. Prompt consumers (the
+    # health inbox: same-month push) use the first, the others the second — each poll of a group
+    # over many topics costs the broker and the consumer CPU even when nothing is new.
     kafka_fetch_max_wait_ms: int = 20
+    kafka_background_fetch_max_wait_ms: int = 100
     kafka_session_timeout_ms: int = 3000
     kafka_heartbeat_interval_ms: int = 1000
 

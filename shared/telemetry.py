@@ -18,6 +18,8 @@ from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 _extra_processors: list[SpanProcessor] = []
 
@@ -44,11 +46,56 @@ def tracer_provider(service: str) -> TracerProvider:
 
 
 def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls="/health,/ready,/metrics")
+    """A server span per request when someone collects spans; otherwise only the W3C trace context
+    passes through (`TraceContextMiddleware`): a span nobody receives costs a request as much as
+    the hop through the gateway is allowed to."""
+    if spans_collected():
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=provider, excluded_urls="/health,/ready,/metrics", exclude_spans=["receive", "send"]
+        )
+    else:
+        app.add_middleware(TraceContextMiddleware)
 
 
 def instrument_client(client: httpx.AsyncClient, provider: TracerProvider) -> None:
-    HTTPXClientInstrumentor.instrument_client(client, tracer_provider=provider)
+    """A client span per call when someone collects spans; otherwise the current trace context is
+    only written into each call's headers."""
+    if spans_collected():
+        HTTPXClientInstrumentor.instrument_client(client, tracer_provider=provider)
+    else:
+        client.event_hooks["request"].append(pass_trace_context_on)
+
+
+async def pass_trace_context_on(request: httpx.Request) -> None:
+    propagate.inject(request.headers)
+
+
+class TraceContextMiddleware:
+    """Without span collection, each request's `traceparent` (a new trace when it brings none) is
+    made current for the time it is answered, no span recorded, so that the calls made and the
+    events written meanwhile carry the same trace on — every hop keeps it, as with spans."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        carrier = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"] if name in _TRACE_HEADERS}
+        ctx = propagate.extract(carrier)
+        if not trace.get_current_span(ctx).get_span_context().is_valid:
+            started = trace.SpanContext(_ids.generate_trace_id(), _ids.generate_span_id(), is_remote=False, trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED))
+            ctx = trace.set_span_in_context(trace.NonRecordingSpan(started), ctx)
+        token = context.attach(ctx)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            context.detach(token)
+
+
+_TRACE_HEADERS = (b"traceparent", b"tracestate")
+_ids = RandomIdGenerator()
 
 
 def current_traceparent() -> str | None:

@@ -78,6 +78,7 @@ HEALTH_INBOX = ConsumerSpec(
         "tuoyu.registration.kindergarten_class.closed.v1": on_kindergarten_class,
     },
     on_catch_up=on_scheduled_catch_up,
+    prompt=True,  # the platform's headline: a registration reaches the health bureau at once
 )
 
 # the joint meeting's tracker: subsidy paid against budget
