@@ -270,7 +270,7 @@ class EventConsumer:
             for d in batch:
                 if d.event_id not in seen and d.event_id not in fresh:
                     fresh[d.event_id] = d.event  # type: ignore[assignment]
-            batch = session.info[BATCH] = _Batch()
+            state = session.info[BATCH] = _Batch()
             await self._prefetch(session, list(fresh.values()))
             together: dict[ManyHandler, list[Event]] = {}
             for event in fresh.values():
@@ -282,7 +282,7 @@ class EventConsumer:
             for many, events in together.items():
                 await many(session, events)
             del session.info[BATCH]
-            for table, rows in batch.inserts.items():
+            for table, rows in state.inserts.items():
                 await session.execute(sa.insert(table), rows)
             if fresh:
                 now = utcnow()
