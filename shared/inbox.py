@@ -116,6 +116,45 @@ def prefetching(prefetch: Prefetch) -> Callable[[Handler], Handler]:
     return mark
 
 
+Row = TypeVar("Row")
+ROWS = "tuoyu_rows"
+
+
+def prefetch_rows(model: type, key_of: Callable[[BaseModel], str]) -> Prefetch:
+    """A prefetch for handlers that keep one row of `model` per key of their events' data (a read
+    model by USCC, say; `key_of` gives it, the model's primary key holds it): the batch's rows,
+    locked, in one read. `row_for` then answers from it with no query per event, so the unit of
+    work is not flushed before each of them, and `keep_row` makes a new row known to the batch's
+    later events."""
+    key = sa.inspect(model).primary_key[0]
+
+    async def prefetch(session: AsyncSession, events: list[Event]) -> None:
+        keys = sorted({key_of(data_of(session, e)) for e in events})
+        rows = (await session.execute(sa.select(model).where(key.in_(keys)).with_for_update())).scalars()
+        known: dict[str, Any] = dict.fromkeys(keys)
+        known.update({getattr(r, key.key): r for r in rows})
+        session.info.setdefault(ROWS, {})[model] = known
+
+    return prefetch
+
+
+async def row_for(session: AsyncSession, model: type[Row], key: str) -> Row | None:
+    """The row of `model` with this primary key, locked: from the batch's prefetch (`prefetch_rows`)
+    when it read it, else from the database."""
+    known = session.info.get(ROWS, {}).get(model)
+    if known is not None and key in known:
+        return known[key]
+    return await session.get(model, key, with_for_update=True)
+
+
+def keep_row(session: AsyncSession, row: Any) -> None:
+    """Add a new row; later events of the batch find it with `row_for`."""
+    session.add(row)
+    known = session.info.get(ROWS, {}).get(type(row))
+    if known is not None:
+        known[sa.inspect(row).mapper.primary_key_from_instance(row)[0]] = row
+
+
 async def insert_row(session: AsyncSession, table: sa.Table, row: dict[str, Any]) -> None:
     """Insert `row` into `table`: while a Kafka or feed batch is applied, together with the batch's
     other rows for that table, in one multi-row statement once its handlers are done (no unit of

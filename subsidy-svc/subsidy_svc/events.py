@@ -7,21 +7,23 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import utcnow
-from shared.events.catalogue import parse_data
 from shared.events.envelope import Event
 from shared.events.inspection import CreditChanged, DesignationSnapshot, FilingSnapshot, FindingSnapshot
 from shared.events.registration import InstitutionSnapshot
 from shared.events.training import CertificateIssued
+from shared.inbox import data_of, keep_row, prefetch_rows, prefetching, row_for
 from shared.service import ConsumerSpec
 from shared.timeutil import today_in_china
 from subsidy_svc import commands
 from subsidy_svc.models import CertificateFact, DesignationFact, FindingFact, Institution
-from subsidy_svc.repository import CertificateRepository, FactRepository, InstitutionRepository
+from subsidy_svc.repository import CertificateRepository, FactRepository
+
+# one read a batch for the institutions its registration, filing and credit events concern
+institutions_of_batch = prefetch_rows(Institution, lambda data: getattr(data, "uscc"))
 
 
 async def _institution(session: AsyncSession, uscc: str, name: str, county: str) -> Institution:
-    repo = InstitutionRepository(session)
-    row = await repo.get(uscc, for_update=True)
+    row = await row_for(session, Institution, uscc)
     if row is None:
         row = Institution(
             uscc=uscc,
@@ -34,12 +36,13 @@ async def _institution(session: AsyncSession, uscc: str, name: str, county: str)
             credit_version=0,
             updated_at=utcnow(),
         )
-        repo.add(row)
+        keep_row(session, row)
     return row
 
 
+@prefetching(institutions_of_batch)
 async def on_registration(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
+    data = data_of(session, event)
     assert isinstance(data, InstitutionSnapshot)
     row = await _institution(session, data.uscc, data.name, data.county)
     if data.version > row.registration_version:  # an older snapshot arriving late changes nothing
@@ -48,8 +51,9 @@ async def on_registration(session: AsyncSession, event: Event) -> None:
         row.registration_version, row.updated_at = data.version, utcnow()
 
 
+@prefetching(institutions_of_batch)
 async def on_filing(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
+    data = data_of(session, event)
     assert isinstance(data, FilingSnapshot)
     row = await _institution(session, data.uscc, data.name, data.county)
     # The institution's latest filing counts, at its latest version; older news arriving late does not.
@@ -58,8 +62,9 @@ async def on_filing(session: AsyncSession, event: Event) -> None:
         row.filing_sequence, row.filing_version, row.updated_at = data.sequence, data.version, utcnow()
 
 
+@prefetching(institutions_of_batch)
 async def on_credit(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
+    data = data_of(session, event)
     assert isinstance(data, CreditChanged)
     row = await _institution(session, data.uscc, data.uscc, data.county)
     if data.version > row.credit_version:
@@ -67,13 +72,13 @@ async def on_credit(session: AsyncSession, event: Event) -> None:
 
 
 async def on_finding(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
+    data = data_of(session, event)
     assert isinstance(data, FindingSnapshot)
     await FactRepository(session).keep(FindingFact, data.finding_id, data.version, uscc=data.uscc, severity=data.severity, status=data.status)
 
 
 async def on_designation(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
+    data = data_of(session, event)
     assert isinstance(data, DesignationSnapshot)
     await FactRepository(session).keep(
         DesignationFact, data.designation_id, data.version, uscc=data.uscc, kind=data.kind, year=data.year, status=data.status
@@ -82,7 +87,7 @@ async def on_designation(session: AsyncSession, event: Event) -> None:
 
 async def on_certificate(session: AsyncSession, event: Event) -> None:
     """Keep the certificate, and create the claim it makes certain (waiting for review)."""
-    data = parse_data(event)
+    data = data_of(session, event)
     assert isinstance(data, CertificateIssued)
     fact = CertificateFact(**data.model_dump())
     await CertificateRepository(session).keep(fact)

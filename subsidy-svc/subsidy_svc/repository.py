@@ -29,16 +29,11 @@ class InstitutionRepository:
         self.session = session
         self.principal = principal  # None: the service itself, applying events
 
-    async def get(self, uscc: str, *, for_update: bool = False) -> Institution | None:
+    async def get(self, uscc: str) -> Institution | None:
         query = sa.select(Institution).where(Institution.uscc == uscc)
         if self.principal is not None and self.principal.region != CITY:
             query = query.where(Institution.county == self.principal.region)
-        if for_update:
-            query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
-
-    def add(self, row: Institution) -> None:
-        self.session.add(row)
 
 
 class FactRepository:

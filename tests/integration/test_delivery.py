@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -268,31 +269,65 @@ async def test_a_scheduled_feed_pass_waits_for_kafka_to_catch_up_first(suite, to
     assert (await asyncio.wait_for(probe.consumer.catch_up(), timeout=30)).subjects == [later]
 
 
+def institution_event(body: dict, event_type: str, **changes: object) -> Delivery:
+    """A registrar's snapshot event of the registration `body` (version 1, active), changed by `changes`."""
+    data = spec_of(event_type).data.model_validate({**body, "status": "active", "version": 1, **changes})
+    made = new_event(event_type, source="registration-svc", subject=body["uscc"], region=body["county"], data=data)
+    return Delivery.read(made.to_json(), INSTITUTION_TOPIC)
+
+
 async def test_a_registration_and_its_amendment_in_one_batch_leave_the_amended_record(suite, token_for) -> None:  # type: ignore[no-untyped-def]
     """The health inbox writes a batch's new rows at its end: a later event of the batch for the
     same institution must change the row still to be written, and an older snapshot arriving
     afterwards, alone, changes nothing."""
     consumer = suite.runtime("inspection").consumers["inspection.health-inbox"]
     body = registration_body()
-    snapshot = {**body, "status": "active", "version": 1}
-
-    def event(event_type: str, **changes: object) -> Delivery:
-        data = spec_of(event_type).data.model_validate({**snapshot, **changes})
-        made = new_event(event_type, source="registration-svc", subject=body["uscc"], region=body["county"], data=data)
-        return Delivery.read(made.to_json(), INSTITUTION_TOPIC)
-
-    together = [event(REGISTERED), event(AMENDED, name="改名后的托育机构", version=2, changed=["name"])]
-    assert len(await consumer.apply(together)) == 2
+    renamed = institution_event(body, AMENDED, name="改名后的托育机构", version=2, changed=["name"])
+    assert len(await consumer.apply([institution_event(body, REGISTERED), renamed])) == 2
     entry = await inbox_entry(suite, token_for, body["uscc"])
     assert entry is not None and entry["name"] == "改名后的托育机构"
     received_at = entry["received_at"]
-    assert await consumer.apply([event(AMENDED, name="迟到的旧名称", version=1, changed=["name"])])  # applied, as an old version
+    assert await consumer.apply([institution_event(body, AMENDED, name="迟到的旧名称", version=1, changed=["name"])])  # applied, as an old version
     entry = await inbox_entry(suite, token_for, body["uscc"])
     assert entry is not None and (entry["name"], entry["received_at"]) == ("改名后的托育机构", received_at)
-    receipts = suite.runtime("inspection").db
-    async with receipts.reading() as session:
+    async with suite.runtime("inspection").db.reading() as session:
         kept = (await session.execute(sa.text("SELECT count(*) FROM exchange_receipt WHERE subject = :u"), {"u": body["uscc"]})).scalar_one()
     assert kept == 3  # every event's receipt, the batch's written with it
+
+
+@pytest.mark.parametrize(
+    ("service", "consumer_name", "table", "version_column"),
+    [("subsidy", "subsidy.eligibility-facts", "institution", "registration_version"), ("training", "training.employers", "employer", "version")],
+)
+async def test_read_models_keep_one_row_per_institution_whatever_a_batch_holds(  # type: ignore[no-untyped-def]
+    suite, service: str, consumer_name: str, table: str, version_column: str
+) -> None:
+    """Read models by USCC read a batch's rows at once (shared.inbox.prefetch_rows): one read and
+    one insert for the batch, and a row the batch's first event adds is the one its later events
+    change (were it not, the batch would fail on the second row and be applied again one by one)."""
+    consumer = suite.runtime(service).consumers[consumer_name]
+    body = registration_body()
+    batch = [
+        institution_event(body, REGISTERED),
+        institution_event(body, AMENDED, name="第二版名称", version=2, changed=["name"]),
+        institution_event(body, AMENDED, name="过时的名称", version=1, changed=["name"]),  # late and old: changes nothing
+    ]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement: str, *args) -> None:  # type: ignore[no-untyped-def]
+        if re.search(rf"\b(FROM|INTO) {table}\b", statement):
+            statements.append(statement.split()[0].upper())
+
+    engine = suite.runtime(service).db.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert len(await consumer.apply(batch)) == 3
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert statements == ["SELECT", "INSERT"]
+    async with suite.runtime(service).db.reading() as session:
+        rows = (await session.execute(sa.text(f"SELECT name, {version_column} FROM {table} WHERE uscc = :u"), {"u": body["uscc"]})).all()
+    assert [tuple(r) for r in rows] == [("第二版名称", 2)]
 
 
 async def test_unreadable_message_is_parked_by_the_service_and_listed_for_admins(suite, token_for) -> None:  # type: ignore[no-untyped-def]

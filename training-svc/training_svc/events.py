@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events.catalogue import parse_data
 from shared.events.envelope import Event
 from shared.events.registration import InstitutionSnapshot
+from shared.inbox import data_of, keep_row, prefetch_rows, prefetching, row_for
 from shared.service import ConsumerSpec
 from training_svc.models import Employer
-from training_svc.repository import EmployerRepository
 
 
+@prefetching(prefetch_rows(Employer, lambda data: getattr(data, "uscc")))
 async def on_registration(session: AsyncSession, event: Event) -> None:
-    data = parse_data(event)
+    data = data_of(session, event)
     assert isinstance(data, InstitutionSnapshot)
-    repo = EmployerRepository(session)
-    row = await repo.get(data.uscc, for_update=True)
+    row = await row_for(session, Employer, data.uscc)
     values = {
         "name": data.name,
         "county": data.county,
@@ -28,7 +27,7 @@ async def on_registration(session: AsyncSession, event: Event) -> None:
         "version": data.version,
     }
     if row is None:
-        repo.add(Employer(uscc=data.uscc, **values))
+        keep_row(session, Employer(uscc=data.uscc, **values))
     elif data.version > row.version:  # an older snapshot arriving late changes nothing
         for name, value in values.items():
             setattr(row, name, value)

@@ -37,11 +37,8 @@ class Repository:
 
 
 class EmployerRepository(Repository):
-    async def get(self, uscc: str, *, for_update: bool = False) -> Employer | None:
-        query = sa.select(Employer).where(Employer.uscc == uscc)
-        if for_update:
-            query = query.with_for_update()
-        return (await self.session.execute(query)).scalar_one_or_none()
+    async def get(self, uscc: str) -> Employer | None:
+        return (await self.session.execute(sa.select(Employer).where(Employer.uscc == uscc))).scalar_one_or_none()
 
 
 class PractitionerRepository(Repository):
