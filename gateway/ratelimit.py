@@ -7,15 +7,20 @@ import math
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.domain.ratelimit import TokenBuckets
+from shared.asgi import HttpMiddleware
 from shared.auth import TokenVerifier
 from shared.errors import Problem, problem_response
 
 LIMITED_PREFIXES = ("/api/", "/auth/")
 
 
-class RateLimitMiddleware:
+class RateLimitMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, buckets: TokenBuckets, verifier: TokenVerifier) -> None:
-        self.app, self.buckets, self.verifier = app, buckets, verifier
+        super().__init__(app)
+        self.buckets, self.verifier = buckets, verifier
+
+    def concerns(self, scope: Scope) -> bool:
+        return scope["path"].startswith(LIMITED_PREFIXES)
 
     def _subject(self, scope: Scope) -> str:
         auth = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), "")
@@ -28,10 +33,7 @@ class RateLimitMiddleware:
         client = scope.get("client")
         return "addr:" + (client[0] if client else "unknown")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(LIMITED_PREFIXES):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         wait = self.buckets.take(self._subject(scope))
         if wait > 0:
             retry = str(max(1, math.ceil(wait)))

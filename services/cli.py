@@ -73,6 +73,18 @@ def create_account(
 
 
 @app.command()
+def keys() -> None:
+    """Print a new Ed25519 key pair for signing tokens, as JSON: {"TUOYU_JWT_PRIVATE_KEY": <PEM>,
+    "TUOYU_JWT_PUBLIC_KEY": <PEM>} (production takes them from the environment or a secret)."""
+    import json
+
+    from shared.keys import generate_keypair
+
+    private, public = generate_keypair()
+    typer.echo(json.dumps({"TUOYU_JWT_PRIVATE_KEY": private, "TUOYU_JWT_PUBLIC_KEY": public}))
+
+
+@app.command()
 def migrate(service: Annotated[list[str] | None, typer.Argument(help="services to migrate (default: all)")] = None) -> None:
     """Bring the databases to the latest schema (TUOYU_<SERVICE>_DATABASE_URL or var/<service>.db)."""
     from services.catalogue import BY_NAME, SUITE

@@ -16,23 +16,34 @@ import json
 import os
 import secrets
 import signal
+import subprocess
 import sys
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from services.broker import EmbeddedBroker, external_bootstrap
 from services.catalogue import SUITE, ServiceInfo
 from services.processes import Child, child_env
-from shared.bus import ensure_topics
-from shared.events.catalogue import TOPICS
-from shared.settings import SERVER_KEEP_ALIVE_S, Settings
+from shared.settings import SERVER_KEEP_ALIVE_S
 
 
 def say(message: str) -> None:
     sys.stdout.write(f"{'tuoyu':<12}| {message}\n")
     sys.stdout.flush()
+
+
+def cli_output(*command: str) -> str:
+    return subprocess.run([sys.executable, "-m", "services.cli", *command], check=True, capture_output=True, text=True).stdout
+
+
+def answers(url: str) -> bool:
+    """Whether `url` answers 200 (the standard library's client: the runner loads no other)."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:  # refused, timed out, or an HTTP error status
+        return False
 
 
 def local_secrets(data_dir: Path) -> dict[str, str]:
@@ -44,12 +55,8 @@ def local_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / "secrets.json"
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if not stored:
-        from shared.keys import generate_keypair  # here: only a first start makes keys
-
-        private, public = generate_keypair()
         stored = {
-            "TUOYU_JWT_PRIVATE_KEY": private,
-            "TUOYU_JWT_PUBLIC_KEY": public,
+            **json.loads(cli_output("keys")),  # in a child: the runner, alive as long as the suite, never loads the crypto library
             "TUOYU_INTERNAL_SECRET": secrets.token_urlsafe(32),
             "TUOYU_DEMO_PASSWORD": secrets.token_urlsafe(9),
         }
@@ -96,12 +103,11 @@ class Suite:
             **{f"TUOYU_{s.name.upper()}_URL": self.url(s) for s in SUITE},
         }
         # The runner's own steps (topics, migrations) see what the processes will see.
-        settings = self.settings = Settings(data_dir=self.data_dir, kafka_bootstrap=bootstrap)
-        await ensure_topics(settings, TOPICS)
-        await self._migrate()
+        await self._cli("topics")
+        await self._cli("migrate")
         say("databases migrated")
         if self.demo:
-            await self._seed_accounts(settings)
+            await self._seed_accounts()
         for info in SUITE:
             child = Child(info.name, self._argv(info), child_env(self.env), echo=self.echo)
             self.children[info.name] = child
@@ -132,23 +138,25 @@ class Suite:
             str(SERVER_KEEP_ALIVE_S),
         ]
 
-    async def _migrate(self) -> None:
-        """`tuoyu migrate` in a child process with the processes' environment: migrating imports
-        Alembic and every service's models, which the runner — alive as long as the suite — would
-        otherwise keep in memory for nothing (some 80 MB)."""
+    async def _cli(self, *command: str) -> str:
+        """`tuoyu <command>` in a child process with the processes' environment: creating topics and
+        migrating import the Kafka client, Alembic and every service's models, which the runner —
+        alive as long as the suite — would otherwise keep in memory for nothing."""
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.cli", "migrate",
+            sys.executable, "-m", "services.cli", *command,
             env=child_env(self.env), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         output, _ = await process.communicate()
         if process.returncode != 0:
-            raise RuntimeError(f"migrations failed (exit {process.returncode}):\n{output.decode('utf-8', 'replace')[-4000:]}")
+            raise RuntimeError(f"tuoyu {' '.join(command)} failed (exit {process.returncode}):\n{output.decode('utf-8', 'replace')[-4000:]}")
+        return output.decode("utf-8", "replace")
 
-    async def _seed_accounts(self, settings: Settings) -> None:
+    async def _seed_accounts(self) -> None:
         from gateway.demo import seed_demo_accounts
         from shared.db import Database
+        from shared.settings import Settings
 
-        db = Database(settings.database_url("gateway"))
+        db = Database(Settings(data_dir=self.data_dir, kafka_bootstrap=self.env["TUOYU_KAFKA_BOOTSTRAP"]).database_url("gateway"))
         try:
             created = await seed_demo_accounts(db, self.env["TUOYU_DEMO_PASSWORD"])
         finally:
@@ -159,17 +167,15 @@ class Suite:
     async def _healthy(self, info: ServiceInfo, timeout: float = 60.0) -> None:
         child = self.children[info.name]
         deadline = asyncio.get_running_loop().time() + timeout
-        async with httpx.AsyncClient(timeout=2) as http:
-            while True:
-                if not child.running:
-                    raise RuntimeError(child.report())
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"{self.url(info)}/health")).status_code == 200:
-                        say(f"{info.name} is up on {self.url(info)}")
-                        return
-                if asyncio.get_running_loop().time() > deadline:
-                    raise RuntimeError(f"{info.name} did not become healthy within {timeout} s\n{child.report()}")
-                await asyncio.sleep(0.2)
+        while True:
+            if not child.running:
+                raise RuntimeError(child.report())
+            if await asyncio.to_thread(answers, f"{self.url(info)}/health"):
+                say(f"{info.name} is up on {self.url(info)}")
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(f"{info.name} did not become healthy within {timeout} s\n{child.report()}")
+            await asyncio.sleep(0.2)
 
     async def supervise(self) -> None:
         """Until asked to stop: restart whatever dies, after reporting it."""
@@ -205,7 +211,7 @@ class Suite:
             await asyncio.sleep(0.5)
             try:
                 await self.broker.start()
-                await ensure_topics(self.settings, TOPICS)
+                await self._cli("topics")
             except Exception as exc:  # noqa: BLE001 - try again on the next round
                 say(f"broker restart failed: {exc}")
 

@@ -7,6 +7,7 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.asgi import HttpMiddleware
 from shared.errors import Problem, problem_response
 
 _STRUCTURE = re.compile(rb'[\[\]{}"\\]')
@@ -36,14 +37,12 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
     return False
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, max_bytes: int, max_json_depth: int = 32) -> None:
-        self.app, self.max_bytes, self.max_depth = app, max_bytes, max_json_depth
+        super().__init__(app)
+        self.max_bytes, self.max_depth = max_bytes, max_json_depth
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]:
             await self._refuse(scope, receive, send, 400, "nul-character", "NUL character in the request", "text may not contain U+0000")
             return

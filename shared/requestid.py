@@ -7,7 +7,9 @@ import re
 import uuid
 from contextvars import ContextVar
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from shared.asgi import HttpMiddleware
 
 HEADER = "x-request-id"
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -25,14 +27,8 @@ def bind_request_id(value: str | None) -> str:
     return rid
 
 
-class RequestIdMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestIdMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
         rid = bind_request_id(incoming).encode()
 

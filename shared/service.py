@@ -13,14 +13,13 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import sqlalchemy as sa
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,7 +39,10 @@ from shared.outbox import OutboxRelay
 from shared.requestid import RequestIdMiddleware
 from shared.settings import Settings, get_settings
 from shared.tables import PlatformTables
-from shared.telemetry import instrument_app, instrument_client, spans_collected, tracer_provider
+from shared.telemetry import instrument_app, instrument_client, tracer_provider
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 log = structlog.get_logger("tuoyu.service")
 
@@ -95,8 +97,7 @@ class Runtime:
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(10.0, connect=3.0), limits=httpx.Limits(max_connections=200, keepalive_expiry=2.0)
         )
-        if tracing is not None:
-            instrument_client(self.http, tracing)
+        instrument_client(self.http, tracing)
         self.relay: OutboxRelay | None = None
         self.consumers: dict[str, EventConsumer] = {}
         if tables is not None:
@@ -117,7 +118,7 @@ class Runtime:
                     feeds=feeds,
                     on_catch_up=spec.on_catch_up,
                     fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms if spec.prompt else settings.kafka_background_fetch_max_wait_ms,
-                    tracer=tracing.get_tracer("tuoyu.consumer") if tracing is not None and spans_collected() else None,
+                    tracer=tracing.get_tracer("tuoyu.consumer") if tracing is not None else None,
                 )
         self._tasks: list[asyncio.Task[Any]] = []
 

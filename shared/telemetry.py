@@ -1,25 +1,26 @@
-"""Traces (OpenTelemetry): every process gets its own tracer provider, exporting by OTLP when
-`OTEL_EXPORTER_OTLP_ENDPOINT` is set. Incoming HTTP requests and outgoing httpx calls are
-instrumented; the trace context rides in each event's `traceparent` (and its Kafka header) into the
-consumers, whose spans continue the producer's trace."""
+"""Traces (OpenTelemetry): when someone collects spans (`OTEL_EXPORTER_OTLP_ENDPOINT`, or a test's
+processor) every process gets its own tracer provider, and incoming HTTP requests, outgoing httpx
+calls and consumers' applies make spans; otherwise no span is made and nothing of the SDK is loaded,
+but the W3C trace context still passes every hop. Either way it rides in each event's `traceparent`
+(and its Kafka header) into the consumers."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from fastapi import FastAPI
 from opentelemetry import context, propagate, trace
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from shared.asgi import HttpMiddleware
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 
 _extra_processors: list[SpanProcessor] = []
 
@@ -34,7 +35,14 @@ def spans_collected() -> bool:
     return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or _extra_processors)
 
 
-def tracer_provider(service: str) -> TracerProvider:
+def tracer_provider(service: str) -> TracerProvider | None:
+    """The process's tracer provider, or None when nobody collects spans."""
+    if not spans_collected():
+        return None
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
     provider = TracerProvider(resource=Resource.create({"service.name": f"tuoyu-{service}"}))
     if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -45,11 +53,13 @@ def tracer_provider(service: str) -> TracerProvider:
     return provider
 
 
-def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
+def instrument_app(app: FastAPI, provider: TracerProvider | None) -> None:
     """A server span per request when someone collects spans; otherwise only the W3C trace context
     passes through (`TraceContextMiddleware`): a span nobody receives costs a request as much as
     the hop through the gateway is allowed to."""
-    if spans_collected():
+    if provider is not None:
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
         FastAPIInstrumentor.instrument_app(
             app, tracer_provider=provider, excluded_urls="/health,/ready,/metrics", exclude_spans=["receive", "send"]
         )
@@ -57,10 +67,12 @@ def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
         app.add_middleware(TraceContextMiddleware)
 
 
-def instrument_client(client: httpx.AsyncClient, provider: TracerProvider) -> None:
+def instrument_client(client: httpx.AsyncClient, provider: TracerProvider | None) -> None:
     """A client span per call when someone collects spans; otherwise the current trace context is
     only written into each call's headers."""
-    if spans_collected():
+    if provider is not None:
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
         HTTPXClientInstrumentor.instrument_client(client, tracer_provider=provider)
     else:
         client.event_hooks["request"].append(pass_trace_context_on)
@@ -70,22 +82,17 @@ async def pass_trace_context_on(request: httpx.Request) -> None:
     propagate.inject(request.headers)
 
 
-class TraceContextMiddleware:
+class TraceContextMiddleware(HttpMiddleware):
     """Without span collection, each request's `traceparent` (a new trace when it brings none) is
     made current for the time it is answered, no span recorded, so that the calls made and the
     events written meanwhile carry the same trace on — every hop keeps it, as with spans."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         carrier = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"] if name in _TRACE_HEADERS}
         ctx = propagate.extract(carrier)
         if not trace.get_current_span(ctx).get_span_context().is_valid:
-            started = trace.SpanContext(_ids.generate_trace_id(), _ids.generate_span_id(), is_remote=False, trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED))
+            ids = (secrets.randbits(128) or 1, secrets.randbits(64) or 1)  # W3C: all-zero ids are invalid
+            started = trace.SpanContext(*ids, is_remote=False, trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED))
             ctx = trace.set_span_in_context(trace.NonRecordingSpan(started), ctx)
         token = context.attach(ctx)
         try:
@@ -95,7 +102,6 @@ class TraceContextMiddleware:
 
 
 _TRACE_HEADERS = (b"traceparent", b"tracestate")
-_ids = RandomIdGenerator()
 
 
 def current_traceparent() -> str | None:
