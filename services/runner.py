@@ -16,7 +16,6 @@ import json
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import urllib.request
 from dataclasses import dataclass
@@ -33,8 +32,18 @@ def say(message: str) -> None:
     sys.stdout.flush()
 
 
-def cli_output(*command: str) -> str:
-    return subprocess.run([sys.executable, "-m", "services.cli", *command], check=True, capture_output=True, text=True).stdout
+async def run_cli(env: dict[str, str], *command: str) -> str:
+    """`tuoyu <command>` in a child process with the processes' environment: making keys, creating
+    topics and migrating import the crypto library, the Kafka client, Alembic and every service's
+    models, which the runner — alive as long as the suite — would otherwise keep for nothing."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "services.cli", *command,
+        env=child_env(env), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    output, errors = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"tuoyu {' '.join(command)} failed (exit {process.returncode}):\n{(output + errors).decode('utf-8', 'replace')[-4000:]}")
+    return output.decode("utf-8", "replace")
 
 
 def answers(url: str) -> bool:
@@ -46,7 +55,7 @@ def answers(url: str) -> bool:
         return False
 
 
-def local_secrets(data_dir: Path) -> dict[str, str]:
+async def local_secrets(data_dir: Path) -> dict[str, str]:
     """Keys and secrets from the environment, else made once and kept (0600) in the data dir,
     so tokens survive a restart of the suite. In production nothing is made up: the environment
     must hold them (the services refuse to start otherwise)."""
@@ -56,7 +65,7 @@ def local_secrets(data_dir: Path) -> dict[str, str]:
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if not stored:
         stored = {
-            **json.loads(cli_output("keys")),  # in a child: the runner, alive as long as the suite, never loads the crypto library
+            **json.loads(await run_cli({}, "keys")),
             "TUOYU_INTERNAL_SECRET": secrets.token_urlsafe(32),
             "TUOYU_DEMO_PASSWORD": secrets.token_urlsafe(9),
         }
@@ -96,15 +105,15 @@ class Suite:
             bootstrap = self.broker.bootstrap
             say(f"embedded broker on {bootstrap} (in memory)")
         self.env = {
-            **local_secrets(self.data_dir),
+            **(await local_secrets(self.data_dir)),
             "TUOYU_DATA_DIR": str(self.data_dir),
             "TUOYU_KAFKA_BOOTSTRAP": bootstrap,
             "TUOYU_GATEWAY_URL": self.url(SUITE[0]),
             **{f"TUOYU_{s.name.upper()}_URL": self.url(s) for s in SUITE},
         }
         # The runner's own steps (topics, migrations) see what the processes will see.
-        await self._cli("topics")
-        await self._cli("migrate")
+        await run_cli(self.env, "topics")
+        await run_cli(self.env, "migrate")
         say("databases migrated")
         if self.demo:
             await self._seed_accounts()
@@ -137,19 +146,6 @@ class Suite:
             "--timeout-keep-alive",
             str(SERVER_KEEP_ALIVE_S),
         ]
-
-    async def _cli(self, *command: str) -> str:
-        """`tuoyu <command>` in a child process with the processes' environment: creating topics and
-        migrating import the Kafka client, Alembic and every service's models, which the runner —
-        alive as long as the suite — would otherwise keep in memory for nothing."""
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.cli", *command,
-            env=child_env(self.env), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
-        output, _ = await process.communicate()
-        if process.returncode != 0:
-            raise RuntimeError(f"tuoyu {' '.join(command)} failed (exit {process.returncode}):\n{output.decode('utf-8', 'replace')[-4000:]}")
-        return output.decode("utf-8", "replace")
 
     async def _seed_accounts(self) -> None:
         from gateway.demo import seed_demo_accounts
@@ -211,7 +207,7 @@ class Suite:
             await asyncio.sleep(0.5)
             try:
                 await self.broker.start()
-                await self._cli("topics")
+                await run_cli(self.env, "topics")
             except Exception as exc:  # noqa: BLE001 - try again on the next round
                 say(f"broker restart failed: {exc}")
 

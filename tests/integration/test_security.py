@@ -85,7 +85,7 @@ def test_production_refuses_missing_or_demo_secrets(keypair: tuple[str, str], mo
         registration_app(good)
 
 
-def test_the_runner_refuses_demo_mode_and_made_up_secrets_in_production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_runner_refuses_demo_mode_and_made_up_secrets_in_production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from services.runner import Suite, local_secrets
 
     monkeypatch.setenv("TUOYU_ENVIRONMENT", "production")
@@ -93,7 +93,7 @@ def test_the_runner_refuses_demo_mode_and_made_up_secrets_in_production(tmp_path
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(SystemExit, match="demo"):
         Suite(8000, tmp_path, demo=True)
-    assert local_secrets(tmp_path) == {}  # nothing made up: the services will refuse to start
+    assert await local_secrets(tmp_path) == {}  # nothing made up: the services will refuse to start
     assert not (tmp_path / "secrets.json").exists()
     assert os.environ["TUOYU_ENVIRONMENT"] == "production"
 
