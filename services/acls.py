@@ -81,22 +81,12 @@ spec:
         - name: wait-for-topics
           image: apache/kafka:3.9.1
           command: ["sh", "-c", "until /opt/kafka/bin/kafka-topics.sh --bootstrap-server \\"$KAFKA_BOOTSTRAP\\" --describe --topic tuoyu.subsidy.ledger >/dev/null 2>&1; do sleep 5; done"]
-          env:
-            - name: KAFKA_BOOTSTRAP
-              valueFrom:
-                configMapKeyRef:
-                  name: tuoyu-config
-                  key: TUOYU_KAFKA_BOOTSTRAP
+{bootstrap_env}
       containers:
         - name: acls
           image: apache/kafka:3.9.1
           command: ["sh", "/opt/tuoyu/kafka-acls.sh"]
-          env:
-            - name: KAFKA_BOOTSTRAP
-              valueFrom:
-                configMapKeyRef:
-                  name: tuoyu-config
-                  key: TUOYU_KAFKA_BOOTSTRAP
+{bootstrap_env}
           volumeMounts:
             - name: script
               mountPath: /opt/tuoyu
@@ -108,7 +98,16 @@ spec:
 """
 
 
+# both containers find the brokers in the suite's config map
+BOOTSTRAP_ENV = """          env:
+            - name: KAFKA_BOOTSTRAP
+              valueFrom:
+                configMapKeyRef:
+                  name: tuoyu-config
+                  key: TUOYU_KAFKA_BOOTSTRAP"""
+
+
 def k8s_manifest() -> str:
     """deploy/k8s/15-kafka-acls.yaml: the script in a ConfigMap, and the Job that runs it."""
     script = "".join(f"    {line}" if line.strip() else "\n" for line in acl_script().splitlines(keepends=True))
-    return K8S_MANIFEST.format(script=script)
+    return K8S_MANIFEST.format(script=script, bootstrap_env=BOOTSTRAP_ENV)

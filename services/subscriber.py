@@ -28,8 +28,10 @@ import structlog
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
-from shared.bus import Bus
-from shared.events.catalogue import TOPICS
+from shared.auth import ClientToken
+from shared.bus import Bus, bureau_principal
+from shared.events.catalogue import TOPICS, producer_of
+from shared.feed import FeedClient
 from shared.regions import CITY
 from shared.settings import Settings
 from shared.subscriptions import GROUP, may_read, readable_topics
@@ -187,7 +189,7 @@ async def from_kafka(
     if username:
         department, _, region = username.rpartition("-")  # a bureau's Kafka principal is <department>-<region>
         check_owner(subscription, department, region)
-        security = {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": username, "sasl_plain_password": password}
+        security = bureau_principal(username, password or "")
     consumer = Bus(settings, "tuoyu-subscribe").consumer([], subscription.group, **security)
     consumer.subscribe(list(subscription.topics), listener=_SeekToCheckpoint(consumer, checkpoint, stop))
     try:
@@ -218,35 +220,6 @@ async def from_kafka(
         await consumer.stop()
 
 
-class _GatewayToken:
-    """The bureau's client-credentials token, renewed before it expires or after a 401."""
-
-    def __init__(self, http: httpx.AsyncClient, client_id: str, client_secret: str) -> None:
-        self.http, self.client_id, self.client_secret = http, client_id, client_secret
-        self.header: dict[str, str] = {}
-        self.department: str | None = None
-        self.region = ""
-        self._renew_at = 0.0
-
-    async def fresh(self) -> dict[str, str]:
-        if time.monotonic() >= self._renew_at:
-            response = await self.http.post(
-                "/auth/token", data={"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret}
-            )
-            if response.status_code != 200:
-                raise Refused(f"the gateway refused the client credentials of {self.client_id}: {response.json().get('detail')}")
-            body = response.json()
-            if "subscriber" not in body["roles"]:
-                raise Refused(f"{self.client_id} lacks the subscriber role")
-            self.header = {"Authorization": f"Bearer {body['access_token']}"}
-            self.department, self.region = body["department"], body["region"]
-            self._renew_at = time.monotonic() + max(body["expires_in"] - 30, 5)
-        return self.header
-
-    def forget(self) -> None:
-        self._renew_at = 0.0
-
-
 async def from_feeds(
     subscription: Subscription,
     gateway: str,
@@ -256,18 +229,18 @@ async def from_feeds(
     checkpoint: Checkpoint,
     stop: Stop,
 ) -> None:
-    sources = sorted({topic.split(".")[1] for topic in subscription.topics})  # tuoyu.<context>.… is served by <context>
-    async with httpx.AsyncClient(base_url=gateway.rstrip("/"), timeout=30) as http:
-        token = _GatewayToken(http, client_id, client_secret)
-        await token.fresh()
-        check_owner(subscription, token.department, token.region)
+    sources = sorted({producer_of(topic) for topic in subscription.topics})
+    async with httpx.AsyncClient(timeout=30) as http:
+        token = ClientToken(http, gateway, client_id, client_secret)
+        await _sign_in(token, client_id, subscription)
+        feeds = FeedClient(http, token, {source: f"{gateway.rstrip('/')}/api/{source}" for source in sources})
         stop.awake()  # signed in; idleness counts from now
         failures = 0
         while not stop.reached:
             try:
                 moved = False
                 for source in sources:
-                    moved |= await _read_feed(http, token, source, subscription, output, checkpoint, stop)
+                    moved |= await _read_feed(feeds, source, subscription, output, checkpoint, stop)
                 failures = 0
             except httpx.HTTPError as exc:
                 failures += 1
@@ -277,31 +250,38 @@ async def from_feeds(
                 await asyncio.sleep(min(FEED_POLL_S * 2**failures, 30.0))
 
 
-async def _read_feed(
-    http: httpx.AsyncClient, token: _GatewayToken, source: str, subscription: Subscription, output: Output, checkpoint: Checkpoint, stop: Stop
-) -> bool:
+async def _sign_in(token: ClientToken, client_id: str, subscription: Subscription) -> None:
+    """The bureau's client credentials, taken by the gateway, with the subscriber role, and the group its own."""
+    try:
+        await token.header()
+    except httpx.HTTPStatusError as exc:
+        raise Refused(f"the gateway refused the client credentials of {client_id}: {exc.response.json().get('detail')}") from exc
+    if "subscriber" not in token.granted["roles"]:
+        raise Refused(f"{client_id} lacks the subscriber role")
+    check_owner(subscription, token.granted["department"], token.granted["region"])
+
+
+async def _read_feed(feeds: FeedClient, source: str, subscription: Subscription, output: Output, checkpoint: Checkpoint, stop: Stop) -> bool:
     """One page of `source`'s feed after the checkpoint; True when the position moved."""
-    topics = [t for t in subscription.topics if t.split(".")[1] == source]
-    params = [("after", checkpoint.feed.get(source, 0)), ("limit", FEED_PAGE), *(("topic", t) for t in topics)]
-    response = await http.get(f"/api/{source}/v1/events", params=params, headers=await token.fresh())
-    if response.status_code == 401:
-        token.forget()  # expired or revoked early: the next round signs in again
-    elif response.status_code == 403:
-        raise Refused(f"{source}: {response.json().get('detail')}")
-    response.raise_for_status()
-    page = orjson.loads(response.content)
-    for item in page["items"]:
+    topics = [t for t in subscription.topics if producer_of(t) == source]
+    try:
+        items, next_after = await feeds.read(source, checkpoint.feed.get(source, 0), topics, FEED_PAGE)
+    except httpx.HTTPStatusError as exc:
+        if exc.response.status_code == 403:
+            raise Refused(f"{source}: {exc.response.json().get('detail')}") from exc
+        raise  # a 401 (the token is dropped and fetched again) or the service failing: read again later
+    for position, event in items:
         if stop.reached:
             return True
-        await output.deliver(item["event"])
+        await output.deliver(event)
         stop.count()
-        checkpoint.feed[source] = item["position"]
+        checkpoint.feed[source] = position
         checkpoint.save()
-    if page["next"] is not None and not stop.reached:
-        checkpoint.feed[source] = page["next"]  # past rows the feed scanned but this bureau may not see
+    if next_after is not None and not stop.reached:
+        checkpoint.feed[source] = next_after  # past rows the feed scanned but this bureau may not see
         checkpoint.save()
         return True
-    return bool(page["items"])
+    return bool(items)
 
 
 async def subscribe(

@@ -177,13 +177,15 @@ def allow_departments(*departments: str):  # type: ignore[no-untyped-def]
     return Depends(check)
 
 
-class ServiceToken:
-    """A service's own client-credentials token from the gateway, cached until shortly before
-    it expires; used for service-to-service calls such as reading another service's feed."""
+class ClientToken:
+    """A client-credentials token from the gateway, cached until shortly before it expires (and
+    dropped after a 401): a service's own (`ServiceToken`), or a bureau's system account reading
+    the feeds (`tuoyu subscribe`). `granted` is the gateway's last answer: roles, department, region."""
 
-    def __init__(self, http: httpx.AsyncClient, gateway_url: str, service: str, secret: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, gateway_url: str, client_id: str, secret: str) -> None:
         self._http, self._url = http, f"{gateway_url.rstrip('/')}/auth/token"
-        self._client_id, self._secret = f"{SERVICE_CLIENT_PREFIX}{service}", secret
+        self._client_id, self._secret = client_id, secret
+        self.granted: dict[str, Any] = {}
         self._token: str | None = None
         self._renew_at = 0.0
         self._lock = asyncio.Lock()
@@ -196,11 +198,18 @@ class ServiceToken:
                     data={"grant_type": "client_credentials", "client_id": self._client_id, "client_secret": self._secret},
                 )
                 response.raise_for_status()
-                body = response.json()
-                self._token = body["access_token"]
-                self._renew_at = time.monotonic() + max(body.get("expires_in", 60) - 30, 5)
+                self.granted = response.json()
+                self._token = self.granted["access_token"]
+                self._renew_at = time.monotonic() + max(self.granted.get("expires_in", 60) - 30, 5)
         return {"Authorization": f"Bearer {self._token}"}
 
     def forget(self) -> None:
         """Drop the cached token (after a 401, say)."""
         self._token = None
+
+
+class ServiceToken(ClientToken):
+    """A service's own token, for service-to-service calls such as reading another service's feed."""
+
+    def __init__(self, http: httpx.AsyncClient, gateway_url: str, service: str, secret: str) -> None:
+        super().__init__(http, gateway_url, f"{SERVICE_CLIENT_PREFIX}{service}", secret)

@@ -46,6 +46,12 @@ async def ensure_topics(settings: Settings, topics: list[str] | tuple[str, ...],
         await admin.close()
 
 
+def bureau_principal(username: str, password: str) -> dict[str, Any]:
+    """Consumer settings for a bureau's own Kafka principal (`<department>-<region>`, SCRAM on the
+    bureaus' listener; deploy/kafka-acls.sh gives it its topics and groups)."""
+    return {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": username, "sasl_plain_password": password}
+
+
 class Bus:
     """The process's Kafka producer, started on first use and rebuilt after failures
     (a producer can wedge after a broker blip)."""

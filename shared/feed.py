@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from shared.auth import Principal, ServiceToken, require_roles
+from shared.auth import ClientToken, Principal, require_roles
 from shared.errors import field_problem
 from shared.events.envelope import Event
 from shared.regions import CITY
@@ -91,17 +91,23 @@ def feed_router(tables: PlatformTables) -> APIRouter:
 
 
 class FeedClient:
-    """Reads other services' feeds with this service's own token."""
+    """Reads producers' feeds with a client-credentials token: a service's own, or a bureau's."""
 
-    def __init__(self, http: httpx.AsyncClient, token: ServiceToken, base_urls: dict[str, str]) -> None:
+    def __init__(self, http: httpx.AsyncClient, token: ClientToken, base_urls: dict[str, str]) -> None:
         self.http, self.token, self.base_urls = http, token, base_urls
 
     async def page(self, source: str, after: int, topics: list[str], limit: int) -> list[tuple[int, dict[str, Any]]]:
         """(position, raw envelope) pairs after `after` from `source`'s feed."""
+        return (await self.read(source, after, topics, limit))[0]
+
+    async def read(self, source: str, after: int, topics: list[str], limit: int) -> tuple[list[tuple[int, dict[str, Any]]], int | None]:
+        """The page, and the position the next one starts after (None at the end; a reader the feed
+        filters for may get fewer items than it scanned, and goes on from there)."""
         url = f"{self.base_urls[source]}/v1/events"
         params: list[tuple[str, str | int]] = [("after", after), ("limit", limit), *(("topic", t) for t in topics)]
         response = await self.http.get(url, params=params, headers=await self.token.header())
         if response.status_code == 401:
             self.token.forget()
         response.raise_for_status()
-        return [(item["position"], item["event"]) for item in orjson.loads(response.content)["items"]]
+        body = orjson.loads(response.content)
+        return [(item["position"], item["event"]) for item in body["items"]], body["next"]

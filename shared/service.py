@@ -92,8 +92,9 @@ class Runtime:
         self.tables = tables
         self.db = Database(settings.database_url(name))
         self.bus = Bus(settings, client_id=f"{name}-svc")
-        # Idle connections are dropped before the servers' keep-alive (uvicorn: 5 s) ends them, so a
-        # request is never written into a connection the other side is closing.
+        # Idle connections are dropped long before the servers' keep-alive ends them (the suite's
+        # servers keep SERVER_KEEP_ALIVE_S; uvicorn's own default is 5 s), so a request is never
+        # written into a connection the other side is closing.
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(10.0, connect=3.0), limits=httpx.Limits(max_connections=200, keepalive_expiry=2.0)
         )

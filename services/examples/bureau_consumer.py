@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.bus import Bus
+from shared.bus import Bus, bureau_principal
 from shared.db import Database
 from shared.events.catalogue import CATALOGUE, INSTITUTION_TOPIC, parse_data
 from shared.events.envelope import Event
@@ -68,12 +68,7 @@ class BureauBus(Bus):
 
     def consumer(self, topics: list[str], group_id: str, **security: Any) -> AIOKafkaConsumer:
         if username := os.environ.get("TUOYU_KAFKA_USERNAME"):
-            security = {
-                "security_protocol": "SASL_PLAINTEXT",
-                "sasl_mechanism": "SCRAM-SHA-512",
-                "sasl_plain_username": username,
-                "sasl_plain_password": os.environ.get("TUOYU_KAFKA_PASSWORD", ""),
-            }
+            security = bureau_principal(username, os.environ.get("TUOYU_KAFKA_PASSWORD", ""))
         return super().consumer(topics, group_id, **security)
 
 

@@ -24,8 +24,12 @@ class EventSpec:
 
     @property
     def producer(self) -> str:
-        """The service that owns the topic: `tuoyu.<context>.…` → `<context>`."""
-        return self.topic.split(".")[1]
+        return producer_of(self.topic)
+
+
+def producer_of(topic: str) -> str:
+    """The service that owns a topic, and serves it in its feed: `tuoyu.<context>.…` → `<context>`."""
+    return topic.split(".")[1]
 
 
 INSTITUTION_TOPIC = "tuoyu.registration.institution"
