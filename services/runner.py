@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import json
 import os
 import secrets
@@ -42,7 +43,9 @@ async def run_cli(env: dict[str, str], *command: str) -> str:
     )  # fmt: skip
     output, errors = await process.communicate()
     if process.returncode != 0:
-        raise RuntimeError(f"tuoyu {' '.join(command)} failed (exit {process.returncode}):\n{(output + errors).decode('utf-8', 'replace')[-4000:]}")
+        raise RuntimeError(
+            f"tuoyu {' '.join(command)} failed (exit {process.returncode}):\n{(output + errors).decode('utf-8', 'replace')[-4000:]}"
+        )
     return output.decode("utf-8", "replace")
 
 
@@ -51,7 +54,9 @@ def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
-    except OSError:  # refused, timed out, or an HTTP error status
+    except (OSError, http.client.HTTPException):
+        # refused, timed out, an error status, or a garbled answer: a probe of a port still free
+        # in the ephemeral range can connect the socket to itself and read back its own request
         return False
 
 
