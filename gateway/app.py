@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from gateway.api import auth, console, docs, profile, proxy, webhooks
+from gateway.api import auth, console, docs, profile, webhooks
 from gateway.domain.ratelimit import TokenBuckets
 from gateway.domain.throttle import FailedSignIns
 from gateway.events import CONSUMERS
 from gateway.models import platform
+from gateway.proxy import ProxyMiddleware
 from gateway.ratelimit import RateLimitMiddleware
 from gateway.webhooks import send_webhooks
 from services.catalogue import SERVICES, SUITE
@@ -24,7 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "gateway",
         title="清远市托育服务协同平台 gateway",
         description="Tokens, routing to the services at /api/<context>/…, the web console.",
-        routers=[auth.router, console.router, docs.router, profile.router, webhooks.router, proxy.router],
+        routers=[auth.router, console.router, docs.router, profile.router, webhooks.router],
         docs=False,
         tables=platform,
         consumers=CONSUMERS,
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limits = TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.failed_sign_ins_by_account = FailedSignIns(limit=settings.sign_in_failures_per_account)
     app.state.failed_sign_ins_by_address = FailedSignIns(limit=settings.sign_in_failures_per_address)
-    # Innermost of the middlewares, so a refusal still carries its X-Request-ID.
+    # Innermost of the middlewares, so a refusal still carries its X-Request-ID; the forward to the
+    # services innermost of all, so every forwarded request was counted, traced and limited.
     app.user_middleware.append(Middleware(RateLimitMiddleware, buckets=app.state.rate_limits, verifier=app.state.verifier))
+    app.user_middleware.append(Middleware(ProxyMiddleware, upstreams=app.state.upstreams))
     return app

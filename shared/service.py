@@ -37,9 +37,17 @@ from shared.logging import configure_logging
 from shared.metrics import ExtraGauges, Metrics, MetricsMiddleware
 from shared.outbox import OutboxRelay
 from shared.requestid import RequestIdMiddleware
-from shared.settings import Settings, get_settings
+from shared.settings import (
+    HTTP_CONNECT_TIMEOUT_S,
+    HTTP_KEEPALIVE_EXPIRY_S,
+    HTTP_MAX_CONNECTIONS,
+    HTTP_READ_TIMEOUT_S,
+    Settings,
+    get_settings,
+)
 from shared.tables import PlatformTables
 from shared.telemetry import instrument_app, instrument_client, tracer_provider
+from shared.upstream import Upstreams
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -96,9 +104,11 @@ class Runtime:
         # servers keep SERVER_KEEP_ALIVE_S; uvicorn's own default is 5 s), so a request is never
         # written into a connection the other side is closing.
         self.http = httpx.AsyncClient(
-            timeout=httpx.Timeout(10.0, connect=3.0), limits=httpx.Limits(max_connections=200, keepalive_expiry=2.0)
+            timeout=httpx.Timeout(HTTP_READ_TIMEOUT_S, connect=HTTP_CONNECT_TIMEOUT_S),
+            limits=httpx.Limits(max_connections=HTTP_MAX_CONNECTIONS, keepalive_expiry=HTTP_KEEPALIVE_EXPIRY_S),
         )
         instrument_client(self.http, tracing)
+        self.upstreams = Upstreams()  # the gateway's hop to the services (only it forwards)
         self.relay: OutboxRelay | None = None
         self.consumers: dict[str, EventConsumer] = {}
         if tables is not None:
@@ -179,6 +189,7 @@ class Runtime:
         self._tasks.clear()
         await self.bus.close()
         await self.http.aclose()
+        self.upstreams.close()
         await self.db.dispose()
 
 

@@ -15,8 +15,14 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # How long a service keeps an idle connection open: far longer than its callers' pools keep one
-# (2 s, shared.service), so a pooled connection is never closed by the server under a request.
+# (HTTP_KEEPALIVE_EXPIRY_S), so a pooled connection is never closed by the server under a request.
 SERVER_KEEP_ALIVE_S = 75
+# The services' calls to each other (the shared httpx client, the gateway's hop): connect and
+# read timeouts, how long an idle pooled connection is kept, and connections per service.
+HTTP_CONNECT_TIMEOUT_S = 3.0
+HTTP_READ_TIMEOUT_S = 10.0
+HTTP_KEEPALIVE_EXPIRY_S = 2.0
+HTTP_MAX_CONNECTIONS = 200
 
 
 class Settings(BaseSettings):

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 
 from gateway.demo import seed_demo_accounts
 from services.processes import free_port
+from shared import upstream as upstream_module
 from tests.factories import registration_body
 from tests.integration.suite import InProcessSuite
 
@@ -128,6 +129,33 @@ async def test_an_unreachable_service_is_a_502_problem(suite: InProcessSuite) ->
     assert response.json()["type"] == "urn:tuoyu:problem:upstream-failed"
     unknown = await suite.http.get(suite.url("gateway", "/api/nosuch/health"))
     assert unknown.status_code == 404
+
+
+async def test_a_service_that_does_not_answer_in_time_is_a_504_problem(suite: InProcessSuite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(upstream_module, "HTTP_READ_TIMEOUT_S", 0.3)
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(3)
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    upstreams = suite.apps["gateway"].state.upstreams
+    original = upstreams["inspection"]
+    upstreams["inspection"] = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        async with server:
+            response = await suite.http.get(suite.url("gateway", "/api/inspection/v1/inbox"))
+    finally:
+        upstreams["inspection"] = original
+    assert response.status_code == 504
+    assert response.headers["content-type"] == "application/problem+json" and response.headers["x-request-id"]
+    assert response.json()["type"] == "urn:tuoyu:problem:upstream-timeout"
+
+
+async def test_forwarded_requests_are_counted_per_service(suite: InProcessSuite) -> None:
+    await suite.http.get(suite.url("gateway", "/api/training/v1/practitioners"))  # 401: no token, answered by the service
+    metrics = (await suite.http.get(suite.url("gateway", "/metrics"))).text
+    assert 'tuoyu_http_requests_total{method="GET",route="/api/training/{path}",service="gateway",status="401"}' in metrics
 
 
 async def test_the_console_is_served_in_chinese(suite: InProcessSuite) -> None:
