@@ -99,6 +99,8 @@ def name_of(pid: int) -> str:
     except OSError:
         return "?"
     words = [a.decode("utf-8", "replace") for a in argv if a]
+    if "services.serve" in words:  # python -m services.serve <service> …
+        return words[words.index("services.serve") + 1]
     for word in words:
         if word.endswith(":create_app"):
             return word.split(".")[0].removesuffix("_svc")

@@ -36,6 +36,7 @@ RETURNED_RESPONSE_HEADERS = frozenset(
 )
 # what a path segment may hold unescaped (RFC 3986 pchar), so the service sees the path the client meant
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
+FORWARDED_METHODS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE"))  # each answered with a body the hop reads
 # A request that cannot have changed anything twice may go again, once, if the connection broke.
 REPEATABLE_METHODS = frozenset(("GET", "PUT", "DELETE"))
 
@@ -54,7 +55,7 @@ class ProxyMiddleware(HttpMiddleware):
 
     def concerns(self, scope: Scope) -> bool:
         path = scope["path"]
-        if not path.startswith("/api/"):
+        if not path.startswith("/api/") or scope["method"] not in FORWARDED_METHODS:
             return False
         context, slash, _ = path[len("/api/") :].partition("/")
         return bool(slash) and context in self.upstreams

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -30,14 +32,12 @@ def serve(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
 ) -> None:
     """Run one process of the suite (what a container runs; `tuoyu up` runs them all)."""
-    import uvicorn
-
     from services.catalogue import BY_NAME
-    from shared.settings import SERVER_KEEP_ALIVE_S
 
     if service not in BY_NAME:
         raise typer.BadParameter(f"one of {', '.join(BY_NAME)}")
-    uvicorn.run(BY_NAME[service].app_factory, factory=True, host=host, port=port, proxy_headers=False, access_log=False, timeout_graceful_shutdown=10, timeout_keep_alive=SERVER_KEEP_ALIVE_S)
+    # A fresh interpreter, without what this command itself loaded (services.serve says why).
+    os.execv(sys.executable, [sys.executable, "-m", "services.serve", service, "--host", host, "--port", str(port)])
 
 
 @app.command("create-account")

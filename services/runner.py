@@ -25,7 +25,6 @@ from pathlib import Path
 from services.broker import EmbeddedBroker, external_bootstrap
 from services.catalogue import SUITE, ServiceInfo
 from services.processes import Child, child_env
-from shared.settings import SERVER_KEEP_ALIVE_S
 
 
 def say(message: str) -> None:
@@ -135,22 +134,7 @@ class Suite:
         say(f"console: {self.url(SUITE[0])}/   (Ctrl-C stops the suite)")
 
     def _argv(self, info: ServiceInfo) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            info.app_factory,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port(info)),
-            "--no-access-log",
-            "--timeout-graceful-shutdown",
-            "5",
-            "--timeout-keep-alive",
-            str(SERVER_KEEP_ALIVE_S),
-        ]
+        return [sys.executable, "-m", "services.serve", info.name, "--host", "127.0.0.1", "--port", str(self.port(info)), "--shutdown-grace", "5"]
 
     async def _seed_accounts(self) -> None:
         from gateway.demo import seed_demo_accounts

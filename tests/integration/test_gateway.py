@@ -152,6 +152,12 @@ async def test_a_service_that_does_not_answer_in_time_is_a_504_problem(suite: In
     assert response.json()["type"] == "urn:tuoyu:problem:upstream-timeout"
 
 
+async def test_only_methods_answered_with_a_body_are_forwarded(suite: InProcessSuite) -> None:
+    # a HEAD answer declares a length and sends no body: forwarded, the hop would wait out its timeout
+    assert (await suite.http.head(suite.url("gateway", "/api/registration/v1/registrations"))).status_code in (404, 405)
+    assert (await suite.http.get(suite.url("gateway", "/api/registration/v1/registrations"))).status_code == 401  # the service's answer
+
+
 async def test_forwarded_requests_are_counted_per_service(suite: InProcessSuite) -> None:
     await suite.http.get(suite.url("gateway", "/api/training/v1/practitioners"))  # 401: no token, answered by the service
     metrics = (await suite.http.get(suite.url("gateway", "/metrics"))).text
