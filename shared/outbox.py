@@ -69,17 +69,23 @@ class OutboxRelay:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._lease_until: dt.datetime | None = None
         self._wake = asyncio.Event()
-        db.on_commit(self._wake.set)
+        self._committed = False  # a commit wrote to the outbox since the cycle began: rows are waiting
+        db.on_commit(self._on_commit)
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def _on_commit(self) -> None:
+        self._committed = True
         self._wake.set()
 
     async def run(self) -> None:
         failures = 0
         while True:
             self._wake.clear()
+            committed, self._committed = self._committed, False
             try:
-                busy = await self._hold_lease() and await self.pump()
+                busy = await self._hold_lease() and await self.pump(rows_waiting=committed)
                 failures = 0
             except asyncio.CancelledError:
                 raise
@@ -116,9 +122,9 @@ class OutboxRelay:
         self._lease_until = now + ttl if held else None
         return held
 
-    async def pump(self) -> bool:
+    async def pump(self, *, rows_waiting: bool = False) -> bool:
         """Sequence what is new, publish one batch; True when the batch was full."""
-        rows = await self._sequence_and_read()
+        rows = await self._sequence_and_read(rows_waiting=rows_waiting)
         if not rows:
             return False
         producer = await self.bus.producer()
@@ -130,7 +136,7 @@ class OutboxRelay:
         await self._mark_published(rows[0].position, rows[-1].position)
         return len(rows) >= self.settings.relay_batch
 
-    async def _sequence_and_read(self) -> list[sa.Row]:
+    async def _sequence_and_read(self, *, rows_waiting: bool) -> list[sa.Row]:
         """Give unsequenced rows the next positions, in the order they are now visible, linking
         each into its stream's evidence chain (shared.chain); then read the next batch to publish.
         Both in one transaction: every statement is a round trip to a database server, and on a
@@ -142,8 +148,9 @@ class OutboxRelay:
             .order_by(outbox.c.position)
             .limit(self.settings.relay_batch)
         )
-        if self.db.is_sqlite:
-            # Most wake-ups find nothing new: no write lock for that.
+        if self.db.is_sqlite and not rows_waiting:
+            # Most timed wake-ups find nothing new: no write lock for that. A commit's wake-up
+            # (`rows_waiting`) goes straight to sequencing, three round trips sooner.
             async with self.db.reading() as session:
                 if (await session.execute(sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).limit(1))).first() is None:
                     return list((await session.execute(unpublished)).all())

@@ -113,9 +113,17 @@ async def test_the_relay_is_woken_by_the_commit_not_by_its_poll(suite, token_for
     poll = settings.relay_poll_s
     settings.relay_poll_s = 600.0  # a poll that would never come within this test
     outbox = suite.runtime("registration").tables.outbox  # type: ignore[union-attr]
+    engine = suite.runtime("registration").db.engine.sync_engine
+    probes: list[str] = []
+
+    def seen(conn, cursor, statement: str, *args) -> None:  # type: ignore[no-untyped-def]
+        if "FROM outbox" in statement and "position IS NULL" in statement and "ORDER BY" not in statement:
+            probes.append(statement)  # the read-only look for new rows that a timed wake-up makes first
+
     try:
         await eventually(lambda: _relay_idle(suite), what="the relay with nothing to do")
         await asyncio.sleep(2 * poll + 0.2)  # let the wait that began under the short poll run out
+        sa.event.listen(engine, "before_cursor_execute", seen)
         uscc = await register(suite, token_for)
 
         async def published() -> bool:
@@ -124,7 +132,10 @@ async def test_the_relay_is_woken_by_the_commit_not_by_its_poll(suite, token_for
             return row.published_at is not None
 
         await eventually(published, timeout=20, what="publication woken by the commit")
+        assert probes == []  # the commit said rows are waiting: straight to sequencing them
     finally:
+        if sa.event.contains(engine, "before_cursor_execute", seen):
+            sa.event.remove(engine, "before_cursor_execute", seen)
         settings.relay_poll_s = poll
         suite.runtime("registration").relay.wake()  # type: ignore[union-attr]
 
