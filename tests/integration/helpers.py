@@ -9,9 +9,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import sqlalchemy as sa
+import uvicorn
+from fastapi import FastAPI
 
 from inspection_svc.domain.evaluation import DOMAINS
 from inspection_svc.models import Evaluation
+from services.processes import free_port
 from shared.bus import ensure_topics
 from shared.timeutil import today_in_china
 from tests.factories import registration_body
@@ -129,3 +132,19 @@ async def publish(suite: InProcessSuite, token_for, uscc: str, score: int) -> di
 async def subsidy_facts(suite: InProcessSuite, headers: dict, uscc: str) -> dict:
     """The institution as the subsidy side knows it from events."""
     return (await suite.http.get(suite.url("subsidy", f"/v1/institutions/{uscc}"), headers=headers)).json()
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
+    """A stand-in service (or receiver) on loopback for the time of a test; yields its base URL."""
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_keep_alive=75))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

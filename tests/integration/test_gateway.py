@@ -6,13 +6,13 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 
 from gateway.demo import seed_demo_accounts
 from services.processes import free_port
 from shared import upstream as upstream_module
 from tests.factories import registration_body
+from tests.integration.helpers import serving
 from tests.integration.suite import InProcessSuite
 
 PASSWORD = "demo-password-for-tests"
@@ -78,14 +78,8 @@ async def echo_upstream() -> AsyncIterator[str]:
     async def echo(request: Request) -> dict:
         return {"headers": dict(request.headers), "path": request.url.path, "query": str(request.query_params)}
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with serving(app) as url:
+        yield url
 
 
 async def test_identity_headers_sent_by_clients_never_reach_a_service(suite: InProcessSuite, echo_upstream: str) -> None:

@@ -8,13 +8,13 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import StreamingResponse
 
 from services.processes import free_port
 from shared import upstream as upstream_module
 from shared.upstream import UpstreamPool, Upstreams, UpstreamTimeout, UpstreamUnreachable
+from tests.integration.helpers import serving
 
 
 @pytest.fixture
@@ -49,14 +49,8 @@ async def echo() -> AsyncIterator[str]:
     async def nothing() -> Response:
         return Response(status_code=204)
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_keep_alive=75))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with serving(app) as url:
+        yield url
 
 
 async def raw_server(handle: Callable[[int, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]) -> tuple[asyncio.Server, str]:

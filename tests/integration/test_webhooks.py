@@ -6,7 +6,6 @@ reason; a bureau cannot register for what it may not read."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections import defaultdict
@@ -14,14 +13,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from gateway.domain.webhooks import sign, verify
 from services.processes import free_port
 from shared.timeutil import today_in_china
 from tests.factories import new_resident_id
-from tests.integration.helpers import register
+from tests.integration.helpers import register, serving
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
 
@@ -61,14 +59,8 @@ async def receiver(suite: InProcessSuite) -> AsyncIterator[Receiver]:
         state.received[path].append({"event": json.loads(body), "body": body, "genuine": genuine, "answered": answered, "headers": dict(request.headers)})
         return Response(status_code=answered)
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield state
-    server.should_exit = True
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with serving(app, port):
+        yield state
 
 
 async def _create(suite: InProcessSuite, headers: dict, body: dict, status: int = 201) -> dict:
