@@ -91,7 +91,12 @@ class UpstreamPool:
             head.append(b"content-length: %d\r\n" % len(body))
         head.append(b"\r\n")
         message = b"".join(head) + body
-        async with self._slots:
+        try:  # as long for a free connection as for an answer (httpx's pool timeout did the same)
+            async with asyncio.timeout(HTTP_READ_TIMEOUT_S):
+                await self._slots.acquire()
+        except TimeoutError as exc:
+            raise UpstreamTimeout(f"all {HTTP_MAX_CONNECTIONS} connections busy for {HTTP_READ_TIMEOUT_S} s") from exc
+        try:
             for attempt in (1, 2):
                 connection = await self._connection(kept=attempt == 1)
                 try:
@@ -103,7 +108,12 @@ class UpstreamPool:
                     connection.close()
                     if attempt == 2 or not repeatable:
                         raise UpstreamUnreachable(repr(exc)) from exc
-        raise AssertionError("unreachable")  # the loop returns or raises
+                except BaseException:  # cancelled mid-exchange: the connection is out of step
+                    connection.close()
+                    raise
+            raise AssertionError("unreachable")  # the loop returns or raises
+        finally:
+            self._slots.release()
 
     async def _connection(self, *, kept: bool) -> _Connection:
         """A kept connection if there is one still fresh (and `kept`), else a new one."""

@@ -186,3 +186,23 @@ async def test_a_connection_the_service_closes_after_answering_is_not_used_again
         for _ in range(3):  # not repeatable: a request written into the closed connection would fail
             assert (await pool.request("POST", "/x", [], b"{}", repeatable=False)).body == b"ok"
         pool.close()
+
+
+async def test_a_request_cancelled_mid_answer_hangs_up_and_frees_its_slot() -> None:
+    closed = asyncio.Event()
+
+    async def slow(n: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        if await reader.read(1) == b"":  # the gateway gave up on the request and hung up
+            closed.set()
+
+    server, url = await raw_server(slow)
+    async with server:
+        pool = UpstreamPool(url)
+        request = asyncio.create_task(pool.request("GET", "/x", [], b"", repeatable=True))
+        await asyncio.sleep(0.2)
+        request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        await asyncio.wait_for(closed.wait(), 5)
+        assert pool._slots._value == upstream_module.HTTP_MAX_CONNECTIONS  # its slot is free again
