@@ -13,7 +13,7 @@ reach a service; each service verifies the forwarded token itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import structlog
 from opentelemetry import propagate
@@ -71,11 +71,11 @@ class ProxyMiddleware(HttpMiddleware):
         trace: dict[str, str] = {}
         propagate.inject(trace)  # the trace this request is part of (the client's, or one begun here)
         headers.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in trace.items())
-        target = quote("/" + path, safe=PATH_SAFE)
+        target = _target(scope, context, path)
         if query := scope["query_string"]:
             target += "?" + query.decode("latin-1")
         method = scope["method"]
-        repeatable = method in REPEATABLE_METHODS or any(name == b"idempotency-key" for name, _ in headers)
+        repeatable = method in REPEATABLE_METHODS or any(name == b"idempotency-key" and value.strip() for name, value in headers)
         try:
             pools: Upstreams = scope["app"].state.runtime.upstreams
             answer = await pools.pool(self.upstreams[context]).request(method, target, headers, body, repeatable=repeatable)
@@ -89,10 +89,32 @@ class ProxyMiddleware(HttpMiddleware):
             log.warning("upstream unreachable", context=context, error=str(exc))
             await _refuse(scope, receive, send, Problem(502, "upstream-failed", "The service is unreachable", f"{context} is unreachable"))
             return
-        returned = [(name, value) for name, value in answer.headers.items() if name in RETURNED_RESPONSE_HEADERS]
-        returned.append((b"content-length", b"%d" % len(answer.body)))
+        base = self.upstreams[context].encode("latin-1")
+        returned = [
+            (name, _public_location(value, base, context) if name == b"location" else value)
+            for name, value in answer.headers.items()
+            if name in RETURNED_RESPONSE_HEADERS
+        ]
+        if answer.status not in (204, 304):  # RFC 9110 §8.6: no length on these
+            returned.append((b"content-length", b"%d" % len(answer.body)))
         await send({"type": "http.response.start", "status": answer.status, "headers": returned})
         await send({"type": "http.response.body", "body": answer.body})
+
+
+def _target(scope: Scope, context: str, path: str) -> str:
+    """The path for the service as the client wrote it (an escaped `/` stays escaped), when the raw
+    path agrees with the decoded one about the context; else the decoded path, escaped again."""
+    parts = (scope.get("raw_path") or b"").split(b"/", 3)  # b"", b"api", context, the rest
+    if len(parts) == 4 and parts[1] == b"api" and unquote(parts[2].decode("latin-1")) == context:
+        return "/" + parts[3].decode("latin-1")
+    return quote("/" + path, safe=PATH_SAFE)
+
+
+def _public_location(location: bytes, base: bytes, context: str) -> bytes:
+    """A redirect to the service's own address points at the same place behind the gateway."""
+    if location.startswith(base):
+        return f"/api/{context}".encode() + location[len(base) :]
+    return location
 
 
 async def _body(receive: Receive) -> bytes | None:

@@ -59,6 +59,11 @@ class _Connection:
     writer: asyncio.StreamWriter
     idle_since: float = 0.0
 
+    @property
+    def open(self) -> bool:
+        """Not closed, reset or ended by the service as far as this side has seen."""
+        return not (self.reader.at_eof() or self.reader.exception() is not None or self.writer.is_closing())
+
     def close(self) -> None:
         self.writer.close()
 
@@ -120,7 +125,7 @@ class UpstreamPool:
         now = asyncio.get_running_loop().time()
         while kept and self._idle:
             connection = self._idle.pop()  # the most recently used: the likeliest to be warm
-            if now - connection.idle_since < HTTP_KEEPALIVE_EXPIRY_S and not connection.reader.at_eof():
+            if now - connection.idle_since < HTTP_KEEPALIVE_EXPIRY_S and connection.open:
                 self._drop_expired(now)
                 return connection
             connection.close()

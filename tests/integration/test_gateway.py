@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
 
 from gateway.demo import seed_demo_accounts
 from services.processes import free_port
@@ -74,9 +75,22 @@ async def echo_upstream() -> AsyncIterator[str]:
     """A stand-in service that answers with the headers it received."""
     app = FastAPI()
 
+    @app.get("/moved")
+    async def moved(request: Request) -> RedirectResponse:  # an absolute URL, as FastAPI's slash redirects make
+        return RedirectResponse(str(request.url.replace(path="/elsewhere", query="a=1")), status_code=307)
+
+    @app.delete("/nothing", status_code=204)
+    async def nothing() -> Response:
+        return Response(status_code=204)
+
     @app.api_route("/{path:path}", methods=["GET", "POST"])
     async def echo(request: Request) -> dict:
-        return {"headers": dict(request.headers), "path": request.url.path, "query": str(request.query_params)}
+        return {
+            "headers": dict(request.headers),
+            "path": request.url.path,
+            "raw_path": request.scope["raw_path"].decode(),
+            "query": str(request.query_params),
+        }
 
     async with serving(app) as url:
         yield url
@@ -108,6 +122,21 @@ async def test_identity_headers_sent_by_clients_never_reach_a_service(suite: InP
     assert seen["headers"]["traceparent"].startswith("00-0af7651916cd43dd")
     for forged in ("x-forwarded-user", "x-tuoyu-department", "x-remote-user"):
         assert forged not in seen["headers"]
+
+
+async def test_what_a_service_answers_reaches_the_client_as_behind_the_gateway(suite: InProcessSuite, echo_upstream: str) -> None:
+    upstreams = suite.apps["gateway"].state.upstreams
+    original = upstreams["training"]
+    upstreams["training"] = echo_upstream
+    try:
+        moved = await suite.http.get(suite.url("gateway", "/api/training/moved"), follow_redirects=False)
+        nothing = await suite.http.delete(suite.url("gateway", "/api/training/nothing"))
+        escaped = await suite.http.get(suite.url("gateway", "/api/training/files/a%2Fb/%E6%B8%85"))
+    finally:
+        upstreams["training"] = original
+    assert (moved.status_code, moved.headers["location"]) == (307, "/api/training/elsewhere?a=1")  # not the service's own address
+    assert nothing.status_code == 204 and "content-length" not in nothing.headers  # RFC 9110 §8.6
+    assert escaped.json()["raw_path"] == "/files/a%2Fb/%E6%B8%85"  # as the client wrote it
 
 
 async def test_an_unreachable_service_is_a_502_problem(suite: InProcessSuite) -> None:
