@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 import structlog
-from opentelemetry import propagate
-from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.asgi import HttpMiddleware
-from shared.errors import Problem, problem_response
+from shared.errors import Problem, send_problem
 from shared.requestid import current_request_id
+from shared.telemetry import trace_headers
 from shared.upstream import Upstreams, UpstreamTimeout, UpstreamUnreachable
 
 log = structlog.get_logger("tuoyu.gateway")
@@ -68,9 +67,8 @@ class ProxyMiddleware(HttpMiddleware):
             return  # the client left before its request was read
         headers = [(name, value) for name, value in scope["headers"] if name in FORWARDED_REQUEST_HEADERS]
         headers.append((b"x-request-id", (current_request_id() or "").encode("latin-1")))
-        trace: dict[str, str] = {}
-        propagate.inject(trace)  # the trace this request is part of (the client's, or one begun here)
-        headers.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in trace.items())
+        # the trace this request is part of (the client's, or one begun here)
+        headers.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in trace_headers().items())
         target = _target(scope, context, path)
         if query := scope["query_string"]:
             target += "?" + query.decode("latin-1")
@@ -81,13 +79,11 @@ class ProxyMiddleware(HttpMiddleware):
             answer = await pools.pool(self.upstreams[context]).request(method, target, headers, body, repeatable=repeatable)
         except UpstreamTimeout as exc:
             log.warning("upstream timeout", context=context, error=str(exc))
-            await _refuse(
-                scope, receive, send, Problem(504, "upstream-timeout", "The service did not answer in time", f"{context} timed out")
-            )
+            await send_problem(Problem(504, "upstream-timeout", "The service did not answer in time", f"{context} timed out"), scope, receive, send)
             return
         except UpstreamUnreachable as exc:
             log.warning("upstream unreachable", context=context, error=str(exc))
-            await _refuse(scope, receive, send, Problem(502, "upstream-failed", "The service is unreachable", f"{context} is unreachable"))
+            await send_problem(Problem(502, "upstream-failed", "The service is unreachable", f"{context} is unreachable"), scope, receive, send)
             return
         base = self.upstreams[context].encode("latin-1")
         returned = [
@@ -128,5 +124,3 @@ async def _body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send, problem: Problem) -> None:
-    await problem_response(problem, Request(scope))(scope, receive, send)

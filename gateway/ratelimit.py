@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.domain.ratelimit import TokenBuckets
 from shared.asgi import HttpMiddleware
 from shared.auth import TokenVerifier
-from shared.errors import Problem, problem_response
+from shared.errors import Problem, send_problem
 
 LIMITED_PREFIXES = ("/api/", "/auth/")
 
@@ -37,7 +37,6 @@ class RateLimitMiddleware(HttpMiddleware):
         wait = self.buckets.take(self._subject(scope))
         if wait > 0:
             retry = str(max(1, math.ceil(wait)))
-            response = problem_response(Problem(429, "too-many-requests", "Too many requests", f"retry in {retry} s", headers={"Retry-After": retry}))
-            await response(scope, receive, send)
+            await send_problem(Problem(429, "too-many-requests", "Too many requests", f"retry in {retry} s", headers={"Retry-After": retry}), scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from shared.requestid import current_request_id
 
@@ -105,6 +106,11 @@ def problem_response(problem: Problem, request: Request | None = None) -> JSONRe
         media_type=PROBLEM_JSON,
         headers=problem.headers,
     )
+
+
+async def send_problem(problem: Problem, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer with `problem` from ASGI middleware, as a route's handler would."""
+    await problem_response(problem, Request(scope))(scope, receive, send)
 
 
 def _loc_to_field(loc: tuple[Any, ...]) -> str:

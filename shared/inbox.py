@@ -297,14 +297,7 @@ class EventConsumer:
             raise ValueError("unreadable envelope in batch")
         inbox = self.tables.inbox
         async with self.db.transaction() as session:
-            ids = [d.event_id for d in batch]
-            seen = set(
-                (
-                    await session.execute(
-                        sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(ids))
-                    )
-                ).scalars()
-            )
+            seen = await self._seen_ids(session, [d.event_id for d in batch])
             fresh: dict[str, Event] = {}
             for d in batch:
                 if d.event_id not in seen and d.event_id not in fresh:
@@ -345,10 +338,7 @@ class EventConsumer:
         inbox = self.tables.inbox
         try:
             async with self.db.transaction() as session:
-                seen = await session.execute(
-                    sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id == str(event.id))
-                )
-                if seen.first() is None:
+                if not await self._seen_ids(session, [str(event.id)]):
                     with consuming(self.tracer, event):
                         await self.handlers[event.type](session, event)
                     await session.execute(
@@ -389,20 +379,20 @@ class EventConsumer:
     async def _unseen(self, raws: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The events of a feed page the inbox lacks, found before any is read as an envelope: on a
         pass after Kafka has delivered them, that is nearly all the work saved."""
-        inbox = self.tables.inbox
         ids = [str(raw.get("id")) for raw in raws]
         async with self.db.reading() as session:
-            query = sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(ids))
-            seen = set((await session.execute(query)).scalars())
+            seen = await self._seen_ids(session, ids)
         return [raw for raw, event_id in zip(raws, ids, strict=True) if event_id not in seen]
 
     async def _seen(self, event_id: str) -> bool:
-        inbox = self.tables.inbox
         async with self.db.reading() as session:
-            row = await session.execute(
-                sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id == event_id)
-            )
-            return row.first() is not None
+            return bool(await self._seen_ids(session, [event_id]))
+
+    async def _seen_ids(self, session: AsyncSession, ids: list[str]) -> set[str]:
+        """Which of these events this consumer's inbox already has."""
+        inbox = self.tables.inbox
+        query = sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(ids))
+        return set((await session.execute(query)).scalars())
 
     # -- dead letters ---------------------------------------------------------------------
 
@@ -605,7 +595,6 @@ class EventConsumer:
         read_at, cached = self._lag_cache
         if time.monotonic() - read_at < max_age_s:
             return cached
-        inbox = self.tables.inbox
         lag: dict[str, int] = {}
         for source in self.sources:
             try:
@@ -614,10 +603,7 @@ class EventConsumer:
                 continue
             ids = [str(raw.get("id")) for _, raw in page if raw.get("type") in self.handlers]
             async with self.db.reading() as session:
-                seen = (
-                    await session.execute(sa.select(sa.func.count()).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(ids)))
-                ).scalar_one()
-            lag[source] = len(ids) - seen
+                lag[source] = len(ids) - len(await self._seen_ids(session, ids))
         self._lag_cache = (time.monotonic(), lag)
         return lag
 

@@ -8,7 +8,7 @@ import re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.asgi import HttpMiddleware
-from shared.errors import Problem, problem_response
+from shared.errors import Problem, send_problem
 
 _STRUCTURE = re.compile(rb'[\[\]{}"\\]')
 
@@ -89,4 +89,4 @@ class BodyLimitMiddleware(HttpMiddleware):
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, slug: str, title: str, detail: str) -> None:
-        await problem_response(Problem(status, slug, title, detail))(scope, receive, send)
+        await send_problem(Problem(status, slug, title, detail), scope, receive, send)

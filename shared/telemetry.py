@@ -104,10 +104,15 @@ class TraceContextMiddleware(HttpMiddleware):
 _TRACE_HEADERS = (b"traceparent", b"tracestate")
 
 
-def current_traceparent() -> str | None:
+def trace_headers() -> dict[str, str]:
+    """The current trace context as W3C headers (`traceparent`, and `tracestate` if any)."""
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
-    return carrier.get("traceparent")
+    return carrier
+
+
+def current_traceparent() -> str | None:
+    return trace_headers().get("traceparent")
 
 
 def current_trace_id() -> str | None:
