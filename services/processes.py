@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import signal
 import socket
 import sys
 from collections import deque
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -20,11 +22,23 @@ def free_port() -> int:
 
 
 def free_base_port(count: int) -> int:
-    """A free port with the next `count - 1` free as well (the gateway on P, the services on P+1 …)."""
+    """A free port with the next `count - 1` free as well (the gateway on P, the services on P+1 …),
+    below the kernel's ephemeral range: a port in it can be taken, before the service binds it, by
+    any outgoing connection (a Kafka client's, or a health probe that connects to itself)."""
+    lowest_ephemeral = ephemeral_ports()[0]
     while True:
-        base = free_port()
-        if base < 60000 and all(_port_free(base + i) for i in range(count)):
+        base = random.randrange(10000, max(lowest_ephemeral - count, 10001))
+        if all(_port_free(base + i) for i in range(count)):
             return base
+
+
+def ephemeral_ports() -> tuple[int, int]:
+    """The range the kernel picks outgoing connections' local ports from (Linux; its default else)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def _port_free(port: int) -> bool:

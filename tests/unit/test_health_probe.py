@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from services.processes import free_port
+from services.processes import ephemeral_ports, free_base_port, free_port
 from services.runner import answers
 
 
@@ -53,3 +53,10 @@ def test_its_own_request_read_back_does_not_answer() -> None:
 
 def test_a_refused_connection_does_not_answer() -> None:
     assert not answers(f"http://127.0.0.1:{free_port()}/health")
+
+
+def test_the_suite_is_given_ports_no_outgoing_connection_can_take() -> None:
+    low, _ = ephemeral_ports()
+    for _ in range(20):
+        base = free_base_port(5)
+        assert 10000 <= base and base + 4 < low
