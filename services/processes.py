@@ -16,9 +16,8 @@ from pathlib import Path
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port to listen on, below the kernel's ephemeral range (see `free_base_port`)."""
+    return free_base_port(1)
 
 
 def free_base_port(count: int) -> int:

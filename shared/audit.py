@@ -31,17 +31,18 @@ async def audit(
     if before is not None or after is not None:
         detail = {**(detail or {}), "before": before, "after": after}
     await session.execute(
-        sa.insert(tables.audit_log).values(
-            at=utcnow(),
-            actor=actor.sub,
-            department=actor.department,
-            region=actor.region,
-            action=action,
-            entity=entity,
-            key=key,
-            detail=to_jsonable_python(detail),  # dates and the like as JSON gives them
-            request_id=current_request_id(),
-        )
+        sa.insert(tables.audit_log),
+        {
+            "at": utcnow(),
+            "actor": actor.sub,
+            "department": actor.department,
+            "region": actor.region,
+            "action": action,
+            "entity": entity,
+            "key": key,
+            "detail": to_jsonable_python(detail),  # dates and the like as JSON gives them
+            "request_id": current_request_id(),
+        },
     )
 
 

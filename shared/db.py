@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from functools import partial
 
-from sqlalchemy import BigInteger, DateTime, Integer, event
+import aiosqlite
+from sqlalchemy import BigInteger, DateTime, Integer, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
@@ -21,6 +24,8 @@ _writing: ContextVar[bool] = ContextVar("tuoyu_writing", default=False)
 
 class DatabaseBusy(TimeoutError):
     """The database is held by another process: the write is refused now (503), not queued."""
+
+
 # Set in `session.info` by whoever writes to the outbox, so the relay is woken by the commit.
 WOKE_BY_COMMIT = "tuoyu_wake_on_commit"
 
@@ -51,16 +56,68 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class SqliteConnection(aiosqlite.Connection):
+    """aiosqlite's connection, with two changes for a service's database.
+
+    - A write transaction's statements run on the event loop's own thread. aiosqlite hands every
+      call (cursor, execute, fetch, commit) to the connection's thread and back; a registration's
+      transaction makes some twenty such calls, and under load the hand-overs cost more CPU and
+      time than the statements (measured: bench/README.md), all of it while the one write lock is
+      held. Writes are short and take their turn anyway; reads, which can be long (reports), stay
+      on the thread so that the loop keeps answering meanwhile.
+    - Nobody waits for a lock inside SQLite (busy timeout 0): a statement refused because another
+      process holds the database is retried here, asleep in the event loop, until `LOCK_WAIT_S`.
+      Retrying is right for the statements that can meet a lock in WAL mode — the BEGIN IMMEDIATE
+      of a writer (see `_on_begin`), a reader's first read, a COMMIT — and a refusal that retrying
+      cannot cure (SQLITE_BUSY_SNAPSHOT) is raised at once.
+    """
+
+    on_loop = False  # set at each BEGIN (`_on_begin`): True for a write transaction
+
+    async def _execute(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        deadline = None
+        while True:
+            try:
+                if self.on_loop:
+                    return fn(*args, **kwargs)
+                return await super()._execute(fn, *args, **kwargs)
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", None) not in LOCK_REFUSALS:
+                    raise
+                now = time.monotonic()
+                deadline = deadline or now + LOCK_WAIT_S
+                if now >= deadline:
+                    raise
+                await asyncio.sleep(LOCK_RETRY_S)
+
+
+# SQLITE_BUSY and SQLITE_BUSY_RECOVERY: the lock is held now and will be let go.
+LOCK_REFUSALS = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_BUSY_RECOVERY})
+LOCK_WAIT_S = 5.0  # less than the gateway waits for an answer
+LOCK_RETRY_S = 0.005
+
+
+def _sqlite_connector(url: str) -> Callable[[], Awaitable[SqliteConnection]]:
+    database = make_url(url).database or ":memory:"
+
+    async def connect() -> SqliteConnection:
+        # check_same_thread: the connection is opened on its thread and used on the loop's too,
+        # one call at a time (a pooled connection belongs to one session).
+        connection = SqliteConnection(partial(sqlite3.connect, database, timeout=0, check_same_thread=False), iter_chunk_size=64)
+        connection._thread.daemon = True  # as SQLAlchemy does: an unclosed connection does not hold the process open
+        return await connection
+
+    return connect
+
+
 def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        # WAL lets readers run beside the one writer; busy_timeout waits for the lock a while
-        # (less than the gateway waits for an answer) instead of failing at once; foreign keys are
-        # off by default in SQLite.
+        # WAL lets readers run beside the one writer; foreign keys are off by default in SQLite.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=0")  # waiting for a lock is SqliteConnection's
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
         # Let SQLAlchemy, not the driver, emit BEGIN (the recipe of SQLAlchemy's SQLite dialect).
@@ -72,12 +129,13 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # later would fail with SQLITE_BUSY when another writer got in between, instead of
         # waiting its turn. Readers begin deferred and never wait in WAL mode.
         read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.connection.driver_connection.on_loop = not read_only
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 5})
+        engine = create_async_engine(url, async_creator=_sqlite_connector(url))
         _tune_sqlite(engine)
         return engine
     # A database that does not answer within seconds is down: say so (503) before the gateway's

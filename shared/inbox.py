@@ -20,6 +20,7 @@ import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 import orjson
@@ -187,7 +188,7 @@ class Delivery:
         except ValidationError as exc:
             return cls(raw, topic, partition, offset, error=f"unreadable envelope: {exc}")
 
-    @property
+    @cached_property  # asked for several times per event in a batch
     def event_id(self) -> str:
         if self.event is not None:
             return str(self.event.id)

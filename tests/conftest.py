@@ -16,6 +16,9 @@ from shared.keys import generate_keypair
 POSTGRES_ADMIN_DSN = os.environ.get("TUOYU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 # CI sets this so that a PostgreSQL that is down fails the run instead of skipping half of it.
 POSTGRES_REQUIRED = os.environ.get("TUOYU_TEST_REQUIRE_POSTGRES") == "1"
+# Topics of several partitions, as on Apache Kafka (the embedded default is one): order and scale
+# are tested across partitions, whichever suite of the session creates the topics first.
+os.environ.setdefault("TUOYU_KAFKA_PARTITIONS", "3")
 
 
 def _postgres_reachable() -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,7 +79,8 @@ async def _changed(
 # -- registrations (登记) ---------------------------------------------------------------------
 
 
-def registration_read(row: Registration) -> RegistrationRead:
+def registration_read(row: Registration | SimpleNamespace) -> RegistrationRead:
+    """The registration as answered and announced, from its row (or a new row's values)."""
     return RegistrationRead.model_validate(
         {
             **{c: getattr(row, c) for c in RegistrationRead.model_fields if c != "places"},
@@ -103,17 +105,20 @@ def new_registration_violations(principal: Principal, body: RegistrationCreate, 
 async def add_registration(session: AsyncSession, principal: Principal, body: RegistrationCreate, traceparent: str | None) -> RegistrationRead:
     """Write an already-checked registration with its audit record and event."""
     now = utcnow()
-    row = Registration(
-        id=str(uuid.uuid4()),
+    values = {
+        "id": str(uuid.uuid4()),
         **_registration_columns(body.model_dump()),
-        status="active",
-        version=1,
-        created_at=now,
-        created_by=principal.sub,
-        updated_at=now,
-        updated_by=principal.sub,
-    )
-    RegistrationRepository(session, principal).add(row)
+        "status": "active",
+        "deregistered_on": None,
+        "deregistration_reason": None,
+        "version": 1,
+        "created_at": now,
+        "created_by": principal.sub,
+        "updated_at": now,
+        "updated_by": principal.sub,
+    }
+    await RegistrationRepository(session, principal).insert(values)
+    row = SimpleNamespace(**values)  # what registration_read reads of a row
     created = registration_read(row)
     await audit(session, platform, principal, "register", "registration", row.uscc)
     await record(session, platform, snapshot_event("tuoyu.registration.institution.registered.v1", created, row.county, traceparent))

@@ -27,6 +27,7 @@ async def suite(
         {
             "data_dir": tmp_path_factory.mktemp("data"),
             "kafka_bootstrap": broker.bootstrap,
+            "kafka_background_fetch_max_wait_ms": 100,  # waits shortened, as below, to keep the tests quick
             "jwt_private_key": keypair[0],
             "jwt_public_key": keypair[1],
             "feed_follow_interval_s": 1.0,

@@ -60,3 +60,4 @@ def test_the_suite_is_given_ports_no_outgoing_connection_can_take() -> None:
     for _ in range(20):
         base = free_base_port(5)
         assert 10000 <= base and base + 4 < low
+        assert 10000 <= free_port() < low  # every listener the suite and its tests start

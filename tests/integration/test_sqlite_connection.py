@@ -1,0 +1,96 @@
+"""The SQLite connection of every service (shared.db.SqliteConnection), on a real database file:
+a write transaction's statements run on the event loop's thread, reads on the connection's own;
+a lock held by someone else is waited for asleep, with the loop free, and given up on in time."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+import shared.db
+from shared.db import Database
+
+NOTES = sa.table("notes", sa.column("n", sa.Integer))
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'notes.db'}")
+
+    @event.listens_for(database.engine.sync_engine, "connect")
+    def _thread_function(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.create_function("thread_id", 0, threading.get_ident)
+
+    async with database.transaction() as session:
+        await session.execute(sa.text("CREATE TABLE notes (n INTEGER)"))
+    yield database
+    await database.dispose()
+
+
+def other_process(db: Database) -> sqlite3.Connection:
+    """A plain connection of its own to the file, as another process would hold it."""
+    connection = sqlite3.connect(sa.make_url(db.url).database, isolation_level=None, timeout=0)
+    connection.execute("PRAGMA journal_mode=WAL")
+    return connection
+
+
+async def test_a_write_runs_on_the_loop_thread_and_a_read_on_the_connection_thread(db: Database) -> None:
+    loop_thread = threading.get_ident()
+    async with db.transaction() as session:
+        in_write = (await session.execute(sa.text("SELECT thread_id()"))).scalar_one()
+        await session.execute(sa.insert(NOTES).values(n=1))
+    async with db.reading() as session:
+        in_read = (await session.execute(sa.text("SELECT thread_id()"))).scalar_one()
+        assert (await session.execute(sa.select(sa.func.count()).select_from(NOTES))).scalar_one() == 1
+    assert in_write == loop_thread
+    assert in_read != loop_thread
+
+
+async def test_a_writer_waits_for_a_lock_held_elsewhere_without_holding_up_the_loop(db: Database) -> None:
+    holder = other_process(db)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO notes VALUES (100)")
+
+    async def write() -> None:
+        async with db.transaction() as session:
+            await session.execute(sa.insert(NOTES).values(n=1))
+
+    writer = asyncio.create_task(write())
+    ticks = 0
+    started = time.monotonic()
+    while time.monotonic() - started < 0.3:
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert not writer.done()  # still waiting for the lock ...
+    assert ticks >= 10  # ... while the loop went on with other work
+    async with db.reading() as session:  # readers are not held up either (WAL)
+        assert (await session.execute(sa.select(sa.func.count()).select_from(NOTES))).scalar_one() == 0
+    holder.execute("COMMIT")
+    await asyncio.wait_for(writer, 5)
+    async with db.reading() as session:
+        assert sorted((await session.execute(sa.select(NOTES.c.n))).scalars()) == [1, 100]
+    holder.close()
+
+
+async def test_a_writer_gives_up_when_the_lock_is_not_let_go_in_time(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared.db, "LOCK_WAIT_S", 0.2)
+    holder = other_process(db)
+    holder.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="locked"):
+        async with db.transaction() as session:
+            await session.execute(sa.insert(NOTES).values(n=1))
+    assert 0.2 <= time.monotonic() - started < 2
+    holder.execute("ROLLBACK")
+    holder.close()
+    async with db.reading() as session:
+        assert (await session.execute(sa.select(sa.func.count()).select_from(NOTES))).scalar_one() == 0
