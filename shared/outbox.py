@@ -38,20 +38,22 @@ async def record(session: AsyncSession, tables: PlatformTables, *events: Event) 
     now = utcnow()
     traceparent = current_traceparent()
     events = tuple(e if e.traceparent or not traceparent else e.model_copy(update={"traceparent": traceparent}) for e in events)
-    rows = [
-        {
-            "event_id": str(e.id),
-            "topic": spec_of(e.type).topic,
-            "key": e.subject,
-            "type": e.type,
-            "payload": e.to_json().decode(),
-            "created_at": now,
-        }
-        for e in events
-    ]
+    rows = [outbox_row(e, now) for e in events]
     # One row (the usual case) as a single execute, not through SQLAlchemy's many-rows path.
     await session.execute(sa.insert(tables.outbox), rows[0] if len(rows) == 1 else rows)
     session.info[WOKE_BY_COMMIT] = True
+
+
+def outbox_row(event: Event, now: dt.datetime) -> dict[str, object]:
+    """The outbox row of an event, before the relay sequences it."""
+    return {
+        "event_id": str(event.id),
+        "topic": spec_of(event.type).topic,
+        "key": event.subject,
+        "type": event.type,
+        "payload": event.to_json().decode(),
+        "created_at": now,
+    }
 
 
 def kafka_headers(payload: dict) -> list[tuple[str, bytes]]:

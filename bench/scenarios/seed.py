@@ -13,7 +13,7 @@ from typing import Any
 from bench.load import Usccs, registration_body
 from registration_svc.events import snapshot_event
 from registration_svc.schemas import RegistrationRead
-from shared.events.catalogue import spec_of
+from shared.outbox import outbox_row
 from shared.regions import CITY, COUNTIES
 from shared.timeutil import CHINA
 from subsidy_svc.domain.programmes import DEFAULT_PROGRAMMES
@@ -63,20 +63,7 @@ def read_of(row: dict[str, Any]) -> RegistrationRead:
 def outbox_rows(rows: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
     """The `registered` event of each registration, as `shared.outbox.record` writes it (the
     relay sequences and publishes them)."""
-    out = []
-    for row in rows:
-        event = snapshot_event(REGISTERED, read_of(row), row["county"], None)
-        out.append(
-            {
-                "event_id": str(event.id),
-                "topic": spec_of(event.type).topic,
-                "key": event.subject,
-                "type": event.type,
-                "payload": event.to_json().decode(),
-                "created_at": now,
-            }
-        )
-    return out
+    return [outbox_row(snapshot_event(REGISTERED, read_of(row), row["county"], None), now) for row in rows]
 
 
 def inbox_rows(rows: list[dict[str, Any]], rng: random.Random, late_share: float = 0.05) -> list[dict[str, Any]]:

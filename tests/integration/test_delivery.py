@@ -189,6 +189,25 @@ async def test_relay_crash_between_publish_and_mark_applies_once(suite, token_fo
     await eventually(published, what="the outbox row marked published after the retry")
 
 
+async def test_a_burst_is_published_once_each_and_every_row_marked(suite, token_for, probe_factory) -> None:  # type: ignore[no-untyped-def]
+    """Forty registrations at once: each is sent by the relay once (none read again as unpublished
+    by a later cycle) and each outbox row ends up marked published."""
+    probe = await probe_factory()
+    probe.start()
+    usccs = await asyncio.gather(*(register(suite, token_for) for _ in range(40)))
+    outbox = suite.runtime("registration").tables.outbox  # type: ignore[union-attr]
+
+    async def all_marked() -> bool:
+        async with suite.runtime("registration").db.reading() as session:
+            query = sa.select(sa.func.count()).where(outbox.c.key.in_(usccs), outbox.c.published_at.is_not(None))
+            return (await session.execute(query)).scalar_one() == len(usccs)
+
+    await eventually(lambda: all(probe.deliveries[u] >= 1 for u in usccs), timeout=40, what="every registration delivered")
+    await eventually(all_marked, what="every outbox row marked published")
+    await asyncio.sleep(2 * suite.settings.relay_poll_s)  # a timed relay cycle would send again what it had not marked
+    assert {u: probe.deliveries[u] for u in usccs} == dict.fromkeys(usccs, 1)
+
+
 async def test_poison_event_is_parked_the_stream_goes_on_and_replay_applies_once(suite, token_for, probe_factory) -> None:  # type: ignore[no-untyped-def]
     partitions = suite.settings.kafka_partitions
     poison = registration_body()
