@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
 import sys
 
 OPTIONAL_EXTRAS_KEPT_OUT = ("rich", "httpx._main")
@@ -25,6 +24,7 @@ def keep_out_optional_extras() -> None:
 def main(argv: list[str] | None = None) -> None:
     keep_out_optional_extras()
     import uvicorn
+    from uvicorn.importer import import_from_string
 
     from services.catalogue import BY_NAME
     from shared.settings import SERVER_KEEP_ALIVE_S
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument("--shutdown-grace", type=float, default=10.0, help="seconds in-flight requests get on SIGTERM")
     args = parser.parse_args(argv)
-    app = importlib.import_module(f"{BY_NAME[args.service].package}.app").create_app()
+    app = import_from_string(BY_NAME[args.service].app_factory)()
     # What is built by now (modules, routes, schemas, table metadata) lives as long as the process:
     # out of the collector's sight, a full collection no longer walks it again and again.
     gc.freeze()

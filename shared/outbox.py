@@ -38,9 +38,7 @@ async def record(session: AsyncSession, tables: PlatformTables, *events: Event) 
     now = utcnow()
     traceparent = current_traceparent()
     events = tuple(e if e.traceparent or not traceparent else e.model_copy(update={"traceparent": traceparent}) for e in events)
-    rows = [outbox_row(e, now) for e in events]
-    # One row (the usual case) as a single execute, not through SQLAlchemy's many-rows path.
-    await session.execute(sa.insert(tables.outbox), rows[0] if len(rows) == 1 else rows)
+    await session.execute(sa.insert(tables.outbox), [outbox_row(e, now) for e in events])
     session.info[WOKE_BY_COMMIT] = True
 
 

@@ -151,7 +151,9 @@ async def run(ctx: Context) -> list[Row]:
         gateway_db = urls.get("gateway") or f"sqlite+aiosqlite:///{(data_dir / 'gateway.db').resolve()}"
         await seed_accounts(gateway_db)  # what `--demo` adds, after the clock stopped
         await asyncio.sleep(window(ctx))  # settle
+        cpu_before, rest_started = procs.cpu_each(up.pids()), time.monotonic()
         rest, rest_cpu = await sample(up.pids(), window(ctx))
+        cpu_per_process = procs.cpu_breakdown(cpu_before, time.monotonic() - rest_started)
         per_process = procs.breakdown(up.pids())
         rest_rss = percentile([r for r, _ in rest], 50) or 0.0
         rest_pss = percentile([p for _, p in rest], 50) or 0.0
@@ -176,6 +178,6 @@ async def run(ctx: Context) -> list[Row]:
     return [
         Row(ctx.backend, "memory", "suite RSS at rest", "MB", rest_rss, floor_rss, Target("suite_max", 600.0), note_rest),
         Row(ctx.backend, "memory", "suite RSS under scenario 2", "MB", busy_rss, floor_rss, None, note_busy),
-        Row(ctx.backend, "memory", "suite CPU at rest", "cores", rest_cpu, floor_cpu, None, f"CPU time over {window(ctx):g} s with no requests (polling consumers, relays, the broker)"),
+        Row(ctx.backend, "memory", "suite CPU at rest", "cores", rest_cpu, floor_cpu, None, f"CPU time over {window(ctx):g} s with no requests (cores: {cpu_per_process})"),
         Row(ctx.backend, "memory", "tuoyu up → all healthy", "s", healthy, floor_up, None, "on empty databases, migrations included; baseline: broker + six bare processes answering"),
     ]

@@ -10,8 +10,10 @@ under the same N clients.
 
 from __future__ import annotations
 
+import os
 import time
 
+from bench import procs
 from bench.load import WARM_UP, Outcome, Tally, Usccs, closed_loop, http_client, registration_body, timed
 from bench.model import Row, Target
 from bench.scenarios.common import Context, database
@@ -50,20 +52,25 @@ async def run(ctx: Context) -> list[Row]:
     base = await baseline(ctx)
     base_rate = len(base.ok(201)) / base.seconds
     ctx.say("throughput: the suite (through the gateway, propagated to the health inbox)")
-    await ctx.stage.start_suite()
+    suite = await ctx.stage.start_suite()
     async with suite_client(ctx.stage, ctx.config.clients + 8) as client:
         await client.warm_up()
+        # the services, the broker and this process (the load): where a registration's CPU goes
+        pids = [child.pid for child in suite.children.values() if child.pid] + [(await ctx.stage.broker()).pid or 0, os.getpid()]
+        cpu_before = procs.cpu_each(pids)
         tally, started, written = await write_load(client, ctx.config.clients, ctx.seconds)
         behind = len(written) - await client.arrived(written)
         drained = await client.wait_arrived(written, max(60.0, 4 * ctx.seconds))
         last = await client.last_arrival(written)
+        cpu_per_registration = procs.cpu_breakdown(cpu_before, len(written) / 1000) if written else "none written"
     await ctx.stage.stop_suite()
     acked = len(written) / tally.seconds
     end_to_end = len(written) / (last - started) if drained and last else None
     note = (
         f"{ctx.config.clients} clients for {ctx.seconds:g} s; suite acknowledged {acked:.1f}/s, {behind} not yet in the inbox when "
         f"the writes stopped, the last arrived {(last or started) - started - tally.seconds:.1f} s after; answers {tally.answers()}"
-        f"{'' if drained else ' — the inbox did NOT catch up in time'}; baseline answers {base.answers()}"
+        f"{'' if drained else ' — the inbox did NOT catch up in time'}; CPU ms a registration until the inbox had them all "
+        f"({cpu_per_registration}); baseline answers {base.answers()}"
     )
     suite_p50 = percentile([o.seconds for o in tally.ok(201)], 50)
     base_p50 = percentile([o.seconds for o in base.ok(201)], 50)
