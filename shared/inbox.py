@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import Bus
-from shared.db import Database, utcnow
+from shared.db import Database, any_of, utcnow
 from shared.errors import UNREACHABLE
 from shared.events.catalogue import dlq_topic, parse_data, spec_of
 from shared.events.envelope import Event
@@ -131,7 +131,7 @@ def prefetch_rows(model: type, key_of: Callable[[BaseModel], str]) -> Prefetch:
 
     async def prefetch(session: AsyncSession, events: list[Event]) -> None:
         keys = sorted({key_of(data_of(session, e)) for e in events})
-        rows = (await session.execute(sa.select(model).where(key.in_(keys)).with_for_update())).scalars()
+        rows = (await session.execute(sa.select(model).where(any_of(key, keys)).with_for_update())).scalars()
         known: dict[str, Any] = dict.fromkeys(keys)
         known.update({getattr(r, key.key): r for r in rows})
         session.info.setdefault(ROWS, {})[model] = known
@@ -296,13 +296,8 @@ class EventConsumer:
     async def _apply_together(self, batch: list[Delivery]) -> list[Event]:
         if any(d.event is None for d in batch):
             raise ValueError("unreadable envelope in batch")
-        inbox = self.tables.inbox
         async with self.db.transaction() as session:
-            seen = await self._seen_ids(session, [d.event_id for d in batch])
-            fresh: dict[str, Event] = {}
-            for d in batch:
-                if d.event_id not in seen and d.event_id not in fresh:
-                    fresh[d.event_id] = d.event  # type: ignore[assignment]
+            fresh = await self._claim(session, {d.event_id: d.event for d in batch})  # type: ignore[misc]
             state = session.info[BATCH] = _Batch()
             await self._prefetch(session, list(fresh.values()))
             together: dict[ManyHandler, list[Event]] = {}
@@ -317,13 +312,18 @@ class EventConsumer:
             del session.info[BATCH]
             for table, rows in state.inserts.items():
                 await session.execute(sa.insert(table), rows)
-            if fresh:
-                now = utcnow()
-                await session.execute(
-                    sa.insert(inbox),
-                    [{"consumer": self.name, "event_id": i, "type": e.type, "processed_at": now} for i, e in fresh.items()],
-                )
         return list(fresh.values())
+
+    async def _claim(self, session: AsyncSession, events: dict[str, Event]) -> dict[str, Event]:
+        """Write the inbox rows of a batch's events first, skipping those the inbox has: the events
+        whose rows were written now are the ones to apply. One statement instead of a read and a
+        write, and the unique key, not a read, decides — another process applying the same event
+        meanwhile waits for this transaction and then skips it."""
+        inbox = self.tables.inbox
+        now = utcnow()
+        rows = [{"consumer": self.name, "event_id": i, "type": e.type, "processed_at": now} for i, e in events.items()]
+        claimed = set((await session.execute(self.db.insert_new(inbox).returning(inbox.c.event_id), rows)).scalars())
+        return {i: e for i, e in events.items() if i in claimed}
 
     async def _prefetch(self, session: AsyncSession, events: list[Event]) -> None:
         """One read per batch for handlers that asked for it (`prefetching`), not one per event."""
@@ -392,7 +392,7 @@ class EventConsumer:
     async def _seen_ids(self, session: AsyncSession, ids: list[str]) -> set[str]:
         """Which of these events this consumer's inbox already has."""
         inbox = self.tables.inbox
-        query = sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(ids))
+        query = sa.select(inbox.c.event_id).where(inbox.c.consumer == self.name, any_of(inbox.c.event_id, ids))
         return set((await session.execute(query)).scalars())
 
     # -- dead letters ---------------------------------------------------------------------

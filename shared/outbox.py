@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import os
 import socket
+from typing import NamedTuple
 
 import orjson
 import sqlalchemy as sa
@@ -62,6 +63,15 @@ def kafka_headers(payload: dict) -> list[tuple[str, bytes]]:
     return headers
 
 
+class Sequenced(NamedTuple):
+    """An outbox row with its position, as it is published."""
+
+    position: int
+    topic: str
+    key: str
+    payload: str
+
+
 class OutboxRelay:
     def __init__(self, db: Database, tables: PlatformTables, bus: Bus, settings: Settings) -> None:
         self.db, self.tables, self.bus, self.settings = db, tables, bus, settings
@@ -69,6 +79,13 @@ class OutboxRelay:
         self._lease_until: dt.datetime | None = None
         self._wake = asyncio.Event()
         self._committed = False  # a commit wrote to the outbox since the cycle began: rows are waiting
+        # What this relay knows of the outbox while it holds the lease (nobody else sequences then),
+        # so that a cycle need not read it again: the top position, each stream's last link, and
+        # the position up to which every row is published. Forgotten on any failure and whenever
+        # the lease was let go; were it ever stale, the unique position would refuse the cycle.
+        self._top: int | None = None
+        self._heads: dict[str, str] = {}
+        self._published_through: int | None = None
         db.on_commit(self._on_commit)
 
     def wake(self) -> None:
@@ -89,6 +106,7 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep relaying whatever went wrong
+                self._forget()
                 failures += 1
                 delay = min(0.2 * 2**failures, 10.0)
                 log.warning("relay failed, retrying", error=repr(exc)[:300], retry_in_s=delay)
@@ -110,6 +128,8 @@ class OutboxRelay:
         ttl = dt.timedelta(seconds=self.settings.relay_lease_s)
         if self._lease_until is not None and now < self._lease_until - ttl / 2:
             return True
+        if self._lease_until is None or now >= self._lease_until:
+            self._forget()  # someone else may have held it meanwhile
         async with self.db.transaction() as session:
             result = await session.execute(
                 sa.update(lease)
@@ -120,6 +140,9 @@ class OutboxRelay:
         held = result.rowcount == 1
         self._lease_until = now + ttl if held else None
         return held
+
+    def _forget(self) -> None:
+        self._top, self._heads, self._published_through = None, {}, None
 
     async def pump(self, *, rows_waiting: bool = False) -> bool:
         """Sequence what is new, publish one batch; True when the batch was full."""
@@ -135,11 +158,12 @@ class OutboxRelay:
         await self._mark_published(rows[0].position, rows[-1].position)
         return len(rows) >= self.settings.relay_batch
 
-    async def _sequence_and_read(self, *, rows_waiting: bool) -> list[sa.Row]:
+    async def _sequence_and_read(self, *, rows_waiting: bool) -> list[Sequenced]:
         """Give unsequenced rows the next positions, in the order they are now visible, linking
-        each into its stream's evidence chain (shared.chain); then read the next batch to publish.
-        Both in one transaction: every statement is a round trip to a database server, and on a
-        busy machine each costs milliseconds that every event waits for."""
+        each into its stream's evidence chain (shared.chain); then the next batch to publish: the
+        rows just sequenced when everything before them is published, else read again. All in one
+        transaction: every statement is a round trip to a database server, and on a busy machine
+        each costs milliseconds that every event waits for."""
         outbox = self.tables.outbox
         unpublished = (
             sa.select(outbox.c.position, outbox.c.topic, outbox.c.key, outbox.c.payload)
@@ -147,52 +171,66 @@ class OutboxRelay:
             .order_by(outbox.c.position)
             .limit(self.settings.relay_batch)
         )
+        all_published = self._top is not None and self._published_through == self._top
         if self.db.is_sqlite and not rows_waiting:
             # Most timed wake-ups find nothing new: no write lock for that. A commit's wake-up
             # (`rows_waiting`) goes straight to sequencing, three round trips sooner.
             async with self.db.reading() as session:
                 if (await session.execute(sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).limit(1))).first() is None:
-                    return list((await session.execute(unpublished)).all())
+                    return [] if all_published else [Sequenced(*r) for r in (await session.execute(unpublished)).all()]
         async with self.db.transaction() as session:
             rows = (
                 await session.execute(
-                    sa.select(outbox.c.seq, outbox.c.topic, outbox.c.payload)
+                    sa.select(outbox.c.seq, outbox.c.topic, outbox.c.key, outbox.c.payload)
                     .where(outbox.c.position.is_(None))
                     .order_by(outbox.c.seq)
                     .limit(5000)
                 )
             ).all()
-            if rows:
-                await self._sequence(session, rows)
-            return list((await session.execute(unpublished)).all())
+            top, heads, sequenced = await self._sequence(session, rows) if rows else (self._top, self._heads, [])
+            if all_published and len(sequenced) <= self.settings.relay_batch:
+                batch = sequenced
+            else:
+                batch = [Sequenced(*r) for r in (await session.execute(unpublished)).all()]
+        self._top, self._heads = top, heads
+        if top is not None and self._published_through is None and not batch:
+            self._published_through = top  # read just now: nothing is waiting
+        return batch
 
-    async def _sequence(self, session: AsyncSession, rows: list[sa.Row]) -> None:
+    async def _sequence(self, session: AsyncSession, rows: list[sa.Row]) -> tuple[int, dict[str, str], list[Sequenced]]:
+        """Number and chain the rows; returns the new top position, each stream's last link, and the rows as published."""
         outbox = self.tables.outbox
-        topics = sorted({r.topic for r in rows})
-        # The top position and each stream's last link, in one query.
-        heads_of = [
-            sa.select(outbox.c.chain_hash)
-            .where(outbox.c.topic == topic, outbox.c.position.is_not(None))
-            .order_by(outbox.c.position.desc())
-            .limit(1)
-            .scalar_subquery()
-            for topic in topics
-        ]
-        top, *last = (
-            await session.execute(sa.select(sa.select(sa.func.coalesce(sa.func.max(outbox.c.position), 0)).scalar_subquery(), *heads_of))
-        ).one()
-        heads = {topic: head or GENESIS for topic, head in zip(topics, last, strict=True)}
-        updates = []
-        for i, row in enumerate(rows, start=1):
+        heads = dict(self._heads)
+        missing = sorted({r.topic for r in rows} - heads.keys())
+        top = self._top
+        if top is None or missing:
+            # The top position and the last link of each stream not known yet, in one query.
+            heads_of = [
+                sa.select(outbox.c.chain_hash)
+                .where(outbox.c.topic == topic, outbox.c.position.is_not(None))
+                .order_by(outbox.c.position.desc())
+                .limit(1)
+                .scalar_subquery()
+                for topic in missing
+            ]
+            top, *last = (
+                await session.execute(sa.select(sa.select(sa.func.coalesce(sa.func.max(outbox.c.position), 0)).scalar_subquery(), *heads_of))
+            ).one()
+            heads.update({topic: head or GENESIS for topic, head in zip(missing, last, strict=True)})
+        updates, sequenced = [], []
+        for i, row in enumerate(rows, start=top + 1):
             event = chained(heads[row.topic], orjson.loads(row.payload))
             heads[row.topic] = event["chainhash"]
-            updates.append({"b_seq": row.seq, "b_pos": top + i, "b_payload": orjson.dumps(event).decode(), "b_chain": event["chainhash"]})
+            payload = orjson.dumps(event).decode()
+            updates.append({"b_seq": row.seq, "b_pos": i, "b_payload": payload, "b_chain": event["chainhash"]})
+            sequenced.append(Sequenced(i, row.topic, row.key, payload))
         await session.execute(
             sa.update(outbox)
             .where(outbox.c.seq == sa.bindparam("b_seq"))
             .values(position=sa.bindparam("b_pos"), payload=sa.bindparam("b_payload"), chain_hash=sa.bindparam("b_chain")),
             updates,
         )
+        return top + len(rows), heads, sequenced
 
     async def _mark_published(self, first: int, last: int) -> None:
         outbox = self.tables.outbox
@@ -202,6 +240,8 @@ class OutboxRelay:
                 .where(outbox.c.position.between(first, last), outbox.c.published_at.is_(None))
                 .values(published_at=utcnow())
             )
+        if self._published_through is not None and first <= self._published_through + 1:
+            self._published_through = max(self._published_through, last)
 
     async def backlog(self) -> int:
         """Rows not yet published (for health and metrics)."""

@@ -30,6 +30,7 @@ from inspection_svc.models import (
     UnlicensedOperator,
 )
 from shared.auth import Principal
+from shared.db import any_of
 from shared.inbox import insert_row
 from shared.regions import CITY
 from shared.standards import CARERS
@@ -61,14 +62,14 @@ async def prefetch_arrivals(session: AsyncSession, arrivals: list[tuple[str, str
     `FilingRepository.open_for` and `UnlicensedRepository.matching` would read one by one."""
     usccs = sorted({a[0] for a in arrivals})
     keys = sorted({a[1] for a in arrivals})
-    entries = (await session.execute(sa.select(InboxEntry).where(InboxEntry.uscc.in_(usccs)).with_for_update())).scalars()
+    entries = (await session.execute(sa.select(InboxEntry).where(any_of(InboxEntry.uscc, usccs)).with_for_update())).scalars()
     inbox: dict[str, InboxEntry | None] = dict.fromkeys(usccs)
     inbox.update({e.uscc: e for e in entries})
     filings: dict[str, list[Filing]] = {u: [] for u in usccs}
-    query = sa.select(Filing).where(Filing.uscc.in_(usccs), Filing.status.in_(OPEN_FILING)).with_for_update()
+    query = sa.select(Filing).where(any_of(Filing.uscc, usccs), Filing.status.in_(OPEN_FILING)).with_for_update()
     for filing in (await session.execute(query)).scalars():
         filings[filing.uscc].append(filing)
-    same = sa.or_(UnlicensedOperator.uscc.in_(usccs), UnlicensedOperator.name_key.in_(keys))
+    same = sa.or_(any_of(UnlicensedOperator.uscc, usccs), any_of(UnlicensedOperator.name_key, keys))
     query = sa.select(UnlicensedOperator).where(same, UnlicensedOperator.status == "banned").with_for_update()
     operators = list((await session.execute(query)).scalars())
     session.info[BATCH_READS] = BatchReads(inbox, filings, operators, set(arrivals))

@@ -118,8 +118,12 @@ async def test_a_receiver_gets_its_filter_signed_retried_and_replayed(suite: InP
 
 
 async def test_a_forged_or_stale_delivery_fails_the_documented_check(suite: InProcessSuite, token_for, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
-    sample = next(r for r in receiver.received["police"] if r["answered"] == 200)
-    secret = receiver.secrets["police"]
+    police = token_for("gongan", "441825")
+    hook = await _create(suite, police, {"url": receiver.url("signed"), "event_types": ["tuoyu.registration.institution.registered.v1"]})
+    secret = receiver.secrets["signed"] = hook["secret"]
+    await register(suite, token_for, region="441825")
+    await eventually(lambda: receiver.events("signed"), timeout=30, what="a delivery to check")
+    sample = next(r for r in receiver.received["signed"] if r["answered"] == 200)
     body = sample["body"]
     stamp = int(sample["headers"]["x-tuoyu-timestamp"])
     assert verify(secret, sample["headers"], body, now=stamp + 10)
