@@ -179,6 +179,7 @@ class Delivery:
     offset: int | None = None
     event: Event | None = None
     error: str | None = None  # why the envelope itself could not be read
+    data: BaseModel | None = None  # the event's data read as its schema ahead of its batch (`EventConsumer._read`)
 
     @classmethod
     def read(cls, raw: dict[str, Any] | bytes, topic: str, partition: int | None = None, offset: int | None = None) -> Delivery:
@@ -298,7 +299,7 @@ class EventConsumer:
             raise ValueError("unreadable envelope in batch")
         async with self.db.transaction() as session:
             fresh = await self._claim(session, {d.event_id: d.event for d in batch})  # type: ignore[misc]
-            state = session.info[BATCH] = _Batch()
+            state = session.info[BATCH] = _Batch(data={d.event.id: d.data for d in batch if d.data is not None})  # type: ignore[union-attr]
             await self._prefetch(session, list(fresh.values()))
             together: dict[ManyHandler, list[Event]] = {}
             for event in fresh.values():
@@ -473,18 +474,21 @@ class EventConsumer:
         failures = 0
         while True:
             consumer = self.bus.consumer(self.topics, self.name, fetch_max_wait_ms=self.fetch_max_wait_ms)
+            ahead: asyncio.Task[tuple[dict[Any, list[Any]], list[Delivery]]] | None = None
             try:
                 await consumer.start()
                 failures = 0
+                ahead = asyncio.create_task(self._poll(consumer))
                 while True:
-                    batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+                    batches, deliveries = await ahead
+                    # The next batch is fetched and read while this one's transaction waits for the
+                    # database: behind a backlog, the consumer's own work no longer queues after it.
+                    ahead = asyncio.create_task(self._poll(consumer))
                     if not batches:
                         self.assigned = frozenset(consumer.assignment())
                         self._kafka_caught_up = bool(self.assigned)
                         continue
-                    if await self.apply(
-                        Delivery.read(m.value, m.topic, m.partition, m.offset) for msgs in batches.values() for m in msgs
-                    ):
+                    if await self.apply(deliveries):
                         self._kafka_caught_up = False
                     assigned = self.assigned = frozenset(consumer.assignment())
                     offsets = {tp: OffsetAndMetadata(msgs[-1].offset + 1, "") for tp, msgs in batches.items() if tp in assigned}
@@ -502,10 +506,29 @@ class EventConsumer:
                 log.warning("consumer failed, restarting", consumer=self.name, error=repr(exc)[:300], retry_in_s=delay)
                 await asyncio.sleep(delay)
             finally:
+                if ahead is not None:
+                    ahead.cancel()
+                    await asyncio.gather(ahead, return_exceptions=True)
                 try:
                     await consumer.stop()
                 except Exception:  # noqa: BLE001
                     log.debug("consumer stop failed", exc_info=True)
+
+    async def _poll(self, consumer: Any) -> tuple[dict[Any, list[Any]], list[Delivery]]:
+        """The next batch from Kafka, by partition, and its deliveries read."""
+        batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+        return batches, [self._read(m.value, m.topic, m.partition, m.offset) for msgs in batches.values() for m in msgs]
+
+    def _read(self, raw: dict[str, Any] | bytes, topic: str, partition: int | None = None, offset: int | None = None) -> Delivery:
+        """A delivery with its envelope read and, for an event this consumer handles, its data
+        (when the data does not fit, the handler meets the error, which parks the event)."""
+        delivery = Delivery.read(raw, topic, partition, offset)
+        if delivery.event is not None and delivery.event.type in self.handlers:
+            try:
+                delivery.data = parse_data(delivery.event)
+            except (ValidationError, KeyError):
+                pass
+        return delivery
 
     async def _commit(self, consumer: Any, offsets: dict[Any, OffsetAndMetadata]) -> None:
         if offsets:
@@ -580,7 +603,7 @@ class EventConsumer:
             unseen = await self._unseen([raw for _, raw in page])
             self.stats["delivered"] += len(page) - len(unseen)
             self.stats["duplicates"] += len(page) - len(unseen)
-            result.applied += await self.apply(Delivery.read(raw, _topic_of(raw)) for raw in unseen)
+            result.applied += await self.apply(self._read(raw, _topic_of(raw)) for raw in unseen)
             result.read += len(page)
             position = page[-1][0]
             await self._save_checkpoint(source, position)
