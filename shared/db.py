@@ -182,14 +182,17 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, async_creator=_sqlite_connector(url))
         _tune_sqlite(engine)
         return engine
+    # Up to `pool_size` connections, all kept once opened: connections beyond the kept ones (the
+    # pool's overflow) were closed as soon as they were returned, and under sixteen writers a
+    # service opened and closed connections all the time (a server process forked for each).
     # A database that does not answer within seconds is down: say so (503) before the gateway's
     # own timeout turns it into a 504.
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=5, connect_args={"timeout": 5})
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=5, connect_args={"timeout": 5})
     _ping_when_idle(engine)
     return engine
 
