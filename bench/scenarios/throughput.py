@@ -5,13 +5,16 @@ a suite that acknowledges fast but lets the inbox fall behind does not score.
 
 Baseline: a bare FastAPI endpoint (`bench.bare`, its own uvicorn process, like a service)
 doing the same insert on the same database server, without gateway, token, outbox or events,
-under the same N clients.
+under the same N clients; half its time just before the suite's run and half just after.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from bench import procs
 from bench.load import WARM_UP, Outcome, Tally, Usccs, closed_loop, http_client, registration_body, timed
@@ -23,12 +26,16 @@ from registration_svc.models import Base, Registration
 from shared.regions import COUNTIES
 
 
-async def baseline(ctx: Context) -> Tally:
+@asynccontextmanager
+async def bare_writer(ctx: Context) -> AsyncIterator[Callable[[float], Awaitable[Tally]]]:
+    """The bare endpoint started and warmed up; yields a phase of the closed-loop write load on it,
+    to be run as often as wanted (each phase writes USCCs of its own)."""
     url = await ctx.stage.database("baseline")
     async with database(url) as db, db.engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all, tables=[Registration.__table__])
     _, bare = await ctx.stage.start_bare(url)
     usccs = Usccs()
+    phases = itertools.count(1)
     async with http_client(ctx.config.clients + 8) as http:
 
         async def write(n: int) -> Outcome:
@@ -37,7 +44,12 @@ async def baseline(ctx: Context) -> Tally:
 
         for i in range(8):  # warm-up
             await write(WARM_UP + i)
-        return await closed_loop(ctx.config.clients, ctx.seconds, lambda w, i: write(w * 1_000_000 + i))
+
+        async def phase(seconds: float) -> Tally:
+            first = next(phases) * 100_000
+            return await closed_loop(ctx.config.clients, seconds, lambda w, i: write(w * 1_000_000 + first + i))
+
+        yield phase
 
 
 async def write_load(client: SuiteClient, clients: int, seconds: float) -> tuple[Tally, float, list[str]]:
@@ -48,29 +60,36 @@ async def write_load(client: SuiteClient, clients: int, seconds: float) -> tuple
 
 
 async def run(ctx: Context) -> list[Row]:
-    ctx.say("throughput: baseline (bare FastAPI insert)")
-    base = await baseline(ctx)
+    async with bare_writer(ctx) as baseline_phase:
+        # The baseline runs half its time before the suite and half after, so that a machine
+        # whose speed drifts during the scenario moves both sides of the ratio alike.
+        ctx.say("throughput: baseline, first half (bare FastAPI insert)")
+        before = await baseline_phase(ctx.seconds / 2)
+        ctx.say("throughput: the suite (through the gateway, propagated to the health inbox)")
+        suite = await ctx.stage.start_suite()
+        async with suite_client(ctx.stage, ctx.config.clients + 8) as client:
+            await client.warm_up()
+            # the services, the broker and this process (the load): where a registration's CPU goes
+            pids = [child.pid for child in suite.children.values() if child.pid] + [(await ctx.stage.broker()).pid or 0, os.getpid()]
+            cpu_before = procs.cpu_each(pids)
+            tally, started, written = await write_load(client, ctx.config.clients, ctx.seconds)
+            behind = len(written) - await client.arrived(written)
+            drained = await client.wait_arrived(written, max(60.0, 4 * ctx.seconds))
+            last = await client.last_arrival(written)
+            cpu_per_registration = procs.cpu_breakdown(cpu_before, len(written) / 1000) if written else "none written"
+        await ctx.stage.stop_suite()
+        ctx.say("throughput: baseline, second half")
+        after = await baseline_phase(ctx.seconds / 2)
+    base = Tally(before.outcomes + after.outcomes, before.seconds + after.seconds)
     base_rate = len(base.ok(201)) / base.seconds
-    ctx.say("throughput: the suite (through the gateway, propagated to the health inbox)")
-    suite = await ctx.stage.start_suite()
-    async with suite_client(ctx.stage, ctx.config.clients + 8) as client:
-        await client.warm_up()
-        # the services, the broker and this process (the load): where a registration's CPU goes
-        pids = [child.pid for child in suite.children.values() if child.pid] + [(await ctx.stage.broker()).pid or 0, os.getpid()]
-        cpu_before = procs.cpu_each(pids)
-        tally, started, written = await write_load(client, ctx.config.clients, ctx.seconds)
-        behind = len(written) - await client.arrived(written)
-        drained = await client.wait_arrived(written, max(60.0, 4 * ctx.seconds))
-        last = await client.last_arrival(written)
-        cpu_per_registration = procs.cpu_breakdown(cpu_before, len(written) / 1000) if written else "none written"
-    await ctx.stage.stop_suite()
     acked = len(written) / tally.seconds
     end_to_end = len(written) / (last - started) if drained and last else None
     note = (
         f"{ctx.config.clients} clients for {ctx.seconds:g} s; suite acknowledged {acked:.1f}/s, {behind} not yet in the inbox when "
         f"the writes stopped, the last arrived {(last or started) - started - tally.seconds:.1f} s after; answers {tally.answers()}"
         f"{'' if drained else ' — the inbox did NOT catch up in time'}; CPU ms a registration until the inbox had them all "
-        f"({cpu_per_registration}); baseline answers {base.answers()}"
+        f"({cpu_per_registration}); baseline {len(before.ok(201)) / before.seconds:.1f}/s before the suite and "
+        f"{len(after.ok(201)) / after.seconds:.1f}/s after, answers {base.answers()}"
     )
     suite_p50 = percentile([o.seconds for o in tally.ok(201)], 50)
     base_p50 = percentile([o.seconds for o in base.ok(201)], 50)
