@@ -57,6 +57,18 @@ async def arrived(suite: InProcessSuite, token_for, uscc: str, *, where=lambda e
     return await eventually(probe, timeout=timeout, what=f"{uscc} in the health inbox")
 
 
+async def known_employer(suite: InProcessSuite, uscc: str) -> None:
+    """Wait until the workforce service has heard of the registration (it refuses to hire for an
+    employer it does not know, and hears of them in the background, after the health inbox)."""
+    from training_svc.models import Employer
+
+    async def known() -> bool:
+        async with suite.runtime("training").db.reading() as session:
+            return (await session.execute(sa.select(Employer.uscc).where(Employer.uscc == uscc))).first() is not None
+
+    await eventually(known, what="the employer in the workforce service")
+
+
 async def outbox_published(suite: InProcessSuite, service: str, key: str) -> bool:
     outbox = suite.runtime(service).tables.outbox  # type: ignore[union-attr]
     async with suite.runtime(service).db.reading() as session:

@@ -16,7 +16,7 @@ from services.broker import EmbeddedBroker
 from shared.timeutil import today_in_china
 from tests.conftest import DatabaseSet
 from tests.factories import new_resident_id, new_uscc
-from tests.integration.helpers import MATERIALS, arrived, publish, register, subsidy_facts
+from tests.integration.helpers import MATERIALS, arrived, known_employer, publish, register, subsidy_facts
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
 
@@ -88,6 +88,7 @@ async def city(suite: InProcessSuite, token_for) -> dict[str, str]:  # type: ign
     await _post(suite, "registration", "/v1/kindergarten-classes", kindergarten, token_for("jiaoyu", A))
     for uscc in usccs.values():
         await arrived(suite, token_for, uscc)
+        await known_employer(suite, uscc)
     await _file(suite, token_for, usccs["a1"], A, decide=True)
     await _file(suite, token_for, usccs["b1"], B, decide=True)
     await _file(suite, token_for, usccs["a2"], A, decide=False)

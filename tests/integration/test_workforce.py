@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from shared.timeutil import today_in_china
 from shared.validators import mask_resident_id
 from tests.factories import new_resident_id
-from tests.integration.helpers import register
+from tests.integration.helpers import known_employer, register
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
 from training_svc.domain.workforce import health_check_valid_until
@@ -25,14 +25,7 @@ async def employer(suite: InProcessSuite, token_for, **places: int) -> str:  # t
     """A registered institution the workforce service has heard of."""
     body_places = {"infant": 0, "toddler": 0, "older_toddler": 0, **places}
     made = await register(suite, token_for, registrar="minzheng", region="441802", places=body_places)
-
-    async def known() -> bool:
-        from training_svc.models import Employer
-
-        async with suite.runtime("training").db.reading() as session:
-            return (await session.execute(sa.select(Employer.uscc).where(Employer.uscc == made["uscc"]))).first() is not None
-
-    await eventually(known, what="the employer in the workforce service")
+    await known_employer(suite, made["uscc"])
     return made["uscc"]
 
 
