@@ -50,6 +50,18 @@ async def certificate(suite: InProcessSuite, token_for, practitioner_id: str, oc
     return response.json()["id"]
 
 
+async def registered(suite: InProcessSuite, token_for) -> str:  # type: ignore[no-untyped-def]
+    """A registration the subsidy side has received: a certificate makes a claim certain only for
+    an employer it knows, and it hears of registrations in the background, on another topic."""
+    uscc = (await register(suite, token_for))["uscc"]
+
+    async def known() -> bool:
+        return (await subsidy_facts(suite, token_for("caizheng", "441800"), uscc)).get("registration_status") == "active"
+
+    await eventually(known, what="the registration on the subsidy side")
+    return uscc
+
+
 async def claim_of(suite: InProcessSuite, token_for, practitioner_id: str) -> dict:  # type: ignore[no-untyped-def]
     async def created() -> dict | None:
         response = await suite.http.get(suite.url("subsidy", "/v1/applications"), params={"practitioner_id": practitioner_id}, headers=token_for(*COUNTY_HR))
@@ -66,7 +78,7 @@ async def budget(suite: InProcessSuite, token_for, programme: str, region: str, 
 
 
 async def test_a_certificate_creates_its_claim_with_the_right_amount(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
-    uscc = (await register(suite, token_for))["uscc"]
+    uscc = await registered(suite, token_for)
     carer = await practitioner(suite, token_for, uscc, "baoyuyuan")
     cook = await practitioner(suite, token_for, uscc, "cook")
     await certificate(suite, token_for, carer, "baoyuyuan", 3)
@@ -94,7 +106,7 @@ async def test_a_certificate_creates_its_claim_with_the_right_amount(suite: InPr
 
 
 async def test_a_certificate_older_than_twelve_months_is_not_claimable(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
-    uscc = (await register(suite, token_for))["uscc"]
+    uscc = await registered(suite, token_for)
     carer = await practitioner(suite, token_for, uscc, "yuyingyuan")
     old = await certificate(suite, token_for, carer, "yuyingyuan", 4, issued_on=today_in_china() - dt.timedelta(days=400))
 
@@ -114,7 +126,7 @@ async def test_a_certificate_older_than_twelve_months_is_not_claimable(suite: In
 
 
 async def reviewed_claims(suite: InProcessSuite, token_for, count: int) -> list[dict]:  # type: ignore[no-untyped-def]
-    uscc = (await register(suite, token_for))["uscc"]
+    uscc = await registered(suite, token_for)
     claims = []
     for _ in range(count):
         person = await practitioner(suite, token_for, uscc, "yuyingyuan")
@@ -223,7 +235,7 @@ async def test_the_dishonesty_list_blocks_an_award_and_lifting_it_unblocks(suite
 
     async def designated() -> bool:
         facts = await subsidy_facts(suite, county_finance, uscc)
-        return facts.get("demonstration_years") == [YEAR] and facts.get("filing_status") == "accepted"
+        return facts.get("demonstration_years") == [YEAR] and facts.get("filing_status") == "accepted" and facts.get("registration_status") == "active"
 
     await eventually(designated, what="the designations on the subsidy side")
     applied = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={"programme": "demonstration_award", "uscc": uscc}, headers=county_finance)
