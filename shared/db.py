@@ -75,6 +75,9 @@ class _TextList(TypeDecorator[list[str]]):
         return list(value) if dialect.name == "postgresql" else orjson.dumps(list(value)).decode()
 
 
+_TEXT_LIST = _TextList()
+
+
 class AnyOf(ColumnElement[bool]):
     """`column IN values` for a list as long as a batch, bound as one parameter (`any_of`)."""
 
@@ -84,7 +87,7 @@ class AnyOf(ColumnElement[bool]):
 
     def __init__(self, column: ColumnElement[str], values: list[str]) -> None:
         self.column = column
-        self.values = bindparam(None, values, type_=_TextList())
+        self.values = bindparam(None, values, type_=_TEXT_LIST)
 
 
 def any_of(column: ColumnElement[str], values: list[str]) -> AnyOf:

@@ -526,7 +526,7 @@ class EventConsumer:
         if delivery.event is not None and delivery.event.type in self.handlers:
             try:
                 delivery.data = parse_data(delivery.event)
-            except (ValidationError, KeyError):
+            except ValidationError:
                 pass
         return delivery
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
+import statistics
 import time
 
 import orjson
@@ -173,7 +174,7 @@ async def run(ctx: Context) -> list[Row]:
     suite, suite_note = await suite_side(ctx, rows, outbox)
     ctx.say("catchup: baseline, second run")
     after, after_s = await baseline(ctx, outbox, "after")
-    base = 2 * len(outbox) / (len(outbox) / before + len(outbox) / after)
+    base = statistics.harmonic_mean([before, after])  # the rate over both runs: events ÷ their summed time
     note = (
         f"{len(outbox)} events, rate from the first inbox row to the last; {suite_note}; baseline {before:,.0f}/s before the suite "
         f"and {after:,.0f}/s after, done {before_s:.1f} and {after_s:.1f} s after its consumer started"
