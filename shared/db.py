@@ -108,6 +108,14 @@ def _any_of_postgresql(element: AnyOf, compiler, **kw) -> str:  # type: ignore[n
     return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.values, **kw)})"
 
 
+def insert_new(session: AsyncSession, table: Table) -> Insert:
+    """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect: rows whose key the table already
+    holds are skipped (with `RETURNING`, the rows written are the ones that were new). The unique
+    key decides, so two transactions writing the same key at once cannot both succeed."""
+    dialect = session.get_bind().dialect.name
+    return (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table).on_conflict_do_nothing()
+
+
 class SqliteConnection(aiosqlite.Connection):
     """aiosqlite's connection, with two changes for a service's database.
 
@@ -257,11 +265,6 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
-
-    def insert_new(self, table: Table) -> Insert:
-        """`INSERT … ON CONFLICT DO NOTHING`: rows whose key the table already holds are skipped
-        (with `RETURNING`, the rows written are the ones that were new)."""
-        return (sqlite.insert if self.is_sqlite else postgresql.insert)(table).on_conflict_do_nothing()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -3,7 +3,8 @@
 Events arrive two ways, both through `apply()`:
 - Kafka, the fast path: a batch from `getmany`, applied in one transaction with the inbox rows
   of its event ids; offsets (`offset + 1`, for partitions still assigned) are committed only
-  after that transaction. A crash in between means redelivery, which the inbox absorbs.
+  after that transaction — at most every `kafka_commit_interval_ms`, when the consumer finds
+  nothing new, and when it stops. A crash in between means redelivery, which the inbox absorbs.
 - the producers' feeds, the safety net: read from the last checkpoint at start-up, on a schedule
   and on demand, so a consumer that started late, or a broker that forgot, loses nothing.
 
@@ -16,6 +17,7 @@ Handlers are async and do only database work, so heartbeats never starve.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -33,7 +35,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import Bus
-from shared.db import Database, any_of, utcnow
+from shared.db import Database, any_of, insert_new, utcnow
 from shared.errors import UNREACHABLE
 from shared.events.catalogue import dlq_topic, parse_data, spec_of
 from shared.events.envelope import Event
@@ -233,6 +235,33 @@ def _is_infrastructure(exc: BaseException) -> bool:
     return isinstance(exc, (OperationalError, *UNREACHABLE)) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
+class _Offsets:
+    """Offsets applied but not yet committed. Committing after every batch cost a request to the
+    broker and a wait for its answer per batch — under a steady load, a batch is an event or two —
+    for nothing the inbox does not already guarantee: events applied but not committed are
+    delivered again and absorbed. So offsets are committed at most every `interval_s`, and at
+    once when the consumer is idle or stops."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self.pending: dict[Any, OffsetAndMetadata] = {}
+        self.committed_at = time.monotonic()
+
+    def applied(self, batches: dict[Any, list[Any]]) -> None:
+        for tp, msgs in batches.items():
+            self.pending[tp] = OffsetAndMetadata(msgs[-1].offset + 1, "")
+
+    def due(self, assigned: frozenset[Any], *, idle: bool = False) -> dict[Any, OffsetAndMetadata]:
+        """The offsets to commit now (for partitions still assigned), and forgets them."""
+        now = time.monotonic()
+        if not self.pending or not (idle or now - self.committed_at >= self.interval_s):
+            return {}
+        due = {tp: offset for tp, offset in self.pending.items() if tp in assigned}
+        self.pending.clear()
+        self.committed_at = now
+        return due
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -323,7 +352,7 @@ class EventConsumer:
         inbox = self.tables.inbox
         now = utcnow()
         rows = [{"consumer": self.name, "event_id": i, "type": e.type, "processed_at": now} for i, e in events.items()]
-        claimed = set((await session.execute(self.db.insert_new(inbox).returning(inbox.c.event_id), rows)).scalars())
+        claimed = set((await session.execute(insert_new(session, inbox).returning(inbox.c.event_id), rows)).scalars())
         return {i: e for i, e in events.items() if i in claimed}
 
     async def _prefetch(self, session: AsyncSession, events: list[Event]) -> None:
@@ -475,6 +504,7 @@ class EventConsumer:
         while True:
             consumer = self.bus.consumer(self.topics, self.name, fetch_max_wait_ms=self.fetch_max_wait_ms)
             ahead: asyncio.Task[tuple[dict[Any, list[Any]], list[Delivery]]] | None = None
+            offsets = _Offsets(self.settings.kafka_commit_interval_ms / 1000)
             try:
                 await consumer.start()
                 failures = 0
@@ -487,16 +517,17 @@ class EventConsumer:
                     if not batches:
                         self.assigned = frozenset(consumer.assignment())
                         self._kafka_caught_up = bool(self.assigned)
+                        await self._commit(consumer, offsets.due(self.assigned, idle=True))
                         continue
                     if await self.apply(deliveries):
                         self._kafka_caught_up = False
                     assigned = self.assigned = frozenset(consumer.assignment())
-                    offsets = {tp: OffsetAndMetadata(msgs[-1].offset + 1, "") for tp, msgs in batches.items() if tp in assigned}
+                    offsets.applied(batches)
                     for tp, msgs in batches.items():  # what the broker says is left (trustworthy on Apache Kafka)
                         if (highwater := consumer.highwater(tp)) is not None:
                             self._broker_lag[tp] = max(highwater - msgs[-1].offset - 1, 0)
                     self.stats["broker_lag"] = sum(v for tp, v in self._broker_lag.items() if tp in assigned)
-                    await self._commit(consumer, offsets)
+                    await self._commit(consumer, offsets.due(assigned))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - reconnect and go on; the inbox absorbs redelivery
@@ -509,6 +540,10 @@ class EventConsumer:
                 if ahead is not None:
                     ahead.cancel()
                     await asyncio.gather(ahead, return_exceptions=True)
+                # What was applied but not yet committed, so that the group's next member does not
+                # receive it again (it would be absorbed by the inbox, but costs a batch to learn).
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self._commit(consumer, offsets.due(frozenset(consumer.assignment()), idle=True)), 2.0)
                 try:
                     await consumer.stop()
                 except Exception:  # noqa: BLE001

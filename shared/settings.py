@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # default; the background groups are then up to half a second behind).
     kafka_fetch_max_wait_ms: int = 20
     kafka_background_fetch_max_wait_ms: int = 500
+    # A consumer commits its offsets at most this often while busy (and at once when idle): the
+    # inbox makes redelivery harmless, so a commit per batch only cost a broker request each.
+    kafka_commit_interval_ms: int = 250
     kafka_session_timeout_ms: int = 3000
     kafka_heartbeat_interval_ms: int = 1000
 

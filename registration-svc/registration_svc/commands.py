@@ -103,7 +103,8 @@ def new_registration_violations(principal: Principal, body: RegistrationCreate, 
 
 
 async def add_registration(session: AsyncSession, principal: Principal, body: RegistrationCreate, traceparent: str | None) -> RegistrationRead:
-    """Write an already-checked registration with its audit record and event."""
+    """Write an already-checked registration with its audit record and event; 409 (and nothing
+    written) when its USCC is registered already."""
     now = utcnow()
     values = {
         "id": str(uuid.uuid4()),
@@ -117,7 +118,8 @@ async def add_registration(session: AsyncSession, principal: Principal, body: Re
         "updated_at": now,
         "updated_by": principal.sub,
     }
-    await RegistrationRepository(session, principal).insert(values)
+    if not await RegistrationRepository(session, principal).insert(values):
+        raise duplicate_registration(body.uscc)
     row = SimpleNamespace(**values)  # what registration_read reads of a row
     created = registration_read(row)
     await audit(session, platform, principal, "register", "registration", row.uscc)
@@ -125,13 +127,15 @@ async def add_registration(session: AsyncSession, principal: Principal, body: Re
     return created
 
 
+def duplicate_registration(uscc: str) -> Problem:
+    return Problem(409, "duplicate-registration", "Already registered", f"USCC {uscc} is already registered")
+
+
 async def register(
     session: AsyncSession, principal: Principal, body: RegistrationCreate, today: dt.date, traceparent: str | None
 ) -> RegistrationRead:
     if violations := new_registration_violations(principal, body, today):
         raise refuse(violations)
-    if await RegistrationRepository(session, principal).taken([body.uscc]):
-        raise Problem(409, "duplicate-registration", "Already registered", f"USCC {body.uscc} is already registered")
     return await add_registration(session, principal, body, traceparent)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_svc.models import ImportBatch, KindergartenClass, Registration
 from shared.auth import Principal
+from shared.db import insert_new
 from shared.regions import CITY
 
 
@@ -47,10 +48,13 @@ class RegistrationRepository(_Scoped):
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def insert(self, values: dict[str, Any]) -> None:
-        """A new registration, as a plain INSERT: the ORM's unit of work costs more than the
-        statement for one new row that nothing else in the transaction touches."""
-        await self.session.execute(sa.insert(Registration.__table__), values)
+    async def insert(self, values: dict[str, Any]) -> bool:
+        """A new registration, as a plain INSERT (the ORM's unit of work costs more than the
+        statement for one new row that nothing else in the transaction touches) that skips a USCC
+        already registered; whether it was written. One statement where a check and an insert
+        were two, and the unique key decides between two registrations of one USCC at once."""
+        written = await self.session.execute(insert_new(self.session, Registration.__table__).returning(_USCC), values)
+        return written.first() is not None
 
     async def page(
         self,

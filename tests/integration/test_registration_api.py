@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import sqlalchemy as sa
 
 from tests.factories import registration_body
@@ -54,9 +56,20 @@ async def test_a_uscc_is_registered_once(suite, token_for) -> None:  # type: ign
     body = registration_body()
     headers = token_for("minzheng", "441802")
     assert (await post(suite, body, headers)).status_code == 201
+    before = await outbox_count(suite)
     again = await post(suite, {**body, "name": "另一个名字"}, headers)
     assert again.status_code == 409
     assert again.json()["type"] == "urn:tuoyu:problem:duplicate-registration"
+    assert await outbox_count(suite) == before  # no event, and (same transaction) no audit record
+
+
+async def test_a_uscc_sent_many_times_at_once_is_registered_once(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    body = registration_body()
+    headers = token_for("minzheng", "441802")
+    before = await outbox_count(suite)
+    answers = await asyncio.gather(*(post(suite, {**body, "name": f"托育{i}"}, headers) for i in range(8)))
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 7
+    assert await outbox_count(suite) == before + 1
 
 
 async def test_request_ids_are_echoed_or_made(suite, token_for) -> None:  # type: ignore[no-untyped-def]
