@@ -57,6 +57,19 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
+    def bind_processor(self, dialect):  # type: ignore[no-untyped-def]
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        # SQLite keeps text, in the form SQLAlchemy's SQLite DATETIME writes and reads
+        # (`2026-01-31 08:00:00.000000`): made here in one step, not converted and then formatted
+        # field by field — a tenth of a consumer's time behind a backlog went to the two steps.
+        check = self.process_bind_param
+
+        def process(value: dt.datetime | None) -> str | None:
+            return None if value is None else check(value, dialect).replace(tzinfo=None).isoformat(" ", "microseconds")  # type: ignore[union-attr]
+
+        return process
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
