@@ -105,7 +105,8 @@ def name_of(pid: int) -> str:
         return words[words.index("services.serve") + 1]
     for word in words:
         if word.endswith(":create_app"):
-            return word.split(".")[0].removesuffix("_svc")
+            module = word.removesuffix(":create_app")
+            return "bare" if module == "bench.bare" else module.split(".")[0].removesuffix("_svc")
     if any("tansu" in w for w in words[:1]):
         return "broker"
     if "services.cli" in words:
@@ -114,15 +115,20 @@ def name_of(pid: int) -> str:
 
 
 def cpu_each(pids: Iterable[int]) -> dict[int, float]:
-    """CPU seconds used so far, per process (to give `cpu_breakdown` later)."""
+    """CPU seconds used so far, per process (for `cpu_since` later)."""
     return {pid: cpu_seconds([pid]) for pid in pids}
 
 
-def cpu_breakdown(before: dict[int, float], per: float) -> str:
-    """CPU seconds each process used since `before` (`cpu_each`), divided by `per`, busiest first:
+def cpu_since(before: dict[int, float]) -> dict[int, float]:
+    """CPU seconds each process used since `before` (`cpu_each`)."""
+    return {pid: cpu_seconds([pid]) - start for pid, start in before.items()}
+
+
+def cpu_breakdown(used: dict[int, float], per: float) -> str:
+    """CPU seconds each process used (`cpu_since`), divided by `per`, busiest first:
     `registration 6.10, gateway 1.85, …` (per second: cores; per registration ÷ 1000: ms)."""
-    used = [(name_of(pid), (cpu_seconds([pid]) - start) / per) for pid, start in before.items()]
-    return ", ".join(f"{name} {value:.2f}" for name, value in sorted(used, key=lambda x: -x[1]))
+    shares = [(name_of(pid), value / per) for pid, value in used.items()]
+    return ", ".join(f"{name} {value:.2f}" for name, value in sorted(shares, key=lambda x: -x[1]))
 
 
 def breakdown(pids: Iterable[int]) -> str:

@@ -235,7 +235,7 @@ def _is_infrastructure(exc: BaseException) -> bool:
     return isinstance(exc, (OperationalError, *UNREACHABLE)) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
-class _Offsets:
+class PendingOffsets:
     """Offsets applied but not yet committed. Committing after every batch cost a request to the
     broker and a wait for its answer per batch — under a steady load, a batch is an event or two —
     for nothing the inbox does not already guarantee: events applied but not committed are
@@ -504,7 +504,7 @@ class EventConsumer:
         while True:
             consumer = self.bus.consumer(self.topics, self.name, fetch_max_wait_ms=self.fetch_max_wait_ms)
             ahead: asyncio.Task[tuple[dict[Any, list[Any]], list[Delivery]]] | None = None
-            offsets = _Offsets(self.settings.kafka_commit_interval_ms / 1000)
+            offsets = PendingOffsets(self.settings.kafka_commit_interval_ms / 1000)
             try:
                 await consumer.start()
                 failures = 0

@@ -153,7 +153,7 @@ async def run(ctx: Context) -> list[Row]:
         await asyncio.sleep(window(ctx))  # settle
         cpu_before, rest_started = procs.cpu_each(up.pids()), time.monotonic()
         rest, rest_cpu = await sample(up.pids(), window(ctx))
-        cpu_per_process = procs.cpu_breakdown(cpu_before, time.monotonic() - rest_started)
+        cpu_per_process = procs.cpu_breakdown(procs.cpu_since(cpu_before), time.monotonic() - rest_started)
         per_process = procs.breakdown(up.pids())
         rest_rss = percentile([r for r, _ in rest], 50) or 0.0
         rest_pss = percentile([p for _, p in rest], 50) or 0.0

@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from bench import procs
 from bench.load import WARM_UP, Outcome, Tally, Usccs, closed_loop, http_client, registration_body, timed
@@ -26,15 +27,23 @@ from registration_svc.models import Base, Registration
 from shared.regions import COUNTIES
 
 
+@dataclass
+class BarePhases:
+    """The bare endpoint's phases of write load, and the CPU its process and the load used in them."""
+
+    run: Callable[[float], Awaitable[Tally]]
+    cpu: dict[int, float]  # CPU seconds by process id, over the phases run so far
+
+
 @asynccontextmanager
-async def bare_writer(ctx: Context) -> AsyncIterator[Callable[[float], Awaitable[Tally]]]:
-    """The bare endpoint started and warmed up; yields a phase of the closed-loop write load on it,
+async def bare_writer(ctx: Context) -> AsyncIterator[BarePhases]:
+    """The bare endpoint started and warmed up; yields its phases of the closed-loop write load,
     to be run as often as wanted (each phase writes USCCs of its own)."""
     url = await ctx.stage.database("baseline")
     async with database(url) as db, db.engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all, tables=[Registration.__table__])
-    _, bare = await ctx.stage.start_bare(url)
-    usccs = Usccs()
+    child, bare = await ctx.stage.start_bare(url)
+    usccs, cpu = Usccs(), {}
     phases = itertools.count(1)
     async with http_client(ctx.config.clients + 8) as http:
 
@@ -47,9 +56,13 @@ async def bare_writer(ctx: Context) -> AsyncIterator[Callable[[float], Awaitable
 
         async def phase(seconds: float) -> Tally:
             first = next(phases) * 100_000
-            return await closed_loop(ctx.config.clients, seconds, lambda w, i: write(w * 1_000_000 + first + i))
+            cpu_before = procs.cpu_each([child.pid or 0, os.getpid()])
+            tally = await closed_loop(ctx.config.clients, seconds, lambda w, i: write(w * 1_000_000 + first + i))
+            for pid, used in procs.cpu_since(cpu_before).items():
+                cpu[pid] = cpu.get(pid, 0.0) + used
+            return tally
 
-        yield phase
+        yield BarePhases(phase, cpu)
 
 
 async def write_load(client: SuiteClient, clients: int, seconds: float) -> tuple[Tally, float, list[str]]:
@@ -60,11 +73,11 @@ async def write_load(client: SuiteClient, clients: int, seconds: float) -> tuple
 
 
 async def run(ctx: Context) -> list[Row]:
-    async with bare_writer(ctx) as baseline_phase:
+    async with bare_writer(ctx) as baseline:
         # The baseline runs half its time before the suite and half after, so that a machine
         # whose speed drifts during the scenario moves both sides of the ratio alike.
         ctx.say("throughput: baseline, first half (bare FastAPI insert)")
-        before = await baseline_phase(ctx.seconds / 2)
+        before = await baseline.run(ctx.seconds / 2)
         ctx.say("throughput: the suite (through the gateway, propagated to the health inbox)")
         suite = await ctx.stage.start_suite()
         async with suite_client(ctx.stage, ctx.config.clients + 8) as client:
@@ -76,10 +89,10 @@ async def run(ctx: Context) -> list[Row]:
             behind = len(written) - await client.arrived(written)
             drained = await client.wait_arrived(written, max(60.0, 4 * ctx.seconds))
             last = await client.last_arrival(written)
-            cpu_per_registration = procs.cpu_breakdown(cpu_before, len(written) / 1000) if written else "none written"
+            cpu_per_registration = procs.cpu_breakdown(procs.cpu_since(cpu_before), len(written) / 1000) if written else "none written"
         await ctx.stage.stop_suite()
         ctx.say("throughput: baseline, second half")
-        after = await baseline_phase(ctx.seconds / 2)
+        after = await baseline.run(ctx.seconds / 2)
     base = Tally(before.outcomes + after.outcomes, before.seconds + after.seconds)
     base_rate = len(base.ok(201)) / base.seconds
     acked = len(written) / tally.seconds
@@ -89,7 +102,8 @@ async def run(ctx: Context) -> list[Row]:
         f"the writes stopped, the last arrived {(last or started) - started - tally.seconds:.1f} s after; answers {tally.answers()}"
         f"{'' if drained else ' — the inbox did NOT catch up in time'}; CPU ms a registration until the inbox had them all "
         f"({cpu_per_registration}); baseline {len(before.ok(201)) / before.seconds:.1f}/s before the suite and "
-        f"{len(after.ok(201)) / after.seconds:.1f}/s after, answers {base.answers()}"
+        f"{len(after.ok(201)) / after.seconds:.1f}/s after, answers {base.answers()}; its CPU ms a registration "
+        f"({procs.cpu_breakdown(baseline.cpu, len(base.ok(201)) / 1000) if base.ok(201) else 'none written'})"
     )
     suite_p50 = percentile([o.seconds for o in tally.ok(201)], 50)
     base_p50 = percentile([o.seconds for o in base.ok(201)], 50)
