@@ -352,7 +352,7 @@ class EventConsumer:
         inbox = self.tables.inbox
         now = utcnow()
         rows = [{"consumer": self.name, "event_id": i, "type": e.type, "processed_at": now} for i, e in events.items()]
-        claimed = set((await session.execute(insert_new(session, inbox).returning(inbox.c.event_id), rows)).scalars())
+        claimed = set((await session.execute(insert_new(session, inbox, "event_id"), rows)).scalars())
         return {i: e for i, e in events.items() if i in claimed}
 
     async def _prefetch(self, session: AsyncSession, events: list[Event]) -> None:
