@@ -15,7 +15,9 @@ from shared.telemetry import current_trace_id
 # A resident ID number (18 characters) or a mobile number anywhere in a log line is masked, whatever
 # logged it: personal data never reaches the logs (issue: workforce register).
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{2})[0-9]{11}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+# Bounded by what is not a letter or digit, as the resident ID is: a run of eleven digits inside a
+# hex identifier (a trace id, say) is not a phone number.
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9A-Za-z])")
 
 
 def mask_personal_data(text: str) -> str:

@@ -7,7 +7,7 @@ import json
 import structlog
 from opentelemetry.sdk.trace import TracerProvider
 
-from shared.logging import configure_logging
+from shared.logging import configure_logging, mask_personal_data
 from shared.requestid import bind_request_id
 
 
@@ -21,3 +21,10 @@ def test_a_log_line_carries_request_and_trace_ids(capsys) -> None:  # type: igno
     line = json.loads(capsys.readouterr().err.splitlines()[-1])
     assert (line["request_id"], line["trace_id"], line["event"]) == ("req-42", trace_id, "filing decided")
     assert line["phone"] == "138****5678"
+
+
+def test_identifiers_are_not_taken_for_phone_numbers() -> None:
+    trace_id = "f1cf559e17214908797beec786edbb30"  # a real trace id once masked as holding 172-1490-8797
+    assert mask_personal_data(f"trace {trace_id}") == f"trace {trace_id}"
+    assert mask_personal_data("手机13812345678，请回电") == "手机138****5678，请回电"
+    assert mask_personal_data("tel:+86-13812345678") == "tel:+86-138****5678"
