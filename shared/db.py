@@ -62,7 +62,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return super().bind_processor(dialect)
         # SQLite keeps text, in the form SQLAlchemy's SQLite DATETIME writes and reads
         # (`2026-01-31 08:00:00.000000`): made here in one step, not converted and then formatted
-        # field by field — a tenth of a consumer's time behind a backlog went to the two steps.
+        # field by field — the two steps were 5.5% of the health inbox's samples behind a backlog.
         check = self.process_bind_param
 
         def process(value: dt.datetime | None) -> str | None:
