@@ -96,6 +96,9 @@ class AnyOf(ColumnElement[bool]):
 
     inherit_cache = True
     type = Boolean()
+    # A condition in itself: without this SQLite is given `(column IN …) = 1`, which no index
+    # serves — a whole-table scan at each batch of a consumer.
+    _is_implicitly_boolean = True
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("values", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, column: ColumnElement[str], values: list[str]) -> None:
