@@ -8,7 +8,13 @@ import sqlalchemy as sa
 from shared.db import any_of
 
 metadata = sa.MetaData()
-things = sa.Table("things", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("key", sa.String, unique=True), sa.Column("kind", sa.String))
+things = sa.Table(
+    "things",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String, unique=True),
+    sa.Column("kind", sa.String),
+)
 
 
 def test_sqlite_looks_the_values_up_in_the_index_and_finds_exactly_them() -> None:
