@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     from uvicorn.importer import import_from_string
 
     from services.catalogue import BY_NAME
+    from services.http_protocol import HttpProtocol
     from shared.settings import SERVER_KEEP_ALIVE_S
 
     parser = argparse.ArgumentParser(prog="python -m services.serve", description=__doc__.splitlines()[0])
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     gc.freeze()
     uvicorn.run(
         app,
+        http=HttpProtocol,
         host=args.host,
         port=args.port,
         proxy_headers=False,

@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from services.catalogue import BY_NAME, SUITE
+from services.http_protocol import HttpProtocol
 from services.processes import free_port
 from shared.migrate import upgrade
 from shared.service import Runtime
@@ -43,7 +44,10 @@ class InProcessSuite:
     async def start(self, name: str) -> None:
         info = BY_NAME[name]
         app = importlib.import_module(f"{info.package}.app").create_app(self.settings)
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.ports[name], log_level="warning", lifespan="on", timeout_keep_alive=SERVER_KEEP_ALIVE_S))
+        config = uvicorn.Config(
+            app, http=HttpProtocol, host="127.0.0.1", port=self.ports[name], log_level="warning", lifespan="on", timeout_keep_alive=SERVER_KEEP_ALIVE_S
+        )
+        server = uvicorn.Server(config)
         task = asyncio.create_task(server.serve())
         while not server.started:
             if task.done():
