@@ -9,7 +9,7 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import insert_into, utcnow
 from shared.requestid import current_request_id
 from shared.tables import PlatformTables
 
@@ -31,7 +31,7 @@ async def audit(
     if before is not None or after is not None:
         detail = {**(detail or {}), "before": before, "after": after}
     await session.execute(
-        sa.insert(tables.audit_log),
+        insert_into(tables.audit_log),
         {
             "at": utcnow(),
             "actor": actor.sub,

@@ -125,6 +125,13 @@ def _any_of_postgresql(element: AnyOf, compiler, **kw) -> str:  # type: ignore[n
     return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.values, **kw)})"
 
 
+@cache
+def insert_into(table: Table) -> Insert:
+    """`INSERT INTO table` (values given at execution), built once: a new statement each call,
+    with the cache key SQLAlchemy works out for it, cost some 16–28 µs a write."""
+    return table.insert()
+
+
 def insert_new(session: AsyncSession, table: Table, *returning: str) -> Insert:
     """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect, `RETURNING` the named columns:
     rows whose key the table already holds are skipped (and the rows returned are the ones that
