@@ -2,7 +2,8 @@
 
 `record()` writes an event in the caller's transaction, beside the state change it reports.
 The relay, woken by that commit, gives new rows their feed position and publishes them in
-position order, then marks them published. It runs forever with back-off: a failed publish is
+position order, then marks them published (while commits keep coming, in the transaction of its
+next cycle). It runs forever with back-off: a failed publish is
 retried, never dropped; a crash between publish and mark re-publishes, and consumers' inboxes
 absorb the duplicates. One process at a time owns the relay (a lease row), so per-key order holds
 across replicas.
@@ -86,6 +87,9 @@ class OutboxRelay:
         self._top: int | None = None
         self._heads: dict[str, str] = {}
         self._published_through: int | None = None
+        # Positions published but not yet marked so: marked in the next cycle's transaction while
+        # commits keep coming (a transaction fewer a cycle), or on their own once none do.
+        self._unmarked: tuple[int, int] | None = None
         db.on_commit(self._on_commit)
 
     def wake(self) -> None:
@@ -102,6 +106,8 @@ class OutboxRelay:
             committed, self._committed = self._committed, False
             try:
                 busy = await self._hold_lease() and await self.pump(rows_waiting=committed)
+                if self._unmarked is not None and not busy and not self._committed:
+                    await self._mark_published(*self._unmarked)
                 failures = 0
             except asyncio.CancelledError:
                 raise
@@ -142,7 +148,7 @@ class OutboxRelay:
         return held
 
     def _forget(self) -> None:
-        self._top, self._heads, self._published_through = None, {}, None
+        self._top, self._heads, self._published_through, self._unmarked = None, {}, None, None
 
     async def pump(self, *, rows_waiting: bool = False) -> bool:
         """Sequence what is new, publish one batch; True when the batch was full."""
@@ -155,15 +161,19 @@ class OutboxRelay:
             headers = kafka_headers(orjson.loads(row.payload))
             sent.append(await producer.send(row.topic, row.payload.encode(), key=row.key.encode(), headers=headers))
         await asyncio.gather(*sent)
-        await self._mark_published(rows[0].position, rows[-1].position)
+        first, last = rows[0].position, rows[-1].position
+        self._unmarked = (first, last) if self._unmarked is None else (min(first, self._unmarked[0]), max(last, self._unmarked[1]))
+        if self._published_through is not None and first <= self._published_through + 1:
+            self._published_through = max(self._published_through, last)
         return len(rows) >= self.settings.relay_batch
 
     async def _sequence_and_read(self, *, rows_waiting: bool) -> list[Sequenced]:
         """Give unsequenced rows the next positions, in the order they are now visible, linking
         each into its stream's evidence chain (shared.chain); then the next batch to publish: the
         rows just sequenced when everything before them is published, else read again. All in one
-        transaction: every statement is a round trip to a database server, and on a busy machine
-        each costs milliseconds that every event waits for."""
+        transaction, which first marks the previous batch published: every statement is a round
+        trip to a database server, and on a busy machine each costs milliseconds that every event
+        waits for."""
         outbox = self.tables.outbox
         unpublished = (
             sa.select(outbox.c.position, outbox.c.topic, outbox.c.key, outbox.c.payload)
@@ -172,13 +182,16 @@ class OutboxRelay:
             .limit(self.settings.relay_batch)
         )
         all_published = self._top is not None and self._published_through == self._top
-        if self.db.is_sqlite and not rows_waiting:
+        if self.db.is_sqlite and not rows_waiting and self._unmarked is None:
             # Most timed wake-ups find nothing new: no write lock for that. A commit's wake-up
             # (`rows_waiting`) goes straight to sequencing, three round trips sooner.
             async with self.db.reading() as session:
                 if (await session.execute(sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).limit(1))).first() is None:
                     return [] if all_published else [Sequenced(*r) for r in (await session.execute(unpublished)).all()]
+        unmarked = self._unmarked
         async with self.db.transaction() as session:
+            if unmarked is not None:
+                await self._mark(session, *unmarked)
             rows = (
                 await session.execute(
                     sa.select(outbox.c.seq, outbox.c.topic, outbox.c.key, outbox.c.payload)
@@ -193,6 +206,8 @@ class OutboxRelay:
             else:
                 batch = [Sequenced(*r) for r in (await session.execute(unpublished)).all()]
         self._top, self._heads = top, heads
+        if unmarked is not None and self._unmarked == unmarked:
+            self._unmarked = None
         if top is not None and self._published_through is None and not batch:
             self._published_through = top  # read just now: nothing is waiting
         return batch
@@ -233,15 +248,16 @@ class OutboxRelay:
         return top + len(rows), heads, sequenced
 
     async def _mark_published(self, first: int, last: int) -> None:
-        outbox = self.tables.outbox
         async with self.db.transaction() as session:
-            await session.execute(
-                sa.update(outbox)
-                .where(outbox.c.position.between(first, last), outbox.c.published_at.is_(None))
-                .values(published_at=utcnow())
-            )
-        if self._published_through is not None and first <= self._published_through + 1:
-            self._published_through = max(self._published_through, last)
+            await self._mark(session, first, last)
+        if self._unmarked == (first, last):
+            self._unmarked = None
+
+    async def _mark(self, session: AsyncSession, first: int, last: int) -> None:
+        outbox = self.tables.outbox
+        await session.execute(
+            sa.update(outbox).where(outbox.c.position.between(first, last), outbox.c.published_at.is_(None)).values(published_at=utcnow())
+        )
 
     async def backlog(self) -> int:
         """Rows not yet published (for health and metrics)."""
