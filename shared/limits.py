@@ -15,6 +15,8 @@ _STRUCTURE = re.compile(rb'[\[\]{}"\\]')
 
 def json_depth_exceeds(body: bytes, limit: int) -> bool:
     """Whether brackets nest deeper than `limit` (strings and escapes skipped)."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # not enough brackets to nest that deep: no need to follow them one by one
     depth, in_string, escaped = 0, False, False
     for match in _STRUCTURE.finditer(body):
         char = match.group()
