@@ -64,10 +64,20 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         # SQLite keeps text, in the form SQLAlchemy's SQLite DATETIME writes and reads
         # (`2026-01-31 08:00:00.000000`): made here in one step, not converted and then formatted
         # field by field — the two steps were 5.5% of the health inbox's samples behind a backlog.
+        # The rows of a batch mostly carry the same instant (one `utcnow()` for all): the last
+        # instant's text is kept and given again.
         check = self.process_bind_param
+        last: tuple[dt.datetime | None, str] = (None, "")
 
         def process(value: dt.datetime | None) -> str | None:
-            return None if value is None else check(value, dialect).replace(tzinfo=None).isoformat(" ", "microseconds")  # type: ignore[union-attr]
+            nonlocal last
+            if value is None:
+                return None
+            if value == last[0]:  # the same instant (never true for a naive time against an aware one)
+                return last[1]
+            text = check(value, dialect).replace(tzinfo=None).isoformat(" ", "microseconds")  # type: ignore[union-attr]
+            last = (value, text)
+            return text
 
         return process
 

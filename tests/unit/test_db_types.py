@@ -41,3 +41,21 @@ def test_none_stays_null_and_a_naive_time_is_refused() -> None:
     assert WRITE(None) is None
     with pytest.raises(ValueError, match="naive"):
         WRITE(dt.datetime(2026, 1, 1))
+
+
+@given(st.lists(instants, min_size=1, max_size=12), st.data())
+def test_repeated_and_interleaved_instants_each_written_as_themselves(ats: list[dt.datetime], data: st.DataObject) -> None:
+    # The writer keeps the last instant's text: a run of the same instant, the same instant in
+    # another zone, and instants in turn must each still be written as themselves.
+    write = UTCDateTime().dialect_impl(SQLITE).bind_processor(SQLITE)
+    sequence = [data.draw(st.sampled_from(ats)) for _ in range(3 * len(ats))]
+    sequence += [at.astimezone(dt.timezone(dt.timedelta(hours=8))) for at in ats]
+    for at in sequence:
+        assert write(at) == SQLALCHEMY_FORM(at.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+def test_a_naive_time_is_refused_right_after_the_same_wall_clock_time_in_utc() -> None:
+    write = UTCDateTime().dialect_impl(SQLITE).bind_processor(SQLITE)
+    write(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    with pytest.raises(ValueError, match="naive"):
+        write(dt.datetime(2026, 1, 1))
