@@ -177,7 +177,8 @@ class SqliteConnection(aiosqlite.Connection):
     on_loop = False  # set at each BEGIN (`_on_begin`): True for a write transaction
 
     async def run(self, sql: str) -> None:
-        """A statement without parameters or rows (transaction control), with no cursor."""
+        """A statement without parameters or rows (transaction control), run by the driver without
+        SQLAlchemy's cursor and result."""
         await self._execute(self._conn.execute, sql)
 
     async def _execute(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]

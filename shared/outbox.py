@@ -3,10 +3,9 @@
 `record()` writes an event in the caller's transaction, beside the state change it reports.
 The relay, woken by that commit, gives new rows their feed position and publishes them in
 position order, then marks them published (while commits keep coming, in the transaction of its
-next cycle). It runs forever with back-off: a failed publish is
-retried, never dropped; a crash between publish and mark re-publishes, and consumers' inboxes
-absorb the duplicates. One process at a time owns the relay (a lease row), so per-key order holds
-across replicas.
+next cycle). It runs forever with back-off: a failed publish is retried, never dropped; a crash
+between publish and mark re-publishes, and consumers' inboxes absorb the duplicates. One process
+at a time owns the relay (a lease row), so per-key order holds across replicas.
 """
 
 from __future__ import annotations
@@ -162,7 +161,7 @@ class OutboxRelay:
             sent.append(await producer.send(row.topic, row.payload.encode(), key=row.key.encode(), headers=headers))
         await asyncio.gather(*sent)
         first, last = rows[0].position, rows[-1].position
-        self._unmarked = (first, last) if self._unmarked is None else (min(first, self._unmarked[0]), max(last, self._unmarked[1]))
+        self._unmarked = (first, last)  # the cycle's transaction marked what was left before
         if self._published_through is not None and first <= self._published_through + 1:
             self._published_through = max(self._published_through, last)
         return len(rows) >= self.settings.relay_batch
@@ -188,10 +187,9 @@ class OutboxRelay:
             async with self.db.reading() as session:
                 if (await session.execute(sa.select(outbox.c.seq).where(outbox.c.position.is_(None)).limit(1))).first() is None:
                     return [] if all_published else [Sequenced(*r) for r in (await session.execute(unpublished)).all()]
-        unmarked = self._unmarked
         async with self.db.transaction() as session:
-            if unmarked is not None:
-                await self._mark(session, *unmarked)
+            if self._unmarked is not None:
+                await self._mark(session, *self._unmarked)
             rows = (
                 await session.execute(
                     sa.select(outbox.c.seq, outbox.c.topic, outbox.c.key, outbox.c.payload)
@@ -205,9 +203,7 @@ class OutboxRelay:
                 batch = sequenced
             else:
                 batch = [Sequenced(*r) for r in (await session.execute(unpublished)).all()]
-        self._top, self._heads = top, heads
-        if unmarked is not None and self._unmarked == unmarked:
-            self._unmarked = None
+        self._top, self._heads, self._unmarked = top, heads, None
         if top is not None and self._published_through is None and not batch:
             self._published_through = top  # read just now: nothing is waiting
         return batch
@@ -250,8 +246,7 @@ class OutboxRelay:
     async def _mark_published(self, first: int, last: int) -> None:
         async with self.db.transaction() as session:
             await self._mark(session, first, last)
-        if self._unmarked == (first, last):
-            self._unmarked = None
+        self._unmarked = None
 
     async def _mark(self, session: AsyncSession, first: int, last: int) -> None:
         outbox = self.tables.outbox
