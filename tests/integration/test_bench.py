@@ -53,3 +53,12 @@ def test_every_scenario_runs_and_the_table_json_and_svg_are_written(tmp_path: Pa
     assert len(bars) == sum(1 for r in rows if r.ratio is not None)
     for ext in ("txt", "json", "svg"):
         assert (tmp_path / f"latest.{ext}").read_text(encoding="utf-8") == paths[ext].read_text(encoding="utf-8")
+
+
+async def test_the_in_process_measure_registers_every_time_and_gives_a_figure_a_round() -> None:
+    """`python -m bench.inprocess`: each registration is answered 201 (else it raises), and each
+    round gives a CPU figure for one at a time and sixteen at once."""
+    from bench.inprocess import measure
+
+    figures = await measure(48, rounds=2)
+    assert len(figures) == 2 and all(one > 0 and many > 0 for one, many in figures)
