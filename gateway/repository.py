@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.domain.webhooks import Scope
 from gateway.models import Account, RefreshToken, Webhook, WebhookDelivery, WebhookEvent
-from shared.db import UTCDateTime, insert_into
+from shared.db import UTCDateTime, insert_rows
 
 
 class AccountRepository:
@@ -111,7 +111,7 @@ class WebhookRepository:
 
     async def owe_live(self, deliveries: list[dict[str, Any]]) -> None:
         """Queue events for endpoints (round 0), in one insert, in the order given."""
-        await self.session.execute(insert_into(WebhookDelivery.__table__), deliveries)
+        await insert_rows(self.session, WebhookDelivery.__table__, deliveries)
 
     async def owe(self, hook: Webhook, scope: Scope, round_: int, since: dt.datetime, until: dt.datetime | None, now: dt.datetime) -> int:
         """Owe `hook` the kept events in `scope` from `since` again (a replay): one insert, in the database."""

@@ -9,7 +9,7 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
-from shared.db import insert_into, utcnow
+from shared.db import insert_rows, utcnow
 from shared.requestid import current_request_id
 from shared.tables import PlatformTables
 
@@ -30,9 +30,10 @@ async def audit(
     request, and the values before and after it."""
     if before is not None or after is not None:
         detail = {**(detail or {}), "before": before, "after": after}
-    await session.execute(
-        insert_into(tables.audit_log),
-        {
+    await insert_rows(
+        session,
+        tables.audit_log,
+        [{
             "at": utcnow(),
             "actor": actor.sub,
             "department": actor.department,
@@ -42,7 +43,7 @@ async def audit(
             "key": key,
             "detail": to_jsonable_python(detail),  # dates and the like as JSON gives them
             "request_id": current_request_id(),
-        },
+        }],
     )
 
 

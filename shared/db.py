@@ -9,12 +9,15 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache, partial
+from typing import Any
 
 import aiosqlite
 import orjson
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Table, bindparam, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.compiler import compiles
@@ -142,12 +145,24 @@ def insert_into(table: Table) -> Insert:
     return table.insert()
 
 
-def insert_new(session: AsyncSession, table: Table, *returning: str) -> Insert:
-    """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect, `RETURNING` the named columns:
-    rows whose key the table already holds are skipped (and the rows returned are the ones that
-    were new). The unique key decides, so two transactions writing the same key at once cannot
-    both succeed."""
-    return _insert_new(session.get_bind().dialect.name, table, returning)
+async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """`INSERT INTO table` of `rows` (dicts with the same keys), in the session's transaction."""
+    if rows and (driver := await _driver_of(session)) is not None and (statement := _driver_insert(session.get_bind().dialect, insert_into(table), tuple(rows[0]))):
+        driver.run_now(statement, rows, returning=False)
+        return
+    await session.execute(insert_into(table), rows)
+
+
+async def insert_new(session: AsyncSession, table: Table, rows: list[dict[str, Any]], *returning: str) -> list[tuple[Any, ...]]:
+    """`INSERT … ON CONFLICT DO NOTHING RETURNING` the named columns: rows whose key the table
+    already holds are skipped, and the rows returned are the ones that were new. The unique key
+    decides, so two transactions writing the same key at once cannot both succeed."""
+    if not rows:
+        return []
+    insert = _insert_new(session.get_bind().dialect.name, table, returning)
+    if (driver := await _driver_of(session)) is not None and (statement := _driver_insert(session.get_bind().dialect, insert, tuple(rows[0]))):
+        return driver.run_now(statement, rows, returning=True)
+    return [tuple(r) for r in (await session.execute(insert, rows)).all()]
 
 
 @cache
@@ -156,6 +171,54 @@ def _insert_new(dialect: str, table: Table, returning: tuple[str, ...]) -> Inser
     # works out for it, cost some 16 µs a registration (the key is kept on the object).
     insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table).on_conflict_do_nothing()
     return insert.returning(*(table.c[name] for name in returning)) if returning else insert
+
+
+@dataclass(frozen=True)
+class DriverInsert:
+    """An insert compiled once for SQLite, with what turns a row into its parameters (the columns'
+    own conversions) and the returned values into Python's."""
+
+    sql: str
+    keys: tuple[str, ...]  # the row's keys, in the order of the statement's placeholders
+    converts: tuple[Callable[[Any], Any] | None, ...]
+    returns: tuple[Callable[[Any], Any] | None, ...]
+
+    def parameters(self, row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(row[k] if convert is None else convert(row[k]) for k, convert in zip(self.keys, self.converts, strict=True))
+
+
+@cache
+def _driver_insert(dialect: Dialect, insert: Insert, keys: tuple[str, ...]) -> DriverInsert | None:
+    """`insert` for rows with these keys, compiled for the driver; None when SQLAlchemy would add
+    something the driver would not (a default worked out in Python, say): those go through it."""
+    compiled = insert.compile(dialect=dialect, column_keys=list(keys))
+    order = tuple(compiled.positiontup or ())
+    if compiled.insert_prefetch or sorted(order) != sorted(keys):
+        return None
+    columns = compiled.effective_returning or ()
+    return DriverInsert(
+        compiled.string,
+        order,
+        tuple(compiled.binds[k].type.dialect_impl(dialect).bind_processor(dialect) for k in order),
+        tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
+    )
+
+
+async def _driver_of(session: AsyncSession) -> SqliteConnection | None:
+    """The SQLite connection of the session's write transaction, when an insert may go straight to
+    it: through SQLAlchemy's statement execution and the session an insert cost some 100–125 µs of
+    CPU, the statement itself some 10 (bench/README.md). Only while nobody listens to the
+    statements SQLAlchemy runs (an echo, a `before_cursor_execute` hook): they would miss these."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    connection = (await session.connection()).sync_connection
+    assert connection is not None
+    driver = connection.connection.driver_connection
+    if not isinstance(driver, SqliteConnection) or not driver.on_loop or connection._echo:
+        return None
+    if connection.dispatch.before_cursor_execute or connection.dispatch.after_cursor_execute:
+        return None
+    return driver
 
 
 class SqliteConnection(aiosqlite.Connection):
@@ -180,6 +243,20 @@ class SqliteConnection(aiosqlite.Connection):
         """A statement without parameters or rows (transaction control), run by the driver without
         SQLAlchemy's cursor and result."""
         await self._execute(self._conn.execute, sql)
+
+    def run_now(self, statement: DriverInsert, rows: list[dict[str, Any]], *, returning: bool) -> list[tuple[Any, ...]]:
+        """An insert in this write transaction, on the loop's thread (`insert_rows`): the write lock
+        is held, so SQLite cannot refuse it for a lock. Errors are raised as SQLAlchemy's."""
+        parameters = [statement.parameters(row) for row in rows]
+        try:
+            if not returning:
+                self._conn.executemany(statement.sql, parameters)
+                return []
+            # SQLite gives no rows back from executemany: one statement a row, each some µs
+            returned = [r for p in parameters for r in self._conn.execute(statement.sql, p).fetchall()]
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement.sql, parameters, exc, sqlite3.Error) from exc
+        return [tuple(v if f is None else f(v) for v, f in zip(r, statement.returns, strict=True)) for r in returned]
 
     async def _execute(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         deadline = None

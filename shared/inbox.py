@@ -35,7 +35,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import Bus
-from shared.db import Database, any_of, insert_into, insert_new, utcnow
+from shared.db import Database, any_of, insert_new, insert_rows, utcnow
 from shared.errors import UNREACHABLE
 from shared.events.catalogue import dlq_topic, parse_data, spec_of
 from shared.events.envelope import Event
@@ -166,7 +166,7 @@ async def insert_row(session: AsyncSession, table: sa.Table, row: dict[str, Any]
     a handler that reads it again within the batch keeps it itself (as its prefetch does)."""
     batch: _Batch | None = session.info.get(BATCH)
     if batch is None:
-        await session.execute(insert_into(table), [row])
+        await insert_rows(session, table, [row])
     else:
         batch.inserts.setdefault(table, []).append(row)
 
@@ -341,7 +341,7 @@ class EventConsumer:
                 await many(session, events)
             del session.info[BATCH]
             for table, rows in state.inserts.items():
-                await session.execute(insert_into(table), rows)
+                await insert_rows(session, table, rows)
         return list(fresh.values())
 
     async def _claim(self, session: AsyncSession, events: dict[str, Event]) -> dict[str, Event]:
@@ -352,7 +352,7 @@ class EventConsumer:
         inbox = self.tables.inbox
         now = utcnow()
         rows = [{"consumer": self.name, "event_id": i, "type": e.type, "processed_at": now} for i, e in events.items()]
-        claimed = set((await session.execute(insert_new(session, inbox, "event_id"), rows)).scalars())
+        claimed = {event_id for event_id, in await insert_new(session, inbox, rows, "event_id")}
         return {i: e for i, e in events.items() if i in claimed}
 
     async def _prefetch(self, session: AsyncSession, events: list[Event]) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import Bus
 from shared.chain import GENESIS, chained
-from shared.db import WOKE_BY_COMMIT, Database, insert_into, utcnow
+from shared.db import WOKE_BY_COMMIT, Database, insert_rows, utcnow
 from shared.events.catalogue import spec_of
 from shared.events.envelope import Event
 from shared.settings import Settings
@@ -39,7 +39,7 @@ async def record(session: AsyncSession, tables: PlatformTables, *events: Event) 
     now = utcnow()
     traceparent = current_traceparent()
     events = tuple(e if e.traceparent or not traceparent else e.model_copy(update={"traceparent": traceparent}) for e in events)
-    await session.execute(insert_into(tables.outbox), [outbox_row(e, now) for e in events])
+    await insert_rows(session, tables.outbox, [outbox_row(e, now) for e in events])
     session.info[WOKE_BY_COMMIT] = True
 
 

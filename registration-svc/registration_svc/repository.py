@@ -53,8 +53,7 @@ class RegistrationRepository(_Scoped):
         statement for one new row that nothing else in the transaction touches) that skips a USCC
         already registered; whether it was written. One statement where a check and an insert
         were two, and the unique key decides between two registrations of one USCC at once."""
-        written = await self.session.execute(insert_new(self.session, Registration.__table__, "uscc"), values)
-        return written.first() is not None
+        return bool(await insert_new(self.session, Registration.__table__, [values], "uscc"))
 
     async def page(
         self,
