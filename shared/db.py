@@ -17,6 +17,7 @@ import aiosqlite
 import orjson
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Table, bindparam, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -147,10 +148,8 @@ def insert_into(table: Table) -> Insert:
 
 async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
     """`INSERT INTO table` of `rows` (dicts with the same keys), in the session's transaction."""
-    if rows and (driver := await _driver_of(session)) is not None and (statement := _driver_insert(session.get_bind().dialect, insert_into(table), tuple(rows[0]))):
-        driver.run_now(statement, rows, returning=False)
-        return
-    await session.execute(insert_into(table), rows)
+    if rows and await straight_to_driver(session, insert_into(table), rows, returning=False) is None:
+        await session.execute(insert_into(table), rows)
 
 
 async def insert_new(session: AsyncSession, table: Table, rows: list[dict[str, Any]], *returning: str) -> list[tuple[Any, ...]]:
@@ -160,8 +159,8 @@ async def insert_new(session: AsyncSession, table: Table, rows: list[dict[str, A
     if not rows:
         return []
     insert = _insert_new(session.get_bind().dialect.name, table, returning)
-    if (driver := await _driver_of(session)) is not None and (statement := _driver_insert(session.get_bind().dialect, insert, tuple(rows[0]))):
-        return driver.run_now(statement, rows, returning=True)
+    if (returned := await straight_to_driver(session, insert, rows, returning=True)) is not None:
+        return returned
     return [tuple(r) for r in (await session.execute(insert, rows)).all()]
 
 
@@ -175,8 +174,8 @@ def _insert_new(dialect: str, table: Table, returning: tuple[str, ...]) -> Inser
 
 @dataclass(frozen=True)
 class DriverInsert:
-    """An insert compiled once for SQLite, with what turns a row into its parameters (the columns'
-    own conversions) and the returned values into Python's."""
+    """An insert compiled once for the driver, with what turns a row into its parameters (the
+    columns' own conversions, as SQLAlchemy applies them) and the returned values into Python's."""
 
     sql: str
     keys: tuple[str, ...]  # the row's keys, in the order of the statement's placeholders
@@ -185,6 +184,9 @@ class DriverInsert:
 
     def parameters(self, row: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(row[k] if convert is None else convert(row[k]) for k, convert in zip(self.keys, self.converts, strict=True))
+
+    def returned(self, rows: list[Any]) -> list[tuple[Any, ...]]:
+        return [tuple(v if f is None else f(v) for v, f in zip(r, self.returns, strict=True)) for r in rows]
 
 
 @cache
@@ -204,21 +206,52 @@ def _driver_insert(dialect: Dialect, insert: Insert, keys: tuple[str, ...]) -> D
     )
 
 
-async def _driver_of(session: AsyncSession) -> SqliteConnection | None:
-    """The SQLite connection of the session's write transaction, when an insert may go straight to
-    it: through SQLAlchemy's statement execution and the session an insert cost some 100–125 µs of
-    CPU, the statement itself some 10 (bench/README.md). Only while nobody listens to the
-    statements SQLAlchemy runs (an echo, a `before_cursor_execute` hook): they would miss these."""
-    if session.get_bind().dialect.name != "sqlite":
-        return None
+async def straight_to_driver(session: AsyncSession, insert: Insert, rows: list[dict[str, Any]], *, returning: bool) -> list[tuple[Any, ...]] | None:
+    """Run an insert of `rows` in the session's transaction straight on the driver's connection;
+    None when it was left to SQLAlchemy. Through SQLAlchemy's statement execution and the session
+    an insert cost some 100–125 µs of CPU on SQLite and more on PostgreSQL, the statement itself
+    some 10 (bench/README.md). Left to SQLAlchemy while anyone listens to the statements it runs
+    (an echo, a `before_cursor_execute` hook: they would miss these), for a SQLite transaction
+    that is not writing (its statements go to the connection's thread), and for several rows
+    returning values on PostgreSQL (SQLAlchemy sends them as one statement, the driver one a row)."""
     connection = (await session.connection()).sync_connection
     assert connection is not None
-    driver = connection.connection.driver_connection
-    if not isinstance(driver, SqliteConnection) or not driver.on_loop or connection._echo:
+    if connection._echo or connection.dispatch.before_cursor_execute or connection.dispatch.after_cursor_execute:
         return None
-    if connection.dispatch.before_cursor_execute or connection.dispatch.after_cursor_execute:
+    if (statement := _driver_insert(connection.dialect, insert, tuple(rows[0]))) is None:
         return None
-    return driver
+    pooled = connection.connection
+    if isinstance(driver := pooled.driver_connection, SqliteConnection):
+        return driver.run_now(statement, rows, returning=returning) if driver.on_loop else None
+    if isinstance(adapted := pooled.dbapi_connection, AsyncAdapt_asyncpg_connection) and not (returning and len(rows) > 1):
+        return await _run_on_asyncpg(adapted, statement, rows, returning=returning)
+    return None
+
+
+async def _run_on_asyncpg(
+    adapted: AsyncAdapt_asyncpg_connection, statement: DriverInsert, rows: list[dict[str, Any]], *, returning: bool
+) -> list[tuple[Any, ...]]:
+    """The insert on asyncpg's connection, in the transaction SQLAlchemy's adapter keeps for it
+    (begun now if no statement has begun it yet), its errors raised as SQLAlchemy's."""
+    parameters = [statement.parameters(row) for row in rows]
+    asyncpg_connection = adapted.driver_connection
+    async with adapted._execute_mutex:
+        if adapted._transaction is None:
+            await adapted._start_transaction()
+        try:
+            if returning:
+                return statement.returned(await asyncpg_connection.fetch(statement.sql, *parameters[0]))
+            if len(parameters) == 1:
+                await asyncpg_connection.execute(statement.sql, *parameters[0])
+            else:
+                await asyncpg_connection.executemany(statement.sql, parameters)
+            return []
+        except Exception as error:
+            try:
+                adapted._handle_exception(error)  # raises it as the adapter's DB-API error
+            except adapted.dbapi.Error as translated:
+                raise DBAPIError.instance(statement.sql, parameters, translated, adapted.dbapi.Error) from error
+            raise
 
 
 class SqliteConnection(aiosqlite.Connection):
@@ -256,7 +289,7 @@ class SqliteConnection(aiosqlite.Connection):
             returned = [r for p in parameters for r in self._conn.execute(statement.sql, p).fetchall()]
         except sqlite3.Error as exc:
             raise DBAPIError.instance(statement.sql, parameters, exc, sqlite3.Error) from exc
-        return [tuple(v if f is None else f(v) for v, f in zip(r, statement.returns, strict=True)) for r in returned]
+        return statement.returned(returned)
 
     async def _execute(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         deadline = None

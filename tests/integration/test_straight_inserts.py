@@ -1,0 +1,129 @@
+"""Inserts handed straight to the driver (`shared.db.insert_rows`, `insert_new`), on each backend:
+they store exactly what SQLAlchemy stores, return the rows that were new, raise SQLAlchemy's
+errors with nothing of the transaction kept, and step aside while anyone listens to the statements
+SQLAlchemy runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+
+import shared.db
+from shared.db import Database, UTCDateTime, insert_into, insert_new, insert_rows
+from tests.conftest import BACKENDS, DatabaseSet
+
+RECORDS = sa.Table(
+    "records",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String, nullable=False, unique=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("detail", sa.JSON),
+    sa.Column("note", sa.String),
+    sa.Column("on", sa.Date),
+    sa.Column("open", sa.Boolean),
+)
+AT = dt.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture(params=BACKENDS)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    databases = DatabaseSet(request.param, str(tmp_path))
+    database = Database(await databases.url("records"))
+    async with database.transaction() as session:
+        await session.run_sync(lambda s: RECORDS.create(s.connection()))
+    yield database
+    await database.dispose()
+    await databases.drop_all()
+
+
+@pytest.fixture
+def straight(monkeypatch: pytest.MonkeyPatch) -> list[int | str]:
+    """How many rows each insert that went straight to the driver carried ("raised" for one the
+    database refused there)."""
+    counts: list[int | str] = []
+    original = shared.db.straight_to_driver
+
+    async def counted(session, insert, rows, *, returning):  # type: ignore[no-untyped-def]
+        try:
+            returned = await original(session, insert, rows, returning=returning)
+        except IntegrityError:
+            counts.append("raised")
+            raise
+        if returned is not None:
+            counts.append(len(rows))
+        return returned
+
+    monkeypatch.setattr(shared.db, "straight_to_driver", counted)
+    return counts
+
+
+def record(key: str, **values: Any) -> dict[str, Any]:
+    return {"key": key, "at": AT, "detail": {"规则": [1, "二"], "none": None}, "note": None, "on": dt.date(2026, 2, 28), "open": True, **values}
+
+
+async def test_an_insert_straight_to_the_driver_stores_exactly_what_sqlalchemy_stores(db: Database, straight: list[int | str]) -> None:
+    other = {"detail": None, "note": "备注", "on": None, "open": False}
+    async with db.transaction() as session:
+        await insert_rows(session, RECORDS, [record("driver-1")])
+        await insert_rows(session, RECORDS, [record("driver-2", **other), record("driver-3")])
+        await session.execute(insert_into(RECORDS), [record("sqlalchemy-1"), record("sqlalchemy-2", **other), record("sqlalchemy-3")])
+    assert straight == [1, 2]
+    text = "SELECT CAST(at AS TEXT), CAST(detail AS TEXT), note, CAST(\"on\" AS TEXT), CAST(open AS TEXT) FROM records ORDER BY id"
+    async with db.reading() as session:
+        stored = (await session.execute(sa.text(text))).all()
+        read = (await session.execute(sa.select(RECORDS.c.at, RECORDS.c.detail, RECORDS.c.on, RECORDS.c.open).order_by(RECORDS.c.id))).all()
+    assert stored[:3] == stored[3:]  # the same values in the database, whichever way they went
+    assert read[0] == (AT, {"规则": [1, "二"], "none": None}, dt.date(2026, 2, 28), True) and read[0].at.tzinfo is not None
+    assert read[1] == (AT, None, None, False)
+
+
+async def test_an_insert_of_new_rows_returns_those_written_and_skips_the_known(db: Database, straight: list[int | str]) -> None:
+    async with db.transaction() as session:
+        assert await insert_new(session, RECORDS, [record("a")], "key", "at") == [("a", AT)]
+    async with db.transaction() as session:
+        assert await insert_new(session, RECORDS, [record("a")], "key") == []
+        assert await insert_new(session, RECORDS, [record("b"), record("c"), record("a")], "key") == [("b",), ("c",)]
+    assert straight[:2] == [1, 1]  # several rows returning values go through SQLAlchemy on PostgreSQL
+    async with db.reading() as session:
+        assert (await session.execute(sa.select(RECORDS.c.key).order_by(RECORDS.c.key))).scalars().all() == ["a", "b", "c"]
+
+
+async def test_a_refused_insert_raises_sqlalchemys_error_and_nothing_of_the_transaction_is_kept(db: Database, straight: list[int | str]) -> None:
+    async with db.transaction() as session:
+        await insert_rows(session, RECORDS, [record("kept")])
+    with pytest.raises(IntegrityError):
+        async with db.transaction() as session:
+            await insert_rows(session, RECORDS, [record("rolled-back")])  # the transaction's first statement
+            await insert_rows(session, RECORDS, [record("kept")])
+    assert straight == [1, 1, "raised"]
+    async with db.transaction() as session:  # the connection is fit for the next transaction
+        await insert_rows(session, RECORDS, [record("next")])
+    async with db.reading() as session:
+        assert (await session.execute(sa.select(RECORDS.c.key).order_by(RECORDS.c.id))).scalars().all() == ["kept", "next"]
+
+
+async def test_while_anyone_listens_to_the_statements_inserts_go_through_sqlalchemy(db: Database, straight: list[int | str]) -> None:
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement.split()[0])
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        async with db.transaction() as session:
+            await insert_rows(session, RECORDS, [record("seen")])
+            assert await insert_new(session, RECORDS, [record("seen")], "key") == []
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
+    assert seen.count("INSERT") == 2 and straight == []
+    async with db.transaction() as session:
+        await insert_rows(session, RECORDS, [record("unseen")])
+    assert seen.count("INSERT") == 2 and straight == [1]
