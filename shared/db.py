@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -180,11 +180,17 @@ class DriverInsert:
 
     sql: str
     values: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row's values, in the order of the statement's placeholders
-    converts: tuple[Callable[[Any], Any] | None, ...]
+    converts: tuple[tuple[int, Callable[[Any], Any]], ...]  # the placeholders whose values are converted, and how
     returns: tuple[Callable[[Any], Any] | None, ...]
 
-    def parameters(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple([v if convert is None else convert(v) for v, convert in zip(self.values(row), self.converts)])
+    def parameters(self, row: dict[str, Any]) -> Sequence[Any]:
+        values = self.values(row)
+        if not self.converts:
+            return values
+        converted = list(values)
+        for i, convert in self.converts:
+            converted[i] = convert(converted[i])
+        return converted
 
     def returned(self, rows: list[Any]) -> list[tuple[Any, ...]]:
         return [tuple(v if f is None else f(v) for v, f in zip(r, self.returns, strict=True)) for r in rows]
@@ -202,7 +208,7 @@ def _driver_insert(dialect: Dialect, insert: Insert, keys: tuple[str, ...]) -> D
     return DriverInsert(
         compiled.string,
         itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],),
-        tuple(compiled.binds[k].type.dialect_impl(dialect).bind_processor(dialect) for k in order),
+        tuple((i, f) for i, k in enumerate(order) if (f := compiled.binds[k].type.dialect_impl(dialect).bind_processor(dialect)) is not None),
         tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
     )
 
