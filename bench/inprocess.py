@@ -8,16 +8,27 @@ measured with:
 
     python -m bench.inprocess [REGISTRATIONS]     # default 2,000, three rounds
 
-It prints µs of CPU a registration for each round.
+It prints µs of CPU a registration for each round. CPU time still moves with a busy machine
+(caches, other processes); instructions do not. With valgrind installed,
+
+    python -m bench.inprocess --instructions [REGISTRATIONS]     # default 200
+
+runs this process twice under callgrind, counting only the measured registrations (one at a
+time; N, then 2N), and prints the difference over N: instructions a registration, the same figure
+run after run on the same code. What a change saves on the request's path shows there first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import orjson
@@ -37,6 +48,40 @@ AT_ONCE = 16
 
 async def measure(registrations: int, rounds: int = 3) -> list[tuple[float, float]]:
     """(µs one at a time, µs sixteen at once) for each round; raises unless every answer is 201."""
+    async with _registering() as post:
+        figures = []
+        for _ in range(rounds):
+            one = await _cpu_each(registrations, lambda n: _serially(post, n))
+            many = await _cpu_each(registrations, lambda n: _at_once(post, n))
+            figures.append((one, many))
+        return figures
+
+
+def instructions(registrations: int) -> float:
+    """Instructions a registration (callgrind's count of the measured part, for N and 2N)."""
+    collected = []
+    for n in (registrations, 2 * registrations):
+        command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null"]
+        done = subprocess.run([*command, sys.executable, "-m", "bench.inprocess", "--counted", str(n)], capture_output=True, text=True, check=True)
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if found is None:
+            raise RuntimeError(f"callgrind reported no count: {done.stderr[-500:]}")
+        collected.append(int(found.group(1)))
+    return (collected[1] - collected[0]) / registrations
+
+
+async def _counted(registrations: int) -> None:
+    """Under callgrind: counting on for `registrations` one at a time, off otherwise."""
+    async with _registering() as post:
+        subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], capture_output=True, check=True)
+        await _serially(post, registrations)
+        subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], capture_output=True, check=True)
+
+
+@asynccontextmanager
+async def _registering(warm_up: int = 100) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """The registration service's app on a fresh SQLite database, warmed up (statements compiled,
+    connections open); yields a coroutine function that makes one registration."""
     private, public = generate_keypair()
     with tempfile.TemporaryDirectory(prefix="bench-inprocess-") as data:
         url = f"sqlite+aiosqlite:///{Path(data) / 'registration.db'}"
@@ -46,14 +91,8 @@ async def measure(registrations: int, rounds: int = 3) -> list[tuple[float, floa
         app = create_app(settings)
         post = _poster(app, token)
         async with app.router.lifespan_context(app):
-            for _ in range(100):  # warm-up: statements compiled, connections open
-                await post()
-            figures = []
-            for _ in range(rounds):
-                one = await _cpu_each(registrations, lambda n: _serially(post, n))
-                many = await _cpu_each(registrations, lambda n: _at_once(post, n))
-                figures.append((one, many))
-            return figures
+            await _serially(post, warm_up)
+            yield post
 
 
 def _poster(app: Callable, token: str) -> Callable[[], Awaitable[None]]:
@@ -103,10 +142,16 @@ async def _cpu_each(n: int, run: Callable[[int], Awaitable[None]]) -> float:
 
 
 def main() -> None:
-    registrations = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-
-    for i, (one, many) in enumerate(uvloop.run(measure(registrations)), start=1):
-        print(f"round {i}: {one:.0f} µs CPU a registration one at a time, {many:.0f} µs sixteen at once")
+    args = sys.argv[1:]
+    if args[:1] == ["--counted"]:
+        uvloop.run(_counted(int(args[1])))
+    elif args[:1] == ["--instructions"]:
+        registrations = int(args[1]) if len(args) > 1 else 200
+        print(f"{instructions(registrations) / 1e6:.3f} M instructions a registration (one at a time, {registrations} and {2 * registrations} counted)")
+    else:
+        registrations = int(args[0]) if args else 2000
+        for i, (one, many) in enumerate(uvloop.run(measure(registrations)), start=1):
+            print(f"round {i}: {one:.0f} µs CPU a registration one at a time, {many:.0f} µs sixteen at once")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import sqlite3
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -239,14 +240,15 @@ _CONNECTION = "tuoyu_connection"
 
 async def _connection_of(session: AsyncSession) -> Connection:
     """The connection of the session's transaction, kept in the session for the transaction's
-    later inserts (asking the session for it each time cost some 15–20 µs)."""
+    later inserts. The transaction is held weakly: held strongly it would make a reference cycle
+    (it holds the session), and every session would wait for the garbage collector."""
     transaction = session.sync_session.get_transaction()
     known = session.info.get(_CONNECTION)
-    if known is not None and transaction is not None and known[0] is transaction:
+    if known is not None and transaction is not None and known[0]() is transaction:
         return known[1]
     connection = (await session.connection()).sync_connection
     assert connection is not None
-    session.info[_CONNECTION] = (session.sync_session.get_transaction(), connection)
+    session.info[_CONNECTION] = (weakref.ref(session.sync_session.get_transaction()), connection)
     return connection
 
 

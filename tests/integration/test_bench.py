@@ -62,3 +62,13 @@ async def test_the_in_process_measure_registers_every_time_and_gives_a_figure_a_
 
     figures = await measure(48, rounds=2)
     assert len(figures) == 2 and all(one > 0 and many > 0 for one, many in figures)
+
+
+def test_the_in_process_measure_counts_the_instructions_of_a_registration() -> None:
+    """`python -m bench.inprocess --instructions`: the process runs under callgrind twice and the
+    count of the registrations alone comes out (a registration is some millions of instructions;
+    the count is only there if the measured part was switched on and off by the process itself)."""
+    from bench.inprocess import instructions
+
+    per_registration = instructions(10)
+    assert 500_000 < per_registration < 50_000_000

@@ -6,6 +6,7 @@ SQLAlchemy runs."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -127,3 +128,24 @@ async def test_while_anyone_listens_to_the_statements_inserts_go_through_sqlalch
     async with db.transaction() as session:
         await insert_rows(session, RECORDS, [record("unseen")])
     assert seen.count("INSERT") == 2 and straight == [1]
+
+
+async def test_write_transactions_with_straight_inserts_leave_nothing_for_the_garbage_collector(db: Database, straight: list[int | str]) -> None:
+    """A session that kept its transaction strongly (the transaction holds the session) made each
+    write a reference cycle: dozens of objects a transaction left for the collector to find."""
+
+    async def write(key: str) -> None:
+        async with db.transaction() as session:
+            await insert_rows(session, RECORDS, [record(key)])
+            await insert_rows(session, RECORDS, [record(f"{key}-second")])
+
+    await write("warm-up")
+    gc.collect()
+    gc.disable()
+    try:
+        for i in range(20):
+            await write(f"write-{i}")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert len(straight) == 42
