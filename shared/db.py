@@ -218,15 +218,20 @@ async def straight_to_driver(session: AsyncSession, insert: Insert, rows: list[d
     """Run an insert of `rows` in the session's transaction straight on the driver's connection;
     None when it was left to SQLAlchemy. Through SQLAlchemy's statement execution and the session
     an insert cost some 100–125 µs of CPU on SQLite and more on PostgreSQL, the statement itself
-    some 10 (bench/README.md). Left to SQLAlchemy while anyone listens to the statements it runs
-    (an echo, a `before_cursor_execute` hook: they would miss these), for a SQLite transaction
-    that is not writing (its statements go to the connection's thread), and for several rows
-    returning values on PostgreSQL (SQLAlchemy sends them as one statement, the driver one a row)."""
+    some 10 (bench/README.md). Objects the session holds unwritten are flushed first, as the
+    session does before any statement (a row inserted here may refer to them). Left to SQLAlchemy
+    while anyone listens to the statements it runs (an echo, a `before_cursor_execute` hook: they
+    would miss these), for a SQLite transaction that is not writing (its statements go to the
+    connection's thread), and for several rows returning values on PostgreSQL (SQLAlchemy sends
+    them as one statement, the driver one a row)."""
     connection = await _connection_of(session)
     if connection._echo or connection.dispatch.before_cursor_execute or connection.dispatch.after_cursor_execute:
         return None
     if (statement := _driver_insert(connection.dialect, insert, tuple(rows[0]))) is None:
         return None
+    sync_session = session.sync_session
+    if sync_session.autoflush and not sync_session._is_clean():
+        await session.flush()  # as the session does before any statement: what it holds is written first
     pooled = connection.connection
     if isinstance(driver := pooled.driver_connection, SqliteConnection):
         return driver.run_now(statement, rows, returning=returning) if driver.on_loop else None

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 import shared.db
 from shared.db import Database, UTCDateTime, insert_into, insert_new, insert_rows
@@ -149,3 +150,28 @@ async def test_write_transactions_with_straight_inserts_leave_nothing_for_the_ga
     finally:
         gc.enable()
     assert len(straight) == 42
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class Parent(_Base):
+    __tablename__ = "parents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+CHILDREN = sa.Table("children", _Base.metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("parent_id", sa.ForeignKey("parents.id"), nullable=False))
+
+
+async def test_objects_the_session_holds_are_written_before_a_straight_insert_that_refers_to_them(db: Database, straight: list[int | str]) -> None:
+    """As the session flushes before any statement of its own: the parent added to the session
+    is in the database before the child row that refers to it (foreign keys are checked at once)."""
+    async with db.transaction() as session:
+        await session.run_sync(lambda s: _Base.metadata.create_all(s.connection()))
+    async with db.transaction() as session:
+        session.add(Parent(id=7))
+        await insert_rows(session, CHILDREN, [{"parent_id": 7}])
+    assert straight == [1]
+    async with db.reading() as session:
+        assert (await session.execute(sa.select(CHILDREN.c.parent_id))).scalars().all() == [7]
