@@ -279,7 +279,9 @@ async def _run_on_asyncpg(
             try:
                 adapted._handle_exception(error)  # raises it as the adapter's DB-API error
             except adapted.dbapi.Error as translated:
-                raise DBAPIError.instance(statement.sql, parameters, translated, adapted.dbapi.Error) from error
+                # a connection that is gone is said so, as SQLAlchemy says it (the pool drops it at the rollback)
+                gone = asyncpg_connection.is_closed()
+                raise DBAPIError.instance(statement.sql, parameters, translated, adapted.dbapi.Error, connection_invalidated=gone) from error
             raise
 
 
