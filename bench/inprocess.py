@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,8 @@ async def measure(registrations: int, rounds: int = 3) -> list[tuple[float, floa
 
 def instructions(registrations: int) -> float:
     """Instructions a registration (callgrind's count of the measured part, for N and 2N)."""
+    if not (shutil.which("valgrind") and shutil.which("callgrind_control")):
+        raise RuntimeError("the instruction count needs valgrind (Debian: apt-get install valgrind)")
     collected = []
     for n in (registrations, 2 * registrations):
         command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null"]

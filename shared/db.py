@@ -150,8 +150,9 @@ def insert_into(table: Table) -> Insert:
 
 async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
     """`INSERT INTO table` of `rows` (dicts with the same keys), in the session's transaction."""
-    if rows and await straight_to_driver(session, insert_into(table), rows, returning=False) is None:
-        await session.execute(insert_into(table), rows)
+    insert = insert_into(table)
+    if rows and await straight_to_driver(session, insert, rows, returning=False) is None:
+        await session.execute(insert, rows)
 
 
 async def insert_new(session: AsyncSession, table: Table, rows: list[dict[str, Any]], *returning: str) -> list[tuple[Any, ...]]:
@@ -184,7 +185,10 @@ class DriverInsert:
     converts: tuple[tuple[int, Callable[[Any], Any]], ...]  # the placeholders whose values are converted, and how
     returns: tuple[Callable[[Any], Any] | None, ...]
 
-    def parameters(self, row: dict[str, Any]) -> Sequence[Any]:
+    def parameters(self, rows: list[dict[str, Any]]) -> list[Sequence[Any]]:
+        return [self._parameters(row) for row in rows]
+
+    def _parameters(self, row: dict[str, Any]) -> Sequence[Any]:
         values = self.values(row)
         if not self.converts:
             return values
@@ -203,7 +207,7 @@ def _driver_insert(dialect: Dialect, insert: Insert, keys: tuple[str, ...]) -> D
     something the driver would not (a default worked out in Python, say): those go through it."""
     compiled = insert.compile(dialect=dialect, column_keys=list(keys))
     order = tuple(compiled.positiontup or ())
-    if compiled.insert_prefetch or sorted(order) != sorted(keys):
+    if not order or compiled.insert_prefetch or sorted(order) != sorted(keys):
         return None
     columns = compiled.effective_returning or ()
     return DriverInsert(
@@ -216,9 +220,9 @@ def _driver_insert(dialect: Dialect, insert: Insert, keys: tuple[str, ...]) -> D
 
 async def straight_to_driver(session: AsyncSession, insert: Insert, rows: list[dict[str, Any]], *, returning: bool) -> list[tuple[Any, ...]] | None:
     """Run an insert of `rows` in the session's transaction straight on the driver's connection;
-    None when it was left to SQLAlchemy. Through SQLAlchemy's statement execution and the session
-    an insert cost some 100–125 µs of CPU on SQLite and more on PostgreSQL, the statement itself
-    some 10 (bench/README.md). Objects the session holds unwritten are flushed first, as the
+    None when it was left to SQLAlchemy. SQLAlchemy's statement execution and the session cost
+    more than the statement: a registration's three inserts taken straight, 3.97M → 3.28M
+    instructions (`python -m bench.inprocess --instructions`, bench/README.md). Objects the session holds unwritten are flushed first, as the
     session does before any statement (a row inserted here may refer to them). Left to SQLAlchemy
     while anyone listens to the statements it runs (an echo, a `before_cursor_execute` hook: they
     would miss these), for a SQLite transaction that is not writing (its statements go to the
@@ -234,9 +238,9 @@ async def straight_to_driver(session: AsyncSession, insert: Insert, rows: list[d
         await session.flush()  # as the session does before any statement: what it holds is written first
     pooled = connection.connection
     if isinstance(driver := pooled.driver_connection, SqliteConnection):
-        return driver.run_now(statement, rows, returning=returning) if driver.on_loop else None
+        return driver.run_now(statement, statement.parameters(rows), returning=returning) if driver.on_loop else None
     if isinstance(adapted := pooled.dbapi_connection, AsyncAdapt_asyncpg_connection) and not (returning and len(rows) > 1):
-        return await _run_on_asyncpg(adapted, statement, rows, returning=returning)
+        return await _run_on_asyncpg(adapted, statement, statement.parameters(rows), returning=returning)
     return None
 
 
@@ -258,11 +262,10 @@ async def _connection_of(session: AsyncSession) -> Connection:
 
 
 async def _run_on_asyncpg(
-    adapted: AsyncAdapt_asyncpg_connection, statement: DriverInsert, rows: list[dict[str, Any]], *, returning: bool
+    adapted: AsyncAdapt_asyncpg_connection, statement: DriverInsert, parameters: list[Sequence[Any]], *, returning: bool
 ) -> list[tuple[Any, ...]]:
     """The insert on asyncpg's connection, in the transaction SQLAlchemy's adapter keeps for it
     (begun now if no statement has begun it yet), its errors raised as SQLAlchemy's."""
-    parameters = [statement.parameters(row) for row in rows]
     asyncpg_connection = adapted.driver_connection
     async with adapted._execute_mutex:
         if adapted._transaction is None:
@@ -308,10 +311,9 @@ class SqliteConnection(aiosqlite.Connection):
         SQLAlchemy's cursor and result."""
         await self._execute(self._conn.execute, sql)
 
-    def run_now(self, statement: DriverInsert, rows: list[dict[str, Any]], *, returning: bool) -> list[tuple[Any, ...]]:
-        """An insert in this write transaction, on the loop's thread (`insert_rows`): the write lock
-        is held, so SQLite cannot refuse it for a lock. Errors are raised as SQLAlchemy's."""
-        parameters = [statement.parameters(row) for row in rows]
+    def run_now(self, statement: DriverInsert, parameters: list[Sequence[Any]], *, returning: bool) -> list[tuple[Any, ...]]:
+        """An insert in this write transaction, on the loop's thread (`straight_to_driver`): the
+        write lock is held, so SQLite cannot refuse it for a lock. Errors are raised as SQLAlchemy's."""
         try:
             if not returning:
                 self._conn.executemany(statement.sql, parameters)

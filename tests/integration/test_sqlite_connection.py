@@ -94,4 +94,3 @@ async def test_a_writer_gives_up_when_the_lock_is_not_let_go_in_time(db: Databas
     holder.close()
     async with db.reading() as session:
         assert (await session.execute(sa.select(sa.func.count()).select_from(NOTES))).scalar_one() == 0
-
