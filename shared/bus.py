@@ -17,6 +17,8 @@ from aiokafka.errors import TopicAlreadyExistsError
 from shared.events.catalogue import dlq_topic
 from shared.settings import Settings
 
+MAX_POLL_RECORDS = 500  # a consumer's batch at most
+
 log = structlog.get_logger("tuoyu.bus")
 
 
@@ -98,7 +100,7 @@ class Bus:
             fetch_max_wait_ms=fetch_max_wait_ms or self.settings.kafka_fetch_max_wait_ms,
             session_timeout_ms=self.settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=self.settings.kafka_heartbeat_interval_ms,
-            max_poll_records=500,
+            max_poll_records=MAX_POLL_RECORDS,
             **security,
         )
 

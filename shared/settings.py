@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # default; the background groups are then up to half a second behind).
     kafka_fetch_max_wait_ms: int = 20
     kafka_background_fetch_max_wait_ms: int = 500
+    # Under load a consumer fetches at most once per fetch wait (`shared.inbox.Linger`): after a
+    # batch of at least this many fresh events, fewer than a full one, it waits its fetch wait
+    # before fetching again, so that the next batch holds what arrived meanwhile. Every fetch and
+    # every batch's transaction costs the same whatever it holds; a lone event never waits.
+    kafka_linger_from_events: int = 4
     # A consumer commits its offsets at most this often while busy (and at once when idle): the
     # inbox makes redelivery harmless, so a commit per batch only cost a broker request each.
     kafka_commit_interval_ms: int = 250

@@ -29,6 +29,7 @@ from shared.events.catalogue import CATALOGUE, INSTITUTION_TOPIC, dlq_topic, new
 from shared.events.envelope import Event
 from shared.feed import FeedClient
 from shared.inbox import Delivery, EventConsumer
+from shared.settings import Settings
 from shared.tables import platform_tables
 from tests.conftest import DatabaseSet
 from tests.factories import partition_of, registration_body
@@ -44,13 +45,17 @@ UNREACHABLE_URL = "http://127.0.0.1:9"  # the discard port: nothing listens ther
 class Probe:
     """A consumer of registrations whose effect is one `applied` row per application."""
 
-    def __init__(self, suite: InProcessSuite, db: Database, name: str, *, with_feed: bool, down_source: str | None = None) -> None:
+    def __init__(
+        self, suite: InProcessSuite, db: Database, name: str, *, with_feed: bool, down_source: str | None = None, settings: Settings | None = None
+    ) -> None:
+        settings = settings or suite.settings
         metadata = sa.MetaData()
         self.tables = platform_tables(metadata)
         self.applied = sa.Table("applied", metadata, sa.Column("n", sa.Integer, primary_key=True), sa.Column("uscc", sa.String(18)))
         self.metadata, self.db = metadata, db
         self.broken: set[str] = set()  # USCCs the handler fails on, until "fixed"
         self.deliveries: Counter[str] = Counter()  # by USCC, every time one was handled
+        self.batches: list[tuple[float, set[str]]] = []  # each batch handled: when it began, its USCCs
         feeds = None
         if with_feed:
             token = ServiceToken(suite.http, suite.settings.gateway_url, "inspection", suite.settings.internal_secret)
@@ -61,14 +66,16 @@ class Probe:
         handlers = {REGISTERED: self.handle}
         if down_source is not None:  # a type of that producer too, so that its feed is one this consumer reads
             handlers[next(t for t, spec in CATALOGUE.items() if spec.producer == down_source)] = self.handle
-        self.bus = Bus(suite.settings, client_id=name)
-        self.consumer = EventConsumer(name, handlers, db=db, tables=self.tables, bus=self.bus, settings=suite.settings, feeds=feeds)
+        self.bus = Bus(settings, client_id=name)
+        self.consumer = EventConsumer(name, handlers, db=db, tables=self.tables, bus=self.bus, settings=settings, feeds=feeds)
         original_apply = self.consumer.apply
 
         async def counting_apply(deliveries):  # type: ignore[no-untyped-def]
             batch = list(deliveries)
+            began = time.monotonic()
             applied = await original_apply(batch)
             self.deliveries.update(d.event.subject for d in batch if d.event is not None)  # once handled
+            self.batches.append((began, {d.event.subject for d in batch if d.event is not None}))
             return applied
 
         self.consumer.apply = counting_apply  # type: ignore[method-assign]
@@ -103,9 +110,9 @@ class Probe:
 async def probe_factory(suite: InProcessSuite, databases: DatabaseSet, fresh_name: str) -> AsyncIterator:
     made: list[Probe] = []
 
-    async def make(*, with_feed: bool = False, down_source: str | None = None) -> Probe:
+    async def make(*, with_feed: bool = False, down_source: str | None = None, settings: Settings | None = None) -> Probe:
         db = Database(await databases.url(f"probe_{fresh_name}_{len(made)}"))
-        probe = Probe(suite, db, f"probe-{fresh_name}-{len(made)}", with_feed=with_feed, down_source=down_source)
+        probe = Probe(suite, db, f"probe-{fresh_name}-{len(made)}", with_feed=with_feed, down_source=down_source, settings=settings)
         await probe.create_schema()
         made.append(probe)
         return probe
@@ -206,6 +213,37 @@ async def test_a_burst_is_published_once_each_and_every_row_marked(suite, token_
     await eventually(all_marked, what="every outbox row marked published")
     await asyncio.sleep(2 * suite.settings.relay_poll_s)  # a timed relay cycle would send again what it had not marked
     assert {u: probe.deliveries[u] for u in usccs} == dict.fromkeys(usccs, 1)
+
+
+async def test_a_consumer_at_the_head_of_a_busy_stream_fetches_once_a_fetch_wait(suite, token_for, probe_factory) -> None:  # type: ignore[no-untyped-def]
+    """Registrations arriving faster than a consumer fetches: after each batch of several, the
+    consumer waits its fetch wait before the next (`Linger`); one that never lingers fetches again
+    at once. Both apply each registration once."""
+    wait_s = 0.4
+    lingering = await probe_factory(settings=suite.settings.model_copy(update={"kafka_fetch_max_wait_ms": int(wait_s * 1000)}))
+    eager = await probe_factory(
+        settings=suite.settings.model_copy(update={"kafka_fetch_max_wait_ms": int(wait_s * 1000), "kafka_linger_from_events": 10**9})
+    )
+    for probe in (lingering, eager):
+        probe.start()
+    first = await register(suite, token_for)  # both joined and past what the topic held before
+    for probe in (lingering, eager):
+        await eventually(lambda p=probe: p.times_applied(first), timeout=40, what="the first registration")
+
+    burst = [uscc for _ in range(20) for uscc in await asyncio.gather(*(register(suite, token_for) for _ in range(8)))]
+    for probe in (lingering, eager):
+        for uscc in burst:
+            await eventually(lambda p=probe, u=uscc: p.times_applied(u), timeout=40, what=f"{uscc} applied")
+        assert all(probe.deliveries[u] == 1 for u in burst)
+
+    def gaps_after_several(probe: Probe) -> list[float]:
+        """Seconds from each batch of the burst holding four or more events to the next batch."""
+        batches = [(began, usccs) for began, usccs in probe.batches if usccs & set(burst)]
+        return [after[0] - before[0] for before, after in zip(batches, batches[1:]) if len(before[1]) >= 4]
+
+    assert gaps_after_several(lingering), "the burst came in batches of several"
+    assert min(gaps_after_several(lingering)) >= 0.9 * wait_s, gaps_after_several(lingering)
+    assert min(gaps_after_several(eager)) < 0.9 * wait_s, gaps_after_several(eager)
 
 
 async def test_poison_event_is_parked_the_stream_goes_on_and_replay_applies_once(suite, token_for, probe_factory) -> None:  # type: ignore[no-untyped-def]
