@@ -267,7 +267,7 @@ class Linger:
     arrived since the last one: under the throughput bench's load, the health inbox fetched some
     thirty times a second, eight events a time, and the background consumers fifty events a
     time, and every fetch costs the consumer and the broker the same CPU whatever it holds
-    (aiokafka: some 0.6 ms of the consumer's a fetch), as does every batch's transaction. So after
+    (aiokafka: some 0.6 ms of the consumer's CPU a fetch), as does every batch's transaction. So after
     a batch of at least `from_events` — events arriving faster than the consumer fetches — that is
     not full and whose newest event is fresh (the head of the stream, not a backlog, which goes
     flat out), the consumer's partitions are paused for its fetch wait: the next batch holds what
