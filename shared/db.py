@@ -222,8 +222,9 @@ async def straight_to_driver(session: AsyncSession, insert: Insert, rows: list[d
     """Run an insert of `rows` in the session's transaction straight on the driver's connection;
     None when it was left to SQLAlchemy. SQLAlchemy's statement execution and the session cost
     more than the statement: a registration's three inserts taken straight, 3.97M → 3.28M
-    instructions (`python -m bench.inprocess --instructions`, bench/README.md). Objects the session holds unwritten are flushed first, as the
-    session does before any statement (a row inserted here may refer to them). Left to SQLAlchemy
+    instructions (`python -m bench.inprocess --instructions`, bench/README.md). Objects the
+    session holds unwritten are flushed first, as the session does before any statement (a row
+    inserted here may refer to them). Left to SQLAlchemy
     while anyone listens to the statements it runs (an echo, a `before_cursor_execute` hook: they
     would miss these), for a SQLite transaction that is not writing (its statements go to the
     connection's thread), and for several rows returning values on PostgreSQL (SQLAlchemy sends

@@ -267,7 +267,7 @@ class Linger:
     arrived since the last one: under the throughput bench's load, the health inbox fetched some
     thirty times a second, eight events a time, and the background consumers fifty events a
     time, and every fetch costs the consumer and the broker the same CPU whatever it holds
-    (aiokafka: some 0.6 ms of the consumer's CPU a fetch), as does every batch's transaction. So after
+    (aiokafka: some 0.6 ms of the consumer's CPU a fetch; bench/README.md), as does every batch's transaction. So after
     a batch of at least `from_events` — events arriving faster than the consumer fetches — that is
     not full and whose newest event is fresh (the head of the stream, not a backlog, which goes
     flat out), the consumer's partitions are paused for its fetch wait: the next batch holds what
@@ -309,7 +309,8 @@ class EventConsumer:
         self.sources = sorted({spec_of(t).producer for t in handlers})
         self.on_catch_up = on_catch_up  # told, in a transaction, of a scheduled catch-up that applied something
         self.tracer = tracer
-        self.fetch_max_wait_ms = fetch_max_wait_ms  # None: the settings' (prompt) wait
+        self.fetch_max_wait_ms = fetch_max_wait_ms or settings.kafka_fetch_max_wait_ms  # not given: the prompt wait
+        self.linger = Linger(self.fetch_max_wait_ms / 1000, settings.kafka_linger_from_events, MAX_POLL_RECORDS)
         # What this process has seen, for operators and the chaos report: deliveries, events applied,
         # duplicates the inbox absorbed, events parked.
         self.stats = {"delivered": 0, "applied": 0, "duplicates": 0, "parked": 0, "broker_lag": 0}
@@ -530,8 +531,6 @@ class EventConsumer:
             consumer = self.bus.consumer(self.topics, self.name, fetch_max_wait_ms=self.fetch_max_wait_ms)
             ahead: asyncio.Task[tuple[dict[Any, list[Any]], list[Delivery]]] | None = None
             offsets = PendingOffsets(self.settings.kafka_commit_interval_ms / 1000)
-            fetch_wait_s = (self.fetch_max_wait_ms or self.settings.kafka_fetch_max_wait_ms) / 1000
-            linger = Linger(fetch_wait_s, self.settings.kafka_linger_from_events, MAX_POLL_RECORDS)
             try:
                 await consumer.start()
                 failures = 0
@@ -540,7 +539,7 @@ class EventConsumer:
                     batches, deliveries = await ahead
                     # The next batch is fetched and read while this one's transaction waits for the
                     # database: behind a backlog, the consumer's own work no longer queues after it.
-                    wait_s = linger.after(batches, time.time() * 1000)
+                    wait_s = self.linger.after(batches, time.time() * 1000)
                     if wait_s:
                         consumer.pause(*consumer.assignment())
                     ahead = asyncio.create_task(self._poll(consumer, wait_s))
