@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import procs, report
-from bench.model import BenchConfig, Row, failed
+from bench.model import BenchConfig, Row, failed, median_of_runs
 from bench.scenarios import SCENARIOS
 from bench.scenarios.common import Context
 from bench.stage import BACKENDS, Stage, postgres_problem
@@ -65,9 +65,13 @@ async def run_bench(config: BenchConfig, say: Callable[[str], None] = say) -> li
             say(f"PostgreSQL run NOT run: {problem}")
             rows += [failed(backend, n, f"not run: {problem}") for n in names]
             continue
-        for name in names:
-            say(f"{name} on {backend}: starting")
-            rows += await run_scenario(name, backend, config, say)
+        runs: list[list[Row]] = []
+        for run in range(config.repeat):  # interleaved, so that a machine drifting in speed touches every scenario alike
+            runs.append([])
+            for name in names:
+                say(f"{name} on {backend}: starting" + (f" (run {run + 1} of {config.repeat})" if config.repeat > 1 else ""))
+                runs[-1] += await run_scenario(name, backend, config, say)
+        rows += median_of_runs(runs)
     return rows
 
 

@@ -3,7 +3,8 @@ their ratio, and the target the issue set for it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import statistics
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -90,3 +91,31 @@ class BenchConfig:
     clients: int = 16  # concurrent clients for throughput and requests/s
     backlog: int = 20_000  # catch-up: events behind
     report_rows: int = 100_000  # reports: registrations (and applications) in the databases
+    repeat: int = 1  # runs of each scenario, interleaved; each row is the run of the median figure
+
+
+def median_of_runs(runs: list[list[Row]]) -> list[Row]:
+    """One row per (backend, scenario, metric) out of several runs of the same scenarios: the run
+    whose figure is the median (the ratio, or the suite's own figure where there is no baseline;
+    the lower of the middle two for an even count), its note telling every run's figure. Runs
+    that did not finish are counted in it; a scenario none of whose runs finished stays a failed row."""
+    if len(runs) == 1:
+        return runs[0]
+    by_metric: dict[tuple[str, str, str], list[Row]] = {}  # in the order the rows first came
+    for row in (row for rows in runs for row in rows):
+        by_metric.setdefault((row.backend, row.scenario, row.metric), []).append(row)
+    finished = {(backend, scenario) for backend, scenario, metric in by_metric if metric != FAILED}
+    combined = []
+    for (backend, scenario, metric), rows in by_metric.items():
+        if metric == FAILED:
+            if (backend, scenario) not in finished:
+                combined.append(rows[0])
+            continue
+        by_ratio = all(r.ratio is not None for r in rows)
+        figures = [(r.ratio if by_ratio else r.suite) or 0.0 for r in rows]
+        median = rows[figures.index(statistics.median_low(figures))]
+        shown = ", ".join(f"{f:.2f}×" if by_ratio else f"{f:.1f} {median.unit}" for f in figures)
+        missing = len(by_metric.get((backend, scenario, FAILED), []))
+        extra = f"; {missing} more did not finish" if missing else ""
+        combined.append(replace(median, note=f"{median.note} [median of {len(rows)} runs: {shown}{extra}]"))
+    return combined

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -90,6 +91,17 @@ async def busy_cores(seconds: float = 1.0) -> float:
     await asyncio.sleep(seconds)
     busy1, total1 = _cpu_jiffies()
     return (os.cpu_count() or 1) * (busy1 - busy0) / max(1, total1 - total0)
+
+
+async def until_quiet(below_cores: float = 0.3, within_s: float = 60.0) -> tuple[bool, float]:
+    """Wait until the machine keeps fewer than `below_cores` busy over a second, at most
+    `within_s`: (quiet, seconds waited)."""
+    started = time.monotonic()
+    while True:
+        if await busy_cores() < below_cores:
+            return True, time.monotonic() - started
+        if time.monotonic() - started >= within_s:
+            return False, time.monotonic() - started
 
 
 def name_of(pid: int) -> str:

@@ -91,6 +91,7 @@ def document(rows: list[Row], config: BenchConfig, started: dt.datetime) -> dict
             "clients": config.clients,
             "backlog": config.backlog,
             "report_rows": config.report_rows,
+            "repeat": config.repeat,
         },
         "rows": [r.as_json() for r in rows],
     }

@@ -124,6 +124,7 @@ def bench(
     backlog: Annotated[int, typer.Option(help="catch-up: events the consumer starts behind")] = 20_000,
     report_rows: Annotated[int, typer.Option(help="reports: registrations (and applications) in the databases")] = 100_000,
     results: Annotated[Path | None, typer.Option(help="where the table, JSON and SVG go (default: bench/results)")] = None,
+    repeat: Annotated[int, typer.Option(min=1, help="runs of each scenario (interleaved); each figure is the median run's")] = 1,
     check: Annotated[bool, typer.Option(help="exit 1 when a target is missed")] = False,
 ) -> None:
     """Measure the suite against bare baselines on this machine; print one table of ratios and
@@ -140,7 +141,7 @@ def bench(
     backends = backend or ["sqlite"]
     if unknown := [b for b in backends if b not in BACKENDS]:
         raise typer.BadParameter(f"unknown backends: {', '.join(unknown)}")
-    config = BenchConfig(backends=tuple(backends), scenarios=tuple(names), seconds=seconds, rate=rate, clients=clients, backlog=backlog, report_rows=report_rows)
+    config = BenchConfig(backends=tuple(backends), scenarios=tuple(names), seconds=seconds, rate=rate, clients=clients, backlog=backlog, report_rows=report_rows, repeat=repeat)
     rows, paths = run_and_write(config, results or RESULTS)
     typer.echo(table(rows))
     typer.echo("written: " + ", ".join(str(p) for p in paths.values()))
