@@ -117,5 +117,6 @@ def median_of_runs(runs: list[list[Row]]) -> list[Row]:
         shown = ", ".join(f"{f:.2f}×" if by_ratio else f"{f:.1f} {median.unit}" for f in figures)
         missing = len(by_metric.get((backend, scenario, FAILED), []))
         extra = f"; {missing} more did not finish" if missing else ""
-        combined.append(replace(median, note=f"{median.note} [median of {len(rows)} runs: {shown}{extra}]"))
+        runs_told = f"[median of {len(rows)} runs: {shown}{extra}]"
+        combined.append(replace(median, note=f"{median.note} {runs_told}" if median.note else runs_told))
     return combined
