@@ -273,10 +273,9 @@ class Linger:
     flat out), the consumer's partitions are paused for its fetch wait: the next batch holds what
     arrived meanwhile. A lone event (a quiet stream) never waits."""
 
-    FRESH_S = 1.0  # a batch whose newest record is older is a backlog's
-
-    def __init__(self, wait_s: float, from_events: int, full: int) -> None:
+    def __init__(self, wait_s: float, from_events: int, full: int, fresh_s: float) -> None:
         self.wait_s, self.from_events, self.full = wait_s, from_events, full
+        self.fresh_s = fresh_s  # a batch whose newest record is older is a backlog's
 
     def after(self, batches: dict[Any, list[Any]], now_ms: float) -> float:
         """Seconds to wait before fetching again after `batches` (0: fetch at once)."""
@@ -284,7 +283,7 @@ class Linger:
         if not self.from_events <= size < self.full:
             return 0.0
         newest = max(msgs[-1].timestamp for msgs in batches.values())
-        return self.wait_s if now_ms - newest < self.FRESH_S * 1000 else 0.0
+        return self.wait_s if now_ms - newest < self.fresh_s * 1000 else 0.0
 
 
 READ_TURN = 50  # records read between turns of the event loop
@@ -327,7 +326,9 @@ class EventConsumer:
         self.on_catch_up = on_catch_up  # told, in a transaction, of a scheduled catch-up that applied something
         self.tracer = tracer
         self.fetch_max_wait_ms = fetch_max_wait_ms or settings.kafka_fetch_max_wait_ms  # not given: the prompt wait
-        self.linger = Linger(self.fetch_max_wait_ms / 1000, settings.kafka_linger_from_events, MAX_POLL_RECORDS)
+        self.linger = Linger(
+            self.fetch_max_wait_ms / 1000, settings.kafka_linger_from_events, MAX_POLL_RECORDS, settings.kafka_linger_fresh_ms / 1000
+        )
         # What this process has seen, for operators and the chaos report: deliveries, events applied,
         # duplicates the inbox absorbed, events parked.
         self.stats = {"delivered": 0, "applied": 0, "duplicates": 0, "parked": 0, "broker_lag": 0}

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # before fetching again, so that the next batch holds what arrived meanwhile. Every fetch and
     # every batch's transaction costs the same whatever it holds; a lone event never waits.
     kafka_linger_from_events: int = 4
+    # ... when the batch's newest record is younger than this; an older one is a backlog's,
+    # fetched flat out. (A consumer that lingers falls at most about this far behind.)
+    kafka_linger_fresh_ms: int = 1000
     # A consumer commits its offsets at most this often while busy (and at once when idle): the
     # inbox makes redelivery harmless, so a commit per batch only cost a broker request each.
     kafka_commit_interval_ms: int = 250

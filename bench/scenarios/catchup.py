@@ -5,8 +5,8 @@ The backlog is made as the suite makes it: registrations and their outbox events
 registration database, published by the registration service's own relay, while the inspection
 service is stopped (subsidy and training too, so that they do not compete for the CPU), and the
 machine is let settle (the gateway's webhook consumer keeping the backlog, the database server's
-vacuum; at most a minute). Then the inspection service starts and catches up — from Kafka and from the registration feed at once,
-as it does whenever it starts.
+vacuum; at most a minute). Then the inspection service starts and catches up — from Kafka and
+from the registration feed at once, as it does whenever it starts.
 
 Baseline: the same 20,000 events on a topic of the same broker, and a bare batched aiokafka
 consumer (the suite's consumer settings, 500 a batch) doing the same inserts into the same
