@@ -270,8 +270,9 @@ class Linger:
     (aiokafka: some 0.6 ms of the consumer's CPU a fetch; bench/README.md), as does every batch's transaction. So after
     a batch of at least `from_events` — events arriving faster than the consumer fetches — that is
     not full and whose newest event is fresh (the head of the stream, not a backlog, which goes
-    flat out), the consumer's partitions are paused for its fetch wait: the next batch holds what
-    arrived meanwhile. A lone event (a quiet stream) never waits."""
+    flat out), the consumer's partitions are paused for its linger (`kafka_linger_ms`, or its fetch
+    wait if longer): the next batch holds what arrived meanwhile. A lone event (a quiet stream)
+    never waits."""
 
     def __init__(self, wait_s: float, from_events: int, full: int, fresh_s: float) -> None:
         self.wait_s, self.from_events, self.full = wait_s, from_events, full
@@ -327,7 +328,7 @@ class EventConsumer:
         self.tracer = tracer
         self.fetch_max_wait_ms = fetch_max_wait_ms or settings.kafka_fetch_max_wait_ms  # not given: the prompt wait
         self.linger = Linger(
-            self.fetch_max_wait_ms / 1000, settings.kafka_linger_from_events, MAX_POLL_RECORDS, settings.kafka_linger_fresh_ms / 1000
+            max(self.fetch_max_wait_ms, settings.kafka_linger_ms) / 1000, settings.kafka_linger_from_events, MAX_POLL_RECORDS, settings.kafka_linger_fresh_ms / 1000
         )
         # What this process has seen, for operators and the chaos report: deliveries, events applied,
         # duplicates the inbox absorbed, events parked.

@@ -104,7 +104,8 @@ class OutboxRelay:
             self._wake.clear()
             committed, self._committed = self._committed, False
             try:
-                busy = await self._hold_lease() and await self.pump(rows_waiting=committed)
+                published = await self.pump(rows_waiting=committed) if await self._hold_lease() else 0
+                busy = published >= self.settings.relay_batch
                 if self._unmarked is not None and not busy and not self._committed:
                     await self._mark_published(*self._unmarked)
                 failures = 0
@@ -120,6 +121,11 @@ class OutboxRelay:
                 continue
             if busy:
                 continue  # a full batch went out: there may be more
+            if published >= self.settings.kafka_linger_from_events:
+                # Commits come faster than a cycle: let the next batch gather, as a consumer lingers
+                # (each cycle is a transaction and a produce however few rows it carries).
+                await asyncio.sleep(self.settings.relay_linger_ms / 1000)
+                continue
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.relay_poll_s)
             except TimeoutError:
@@ -149,11 +155,11 @@ class OutboxRelay:
     def _forget(self) -> None:
         self._top, self._heads, self._published_through, self._unmarked = None, {}, None, None
 
-    async def pump(self, *, rows_waiting: bool = False) -> bool:
-        """Sequence what is new, publish one batch; True when the batch was full."""
+    async def pump(self, *, rows_waiting: bool = False) -> int:
+        """Sequence what is new, publish one batch; how many rows it held."""
         rows = await self._sequence_and_read(rows_waiting=rows_waiting)
         if not rows:
-            return False
+            return 0
         producer = await self.bus.producer()
         sent = []
         for row in rows:
@@ -164,7 +170,7 @@ class OutboxRelay:
         self._unmarked = (first, last)  # the cycle's transaction marked what was left before
         if self._published_through is not None and first <= self._published_through + 1:
             self._published_through = max(self._published_through, last)
-        return len(rows) >= self.settings.relay_batch
+        return len(rows)
 
     async def _sequence_and_read(self, *, rows_waiting: bool) -> list[Sequenced]:
         """Give unsequenced rows the next positions, in the order they are now visible, linking

@@ -49,11 +49,15 @@ class Settings(BaseSettings):
     # default; the background groups are then up to half a second behind).
     kafka_fetch_max_wait_ms: int = 20
     kafka_background_fetch_max_wait_ms: int = 500
-    # Under load a consumer fetches at most once per fetch wait (`shared.inbox.Linger`): after a
-    # batch of at least this many fresh events, fewer than a full one, it waits its fetch wait
-    # before fetching again, so that the next batch holds what arrived meanwhile. Every fetch and
-    # every batch's transaction costs the same whatever it holds; a lone event never waits.
+    # Under load a consumer fetches at most once per linger (`shared.inbox.Linger`): after a
+    # batch of at least this many fresh events, fewer than a full one, it waits this long (or its
+    # fetch wait, if longer) before fetching again, so that the next batch holds what arrived
+    # meanwhile. Every fetch and every batch's transaction costs the same whatever it holds; a lone
+    # event never waits. At 60 ms rather than the health inbox's 20 ms fetch wait, its CPU a
+    # registration under the throughput bench went from about 0.5 to 0.36 ms (bench/README.md);
+    # what it adds to the push, only under such a load, is that much latency.
     kafka_linger_from_events: int = 4
+    kafka_linger_ms: int = 60
     # ... when the batch's newest record is younger than this; an older one is a backlog's,
     # fetched flat out. (A consumer that lingers falls at most about this far behind.)
     kafka_linger_fresh_ms: int = 1000
@@ -77,6 +81,10 @@ class Settings(BaseSettings):
     relay_poll_s: float = 1.0
     relay_batch: int = 500
     relay_lease_s: float = 10.0
+    # After a cycle that published at least kafka_linger_from_events rows, the relay waits this
+    # long before the next, so that under load a cycle carries many (as a consumer lingers); a
+    # lone commit is published at once.
+    relay_linger_ms: int = 20
     # Consumers: how often to catch up from the producers' feeds (anti-entropy).
     feed_follow_interval_s: float = 30.0
     consumer_retry_delays_s: tuple[float, ...] = (0.2, 1.0, 3.0)

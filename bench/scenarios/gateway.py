@@ -28,7 +28,7 @@ async def run(ctx: Context) -> list[Row]:
         }
 
         async def read(via: str, n: int) -> Outcome:
-            return await timed(client.http.get(paths[via] + written[n % len(written)], headers=headers), via)
+            return await timed(client.load.get(paths[via] + written[n % len(written)], headers), via)
 
         latency: dict[str, list[float]] = {"direct": [], "gateway": []}
         statuses: set[int] = set()

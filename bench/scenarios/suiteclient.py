@@ -3,6 +3,7 @@ registrations have got to (read straight from the databases, as a measurement)."
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from bench.load import WARM_UP, Accounts, Outcome, Usccs, http_client, registration_body, timed, wait_until
+from bench.load import WARM_UP, Accounts, LoadClient, Outcome, Usccs, http_client, registration_body, timed, wait_until
 from bench.scenarios.common import column_by_uscc, count_in, database
 from bench.stage import DEMO_PASSWORD, Stage
 from inspection_svc.models import InboxEntry
@@ -25,7 +26,8 @@ from shared.regions import COUNTIES
 @dataclass
 class SuiteClient:
     suite: Suite
-    http: httpx.AsyncClient
+    http: httpx.AsyncClient  # signing in, reports
+    load: LoadClient  # the measured requests
     accounts: Accounts
     registrars: list[dict[str, str]]
     registration_db: Database
@@ -44,7 +46,7 @@ class SuiteClient:
         county = COUNTIES[n % len(COUNTIES)]
         uscc = self.usccs.make(n)
         url = f"{base or self.gateway + '/api/registration'}/v1/registrations"
-        return await timed(self.http.post(url, json=registration_body(uscc, county), headers=self.registrars[n % len(COUNTIES)]), uscc)
+        return await timed(self.load.post(url, registration_body(uscc, county), self.registrars[n % len(COUNTIES)]), uscc)
 
     async def arrived(self, usccs: list[str]) -> int:
         return await count_in(self.inspection_db, InboxEntry.uscc, usccs)
@@ -97,7 +99,8 @@ async def suite_client(stage: Stage, connections: int = 64) -> AsyncIterator[Sui
     async with http_client(connections) as http, database(urls["registration"]) as reg, database(urls["inspection"]) as insp:
         accounts = Accounts(http, suite.url(SUITE[0]), DEMO_PASSWORD)
         registrars = await accounts.registrars()
-        yield SuiteClient(suite, http, accounts, registrars, reg, insp, Usccs())
+        with contextlib.closing(LoadClient()) as load:
+            yield SuiteClient(suite, http, load, accounts, registrars, reg, insp, Usccs())
 
 
 def now() -> float:

@@ -10,6 +10,7 @@ under the same N clients; half its time just before the suite's run and half jus
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import time
@@ -18,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bench import procs
-from bench.load import WARM_UP, Outcome, Tally, Usccs, closed_loop, http_client, registration_body, timed
+from bench.load import WARM_UP, LoadClient, Outcome, Tally, Usccs, closed_loop, registration_body, timed
 from bench.model import Row, Target
 from bench.scenarios.common import Context, database
 from bench.scenarios.suiteclient import SuiteClient, suite_client
@@ -45,11 +46,11 @@ async def bare_writer(ctx: Context) -> AsyncIterator[BarePhases]:
     child, bare = await ctx.stage.start_bare(url)
     usccs, cpu = Usccs(), {}
     phases = itertools.count(1)
-    async with http_client(ctx.config.clients + 8) as http:
+    with contextlib.closing(LoadClient()) as load:
 
         async def write(n: int) -> Outcome:
             uscc = usccs.make(n)
-            return await timed(http.post(f"{bare}/registrations", json=registration_body(uscc, COUNTIES[n % len(COUNTIES)])), uscc)
+            return await timed(load.post(f"{bare}/registrations", registration_body(uscc, COUNTIES[n % len(COUNTIES)])), uscc)
 
         for i in range(8):  # warm-up
             await write(WARM_UP + i)

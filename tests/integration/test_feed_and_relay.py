@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import sqlalchemy as sa
 
 from shared.subscriptions import may_read, readable_topics
 from tests.factories import registration_body
-from tests.integration.helpers import published_registration
+from tests.integration.helpers import outbox_published, published_registration
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
 
@@ -138,6 +139,37 @@ async def test_the_relay_is_woken_by_the_commit_not_by_its_poll(suite, token_for
             sa.event.remove(engine, "before_cursor_execute", seen)
         settings.relay_poll_s = poll
         suite.runtime("registration").relay.wake()  # type: ignore[union-attr]
+
+
+async def test_under_a_burst_the_relay_lets_the_next_batch_gather(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    """After a cycle that published several rows, the relay waits its linger before the next
+    (each cycle is a transaction and a produce however few rows it carries); every row still goes out."""
+    rt = suite.runtime("registration")
+    relay, settings = rt.relay, rt.settings
+    linger_ms = settings.relay_linger_ms
+    settings.relay_linger_ms = 400
+    pump = relay.pump
+    cycles: list[tuple[float, int]] = []  # when each cycle that published began, and how many rows
+
+    async def recorded(**kwargs) -> int:  # type: ignore[no-untyped-def]
+        began = time.monotonic()
+        published = await pump(**kwargs)
+        if published:
+            cycles.append((began, published))
+        return published
+
+    relay.pump = recorded
+    try:
+        await eventually(lambda: _relay_idle(suite), what="the relay with nothing to do")
+        burst = [uscc for _ in range(6) for uscc in await asyncio.gather(*(register(suite, token_for) for _ in range(8)))]
+        await eventually(lambda: _relay_idle(suite), timeout=30, what="the burst published")
+        assert all([await outbox_published(suite, "registration", uscc) for uscc in burst])
+    finally:
+        relay.pump = pump
+        settings.relay_linger_ms = linger_ms
+    gaps = [after[0] - before[0] for before, after in zip(cycles, cycles[1:]) if before[1] >= settings.kafka_linger_from_events]
+    assert gaps, f"the burst went out in cycles of several rows: {cycles}"
+    assert min(gaps) >= 0.4, (gaps, cycles)
 
 
 async def _relay_idle(suite: InProcessSuite) -> bool:
