@@ -104,8 +104,23 @@ async def until_quiet(below_cores: float = 0.3, within_s: float = 60.0) -> tuple
             return False, time.monotonic() - started
 
 
+def database_backends(databases: Iterable[str]) -> list[int]:
+    """The PostgreSQL server processes now serving these databases: PostgreSQL titles each
+    `postgres: <cluster>: <user> <database> <client> …`."""
+    wanted = {d.encode() for d in databases}
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                words = (entry / "cmdline").read_bytes().split()
+                if words[:1] == [b"postgres:"] and len(words) > 3 and words[3] in wanted:
+                    pids.append(int(entry.name))
+    return pids
+
+
 def name_of(pid: int) -> str:
-    """A short name: the suite's app module, the broker, the bench itself (`load`), or the command."""
+    """A short name: the suite's app module, the broker, the bench itself (`load`), a database
+    server process (`pg:` and the last word of its database's name), or the command."""
     if pid == os.getpid():
         return "load"
     try:
@@ -113,6 +128,8 @@ def name_of(pid: int) -> str:
     except OSError:
         return "?"
     words = [a.decode("utf-8", "replace") for a in argv if a]
+    if words[:1] and words[0].startswith("postgres: ") and len(title := words[0].split()) > 3:
+        return "pg:" + title[3].rsplit("_", 1)[-1]
     if "services.serve" in words:  # python -m services.serve <service> …
         return words[words.index("services.serve") + 1]
     for word in words:
@@ -131,16 +148,23 @@ def cpu_each(pids: Iterable[int]) -> dict[int, float]:
     return {pid: cpu_seconds([pid]) for pid in pids}
 
 
-def cpu_since(before: dict[int, float]) -> dict[int, float]:
-    """CPU seconds each process used since `before` (`cpu_each`)."""
-    return {pid: cpu_seconds([pid]) - start for pid, start in before.items()}
+def cpu_since(before: dict[int, float], started: Iterable[int] = ()) -> dict[int, float]:
+    """CPU seconds each process used since `before` (`cpu_each`), and all that those of `started`
+    not in it used (begun since: a database server process for a connection opened meanwhile)."""
+    used = {pid: cpu_seconds([pid]) - start for pid, start in before.items()}
+    used.update({pid: cpu_seconds([pid]) for pid in started if pid not in before})
+    return used
 
 
 def cpu_breakdown(used: dict[int, float], per: float) -> str:
-    """CPU seconds each process used (`cpu_since`), divided by `per`, busiest first:
-    `registration 6.10, gateway 1.85, …` (per second: cores; per registration ÷ 1000: ms)."""
-    shares = [(name_of(pid), value / per) for pid, value in used.items()]
-    return ", ".join(f"{name} {value:.2f}" for name, value in sorted(shares, key=lambda x: -x[1]))
+    """CPU seconds the processes used (`cpu_since`), summed by name (`name_of`) and divided by
+    `per`, busiest first: `registration 6.10, gateway 1.85, …` (per second: cores; per
+    registration ÷ 1000: ms)."""
+    shares: dict[str, float] = {}
+    for pid, value in used.items():
+        name = name_of(pid)
+        shares[name] = shares.get(name, 0.0) + value / per
+    return ", ".join(f"{name} {value:.2f}" for name, value in sorted(shares.items(), key=lambda x: -x[1]))
 
 
 def breakdown(pids: Iterable[int]) -> str:

@@ -22,12 +22,16 @@ class ScratchDatabases:
             self.urls[name] = await self._make(name)
         return self.urls[name]
 
+    def database_name(self, name: str) -> str:
+        """The PostgreSQL database of `name` in this run."""
+        return f"{self.tag}_{name}"
+
     async def _make(self, name: str) -> str:
         if self.backend == "sqlite":
             return f"sqlite+aiosqlite:///{self.directory / f'{name}-{self.tag}.db'}"
         import asyncpg
 
-        database = f"{self.tag}_{name}"
+        database = self.database_name(name)
         conn = await asyncpg.connect(self.admin_dsn)
         try:
             await conn.execute(f'CREATE DATABASE "{database}"')

@@ -25,6 +25,7 @@ from bench.scenarios.common import Context, database
 from bench.scenarios.suiteclient import SuiteClient, suite_client
 from bench.stats import ms, percentile
 from registration_svc.models import Base, Registration
+from services.catalogue import SUITE
 from shared.regions import COUNTIES
 
 
@@ -45,6 +46,7 @@ async def bare_writer(ctx: Context) -> AsyncIterator[BarePhases]:
         await conn.run_sync(Base.metadata.create_all, tables=[Registration.__table__])
     child, bare = await ctx.stage.start_bare(url)
     usccs, cpu = Usccs(), {}
+    baseline_database = [ctx.stage.databases.database_name("baseline")]  # PostgreSQL's processes for it count as its CPU
     phases = itertools.count(1)
     with contextlib.closing(LoadClient()) as load:
 
@@ -57,9 +59,9 @@ async def bare_writer(ctx: Context) -> AsyncIterator[BarePhases]:
 
         async def phase(seconds: float) -> Tally:
             first = next(phases) * 100_000
-            cpu_before = procs.cpu_each([child.pid or 0, os.getpid()])
+            cpu_before = procs.cpu_each([child.pid or 0, os.getpid(), *procs.database_backends(baseline_database)])
             tally = await closed_loop(ctx.config.clients, seconds, lambda w, i: write(w * 1_000_000 + first + i))
-            for pid, used in procs.cpu_since(cpu_before).items():
+            for pid, used in procs.cpu_since(cpu_before, procs.database_backends(baseline_database)).items():
                 cpu[pid] = cpu.get(pid, 0.0) + used
             return tally
 
@@ -86,11 +88,17 @@ async def run(ctx: Context) -> list[Row]:
             # the services, the broker and this process (the load): where a registration's CPU goes
             pids = [child.pid for child in suite.children.values() if child.pid] + [(await ctx.stage.broker()).pid or 0, os.getpid()]
             cpu_before = procs.cpu_each(pids)
+            # and PostgreSQL's processes for the suite's databases, while the load runs (what this
+            # bench then asks of them, to see what arrived, is not the suite's)
+            databases = [ctx.stage.databases.database_name(info.name) for info in SUITE]
+            database_before = procs.cpu_each(procs.database_backends(databases))
             tally, started, written = await write_load(client, ctx.config.clients, ctx.seconds)
+            database_used = procs.cpu_since(database_before, procs.database_backends(databases))
             behind = len(written) - await client.arrived(written)
             drained = await client.wait_arrived(written, max(60.0, 4 * ctx.seconds))
             last = await client.last_arrival(written)
-            cpu_per_registration = procs.cpu_breakdown(procs.cpu_since(cpu_before), len(written) / 1000) if written else "none written"
+            used = {**procs.cpu_since(cpu_before), **database_used}
+            cpu_per_registration = procs.cpu_breakdown(used, len(written) / 1000) if written else "none written"
         await ctx.stage.stop_suite()
         ctx.say("throughput: baseline, second half")
         after = await baseline.run(ctx.seconds / 2)
@@ -102,7 +110,7 @@ async def run(ctx: Context) -> list[Row]:
         f"{ctx.config.clients} clients for {ctx.seconds:g} s; suite acknowledged {acked:.1f}/s, {behind} not yet in the inbox when "
         f"the writes stopped, the last arrived {(last or started) - started - tally.seconds:.1f} s after; answers {tally.answers()}"
         f"{'' if drained else ' — the inbox did NOT catch up in time'}; CPU ms a registration until the inbox had them all "
-        f"({cpu_per_registration}); baseline {len(before.ok(201)) / before.seconds:.1f}/s before the suite and "
+        f"({cpu_per_registration}; pg: PostgreSQL's processes for that database, while the writes ran); baseline {len(before.ok(201)) / before.seconds:.1f}/s before the suite and "
         f"{len(after.ok(201)) / after.seconds:.1f}/s after, answers {base.answers()}; its CPU ms a registration "
         f"({procs.cpu_breakdown(baseline.cpu, len(base.ok(201)) / 1000) if base.ok(201) else 'none written'})"
     )
