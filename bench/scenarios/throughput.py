@@ -75,6 +75,9 @@ async def write_load(client: SuiteClient, clients: int, seconds: float) -> tuple
     return tally, started, [o.key for o in tally.ok(201)]
 
 
+PG_SAID = "; pg: PostgreSQL's processes for that database, while the writes ran"
+
+
 async def run(ctx: Context) -> list[Row]:
     async with bare_writer(ctx) as baseline:
         # The baseline runs half its time before the suite and half after, so that a machine
@@ -110,7 +113,7 @@ async def run(ctx: Context) -> list[Row]:
         f"{ctx.config.clients} clients for {ctx.seconds:g} s; suite acknowledged {acked:.1f}/s, {behind} not yet in the inbox when "
         f"the writes stopped, the last arrived {(last or started) - started - tally.seconds:.1f} s after; answers {tally.answers()}"
         f"{'' if drained else ' — the inbox did NOT catch up in time'}; CPU ms a registration until the inbox had them all "
-        f"({cpu_per_registration}; pg: PostgreSQL's processes for that database, while the writes ran); baseline {len(before.ok(201)) / before.seconds:.1f}/s before the suite and "
+        f"({cpu_per_registration}{PG_SAID if database_used else ''}); baseline {len(before.ok(201)) / before.seconds:.1f}/s before the suite and "
         f"{len(after.ok(201)) / after.seconds:.1f}/s after, answers {base.answers()}; its CPU ms a registration "
         f"({procs.cpu_breakdown(baseline.cpu, len(base.ok(201)) / 1000) if base.ok(201) else 'none written'})"
     )
