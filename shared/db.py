@@ -370,7 +370,6 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=0")  # waiting for a lock is SqliteConnection's
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints are the WalCheckpointer's
         cursor.close()
         # Let SQLAlchemy, not the driver, emit BEGIN (the recipe of SQLAlchemy's SQLite dialect).
         dbapi_connection.isolation_level = None
@@ -433,60 +432,6 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
                 raise DisconnectionError("the connection did not answer its ping") from exc
 
 
-CHECKPOINT_AFTER_COMMITS = 100
-
-
-class WalCheckpointer:
-    """SQLite's checkpoints — committed pages copied from the write-ahead log into the database
-    file, both then synced to disk — on a thread, with a connection of their own. SQLite runs one
-    inside the commit that takes the log past 1,000 pages, and a service's writes run on its event
-    loop (`SqliteConnection`): every hundred-odd registrations the whole service stood still for
-    the copy and its fsyncs. The service's connections leave that to this (`wal_autocheckpoint=0`):
-    after every CHECKPOINT_AFTER_COMMITS write transactions it takes the process's write turn and
-    checkpoints on a thread, while the loop goes on with all but writing. Holding the write turn
-    lets the checkpoint take the whole log, so that the next writer starts it again from the
-    beginning; one taken beside a writer always left the newest frames behind, and the log grew
-    without end under a steady load."""
-
-    def __init__(self, path: str, write_turn: asyncio.Lock) -> None:
-        self.path, self.write_turn = path, write_turn
-        self.checkpoints = 0  # passes that ran
-        self._commits = 0
-        self._running: asyncio.Task[None] | None = None
-        self._connection: sqlite3.Connection | None = None
-
-    def committed(self) -> None:
-        self._commits += 1
-        if self._commits >= CHECKPOINT_AFTER_COMMITS and (self._running is None or self._running.done()):
-            self._commits = 0
-            self._running = asyncio.create_task(self._checkpoint_in_turn(), name=f"checkpoint {self.path}")
-
-    async def _checkpoint_in_turn(self) -> None:
-        async with self.write_turn:
-            await asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
-
-    def _checkpoint(self) -> None:
-        try:
-            if self._connection is None:
-                self._connection = sqlite3.connect(self.path, timeout=0, check_same_thread=False)  # closed on the loop
-            # PASSIVE: waits for no one; readers on an older snapshot keep their frames for the next pass
-            self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            self.checkpoints += 1
-        except sqlite3.Error:
-            pass  # another process holds the checkpoint, say: the next pass takes what is left
-
-    async def idle(self) -> None:
-        """Once the pass under way, if any, has ended."""
-        if self._running is not None:
-            await self._running
-
-    async def close(self) -> None:
-        await self.idle()
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-
 class Database:
     """A service's database: the engine, its sessions, and hooks run after a commit that wrote
     to the outbox (the relay wakes on them instead of polling)."""
@@ -495,8 +440,6 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._write_lock = asyncio.Lock() if url.startswith("sqlite") else None
-        path = make_url(url).database if url.startswith("sqlite") else None
-        self.checkpointer = WalCheckpointer(path, self._write_lock) if self._write_lock and path and path != ":memory:" else None
         self._busy_until = 0.0
         self._commit_hooks: list[Callable[[], None]] = []
 
@@ -544,8 +487,6 @@ class Database:
             try:
                 async with self.sessions() as session, session.begin():
                     yield session
-                if self.checkpointer is not None:
-                    self.checkpointer.committed()
             except OperationalError as exc:
                 if "locked" in str(exc.orig):
                     self._busy_until = time.monotonic() + 1.0
@@ -560,6 +501,4 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
-        if self.checkpointer is not None:
-            await self.checkpointer.close()
         await self.engine.dispose()
