@@ -3,9 +3,10 @@ at a service, or at a bare endpoint), at a steady rate or from N clients as fast
 
 The load is made by `LoadClient`, the kept-alive HTTP/1.1 client of the gateway's own hop
 (`shared.upstream`), not by httpx: the load runs on the machine it measures, and with 16 clients
-httpx took 1.1–1.4 ms of CPU a request here, as much as the bare endpoint's whole request, from
-the two cores the suite and its baseline share (a department system's client runs elsewhere).
-The shared client took about 0.1 ms (bench/README.md). httpx still signs in and fetches reports.
+httpx took 1.3–1.4 ms of CPU a request here, as much as the bare endpoint's whole request, from
+the two cores the suite and its baseline share (a department system's client runs elsewhere);
+this client 0.12–0.28 ms, building the bodies included (bench/README.md). httpx still signs in
+and fetches the reports.
 """
 
 from __future__ import annotations
