@@ -44,8 +44,18 @@ class InProcessSuite:
     async def start(self, name: str) -> None:
         info = BY_NAME[name]
         app = importlib.import_module(f"{info.package}.app").create_app(self.settings)
+        # A request still in flight when a test's suite stops gets what `tuoyu up` gives its
+        # services (`--shutdown-grace 5`), then is cancelled (uvicorn warns): without a bound, one
+        # that never ended held a CI run at a fixture's teardown for good.
         config = uvicorn.Config(
-            app, http=HttpProtocol, host="127.0.0.1", port=self.ports[name], log_level="warning", lifespan="on", timeout_keep_alive=SERVER_KEEP_ALIVE_S
+            app,
+            http=HttpProtocol,
+            host="127.0.0.1",
+            port=self.ports[name],
+            log_level="warning",
+            lifespan="on",
+            timeout_keep_alive=SERVER_KEEP_ALIVE_S,
+            timeout_graceful_shutdown=5,
         )
         server = uvicorn.Server(config)
         task = asyncio.create_task(server.serve())
