@@ -241,7 +241,12 @@ async def straight_to_driver(session: AsyncSession, insert: Insert, rows: list[d
     if isinstance(driver := pooled.driver_connection, SqliteConnection):
         return driver.run_now(statement, statement.parameters(rows), returning=returning) if driver.on_loop else None
     if isinstance(adapted := pooled.dbapi_connection, AsyncAdapt_asyncpg_connection) and not (returning and len(rows) > 1):
-        return await _run_on_asyncpg(adapted, statement, statement.parameters(rows), returning=returning)
+        try:
+            return await _run_on_asyncpg(adapted, statement, statement.parameters(rows), returning=returning)
+        except DBAPIError as error:
+            if error.connection_invalidated:  # as SQLAlchemy does with a lost connection: the pool opens a new one
+                await (await session.connection()).invalidate(error)
+            raise
     return None
 
 
@@ -269,9 +274,9 @@ async def _run_on_asyncpg(
     (begun now if no statement has begun it yet), its errors raised as SQLAlchemy's."""
     asyncpg_connection = adapted.driver_connection
     async with adapted._execute_mutex:
-        if adapted._transaction is None:
-            await adapted._start_transaction()
         try:
+            if adapted._transaction is None:
+                await adapted._start_transaction()  # its errors too: a connection lost since the pool lent it
             if returning:
                 return statement.returned(await asyncpg_connection.fetch(statement.sql, *parameters[0]))
             if len(parameters) == 1:
@@ -283,7 +288,7 @@ async def _run_on_asyncpg(
             try:
                 adapted._handle_exception(error)  # raises it as the adapter's DB-API error
             except adapted.dbapi.Error as translated:
-                # a connection that is gone is said so, as SQLAlchemy says it (the pool drops it at the rollback)
+                # a connection that is gone is said so, as SQLAlchemy says it
                 gone = asyncpg_connection.is_closed()
                 raise DBAPIError.instance(statement.sql, parameters, translated, adapted.dbapi.Error, connection_invalidated=gone) from error
             raise

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 import shared.db
@@ -110,6 +110,23 @@ async def test_a_refused_insert_raises_sqlalchemys_error_and_nothing_of_the_tran
         await insert_rows(session, RECORDS, [record("next")])
     async with db.reading() as session:
         assert (await session.execute(sa.select(RECORDS.c.key).order_by(RECORDS.c.id))).scalars().all() == ["kept", "next"]
+
+
+@pytest.mark.parametrize("db", [BACKENDS[1]], indirect=True)  # only a server's connection can be lost
+async def test_a_connection_lost_before_the_first_statement_is_said_invalidated(db: Database, straight: list[int | str]) -> None:
+    """The database went away between the pool's lending of the connection and the transaction's
+    BEGIN: the error is SQLAlchemy's with the connection invalidated, which services answer 503,
+    not the driver's own error, which they would answer 500."""
+    with pytest.raises(DBAPIError) as raised:
+        async with db.transaction() as session:
+            raw = await (await session.connection()).get_raw_connection()
+            raw.driver_connection.terminate()  # as a connection cut by the network
+            await insert_rows(session, RECORDS, [record("lost")])
+    assert raised.value.connection_invalidated
+    async with db.transaction() as session:  # the pool lends a live connection next
+        await insert_rows(session, RECORDS, [record("next")])
+    async with db.reading() as session:
+        assert (await session.execute(sa.select(RECORDS.c.key))).scalars().all() == ["next"]
 
 
 async def test_while_anyone_listens_to_the_statements_inserts_go_through_sqlalchemy(db: Database, straight: list[int | str]) -> None:
