@@ -104,18 +104,28 @@ async def until_quiet(below_cores: float = 0.3, within_s: float = 60.0) -> tuple
             return False, time.monotonic() - started
 
 
-def database_backends(databases: Iterable[str]) -> list[int]:
-    """The PostgreSQL server processes now serving these databases: PostgreSQL titles each
+def _command(pid: int) -> list[str] | None:
+    """A process's command line, word by word (None when it is gone)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    return [a.decode("utf-8", "replace") for a in argv if a]
+
+
+def _served_database(words: list[str]) -> str | None:
+    """The database a PostgreSQL server process serves: PostgreSQL titles each
     `postgres: <cluster>: <user> <database> <client> …`."""
-    wanted = {d.encode() for d in databases}
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                words = (entry / "cmdline").read_bytes().split()
-                if words[:1] == [b"postgres:"] and len(words) > 3 and words[3] in wanted:
-                    pids.append(int(entry.name))
-    return pids
+    title = words[0].split() if words and words[0].startswith("postgres: ") else []
+    return title[3] if len(title) > 3 else None
+
+
+def database_backends(databases: Iterable[str]) -> list[int]:
+    """The PostgreSQL server processes now serving these databases."""
+    wanted = set(databases)
+    if not wanted:
+        return []
+    return [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit() and _served_database(_command(int(e.name)) or []) in wanted]
 
 
 def name_of(pid: int) -> str:
@@ -123,13 +133,10 @@ def name_of(pid: int) -> str:
     server process (`pg:` and the last word of its database's name), or the command."""
     if pid == os.getpid():
         return "load"
-    try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
+    if (words := _command(pid)) is None:
         return "?"
-    words = [a.decode("utf-8", "replace") for a in argv if a]
-    if words[:1] and words[0].startswith("postgres: ") and len(title := words[0].split()) > 3:
-        return "pg:" + title[3].rsplit("_", 1)[-1]
+    if (database := _served_database(words)) is not None:
+        return "pg:" + database.rsplit("_", 1)[-1]
     if "services.serve" in words:  # python -m services.serve <service> …
         return words[words.index("services.serve") + 1]
     for word in words:
@@ -143,16 +150,17 @@ def name_of(pid: int) -> str:
     return Path(words[0]).name if words else "?"
 
 
-def cpu_each(pids: Iterable[int]) -> dict[int, float]:
-    """CPU seconds used so far, per process (for `cpu_since` later)."""
-    return {pid: cpu_seconds([pid]) for pid in pids}
+def cpu_each(pids: Iterable[int], databases: Iterable[str] = ()) -> dict[int, float]:
+    """CPU seconds used so far, per process (for `cpu_since` later): `pids`, and PostgreSQL's
+    server processes now serving `databases`."""
+    return {pid: cpu_seconds([pid]) for pid in [*pids, *database_backends(databases)]}
 
 
-def cpu_since(before: dict[int, float], started: Iterable[int] = ()) -> dict[int, float]:
-    """CPU seconds each process used since `before` (`cpu_each`), and all that those of `started`
-    not in it used (begun since: a database server process for a connection opened meanwhile)."""
+def cpu_since(before: dict[int, float], databases: Iterable[str] = ()) -> dict[int, float]:
+    """CPU seconds each process used since `before` (`cpu_each`), and all that the server
+    processes serving `databases` begun since used (for a connection opened meanwhile)."""
     used = {pid: cpu_seconds([pid]) - start for pid, start in before.items()}
-    used.update({pid: cpu_seconds([pid]) for pid in started if pid not in before})
+    used.update({pid: cpu_seconds([pid]) for pid in database_backends(databases) if pid not in before})
     return used
 
 

@@ -59,9 +59,9 @@ async def bare_writer(ctx: Context) -> AsyncIterator[BarePhases]:
 
         async def phase(seconds: float) -> Tally:
             first = next(phases) * 100_000
-            cpu_before = procs.cpu_each([child.pid or 0, os.getpid(), *procs.database_backends(baseline_database)])
+            cpu_before = procs.cpu_each([child.pid or 0, os.getpid()], baseline_database)
             tally = await closed_loop(ctx.config.clients, seconds, lambda w, i: write(w * 1_000_000 + first + i))
-            for pid, used in procs.cpu_since(cpu_before, procs.database_backends(baseline_database)).items():
+            for pid, used in procs.cpu_since(cpu_before, baseline_database).items():
                 cpu[pid] = cpu.get(pid, 0.0) + used
             return tally
 
@@ -94,9 +94,9 @@ async def run(ctx: Context) -> list[Row]:
             # and PostgreSQL's processes for the suite's databases, while the load runs (what this
             # bench then asks of them, to see what arrived, is not the suite's)
             databases = [ctx.stage.databases.database_name(info.name) for info in SUITE]
-            database_before = procs.cpu_each(procs.database_backends(databases))
+            database_before = procs.cpu_each([], databases)
             tally, started, written = await write_load(client, ctx.config.clients, ctx.seconds)
-            database_used = procs.cpu_since(database_before, procs.database_backends(databases))
+            database_used = procs.cpu_since(database_before, databases)
             behind = len(written) - await client.arrived(written)
             drained = await client.wait_arrived(written, max(60.0, 4 * ctx.seconds))
             last = await client.last_arrival(written)
