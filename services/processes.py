@@ -60,6 +60,11 @@ async def port_open(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+# How long a stopped service's requests in flight get before they are cancelled (`tuoyu up`
+# passes it to each service; the test suite's in-process servers alike); well inside `Child.stop`'s wait.
+SHUTDOWN_GRACE_S = 5
+
+
 class Child:
     def __init__(self, name: str, argv: Sequence[str], env: dict[str, str], *, echo: bool = True, width: int = 12) -> None:
         self.name, self.argv, self.env, self.echo = name, list(argv), env, echo

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from services.broker import EmbeddedBroker, external_bootstrap
 from services.catalogue import SUITE, ServiceInfo
-from services.processes import Child, child_env
+from services.processes import SHUTDOWN_GRACE_S, Child, child_env
 
 
 def say(message: str) -> None:
@@ -134,7 +134,7 @@ class Suite:
         say(f"console: {self.url(SUITE[0])}/   (Ctrl-C stops the suite)")
 
     def _argv(self, info: ServiceInfo) -> list[str]:
-        return [sys.executable, "-m", "services.serve", info.name, "--host", "127.0.0.1", "--port", str(self.port(info)), "--shutdown-grace", "5"]
+        return [sys.executable, "-m", "services.serve", info.name, "--host", "127.0.0.1", "--port", str(self.port(info)), "--shutdown-grace", str(SHUTDOWN_GRACE_S)]
 
     async def _seed_accounts(self) -> None:
         from gateway.demo import seed_demo_accounts

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from services.catalogue import BY_NAME, SUITE
 from services.http_protocol import HttpProtocol
-from services.processes import free_port
+from services.processes import SHUTDOWN_GRACE_S, free_port
 from shared.migrate import upgrade
 from shared.service import Runtime
 from shared.settings import SERVER_KEEP_ALIVE_S, Settings
@@ -45,7 +45,7 @@ class InProcessSuite:
         info = BY_NAME[name]
         app = importlib.import_module(f"{info.package}.app").create_app(self.settings)
         # A request still in flight when a test's suite stops gets what `tuoyu up` gives its
-        # services (`--shutdown-grace 5`), then is cancelled (uvicorn warns): without a bound, one
+        # services (`SHUTDOWN_GRACE_S`), then is cancelled (uvicorn warns): without a bound, one
         # that never ended held a CI run at a fixture's teardown for good.
         config = uvicorn.Config(
             app,
@@ -55,7 +55,7 @@ class InProcessSuite:
             log_level="warning",
             lifespan="on",
             timeout_keep_alive=SERVER_KEEP_ALIVE_S,
-            timeout_graceful_shutdown=5,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
         server = uvicorn.Server(config)
         task = asyncio.create_task(server.serve())
