@@ -102,7 +102,7 @@ def http_client(connections: int = 64) -> httpx.AsyncClient:
 
 class LoadClient:
     """The load's requests, answered with their status (0: no answer), over kept-alive connections
-    per origin; `close` drops them."""
+    per origin, dropped when its `async with` ends."""
 
     JSON = (b"content-type", b"application/json")
 
@@ -127,7 +127,10 @@ class LoadClient:
             return 0
         return answer.status
 
-    def close(self) -> None:
+    async def __aenter__(self) -> LoadClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
         self._pools.close()
 
 

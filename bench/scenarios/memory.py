@@ -158,18 +158,17 @@ async def run(ctx: Context) -> list[Row]:
         rest_rss = percentile([r for r, _ in rest], 50) or 0.0
         rest_pss = percentile([p for _, p in rest], 50) or 0.0
         suite = Suite(base, data_dir, echo=False)  # only for its URLs
-        with contextlib.closing(LoadClient()) as load:
-            async with http_client(ctx.config.clients + 8) as http:
-                accounts = Accounts(http, suite.url(SUITE[0]), DEMO_PASSWORD)
-                registrars = [await accounts.headers(f"minzheng-{c}") for c in COUNTIES]
-                reg_url = urls.get("registration") or f"sqlite+aiosqlite:///{(data_dir / 'registration.db').resolve()}"
-                insp_url = urls.get("inspection") or f"sqlite+aiosqlite:///{(data_dir / 'inspection.db').resolve()}"
-                async with database(reg_url) as reg, database(insp_url) as insp:
-                    client = SuiteClient(suite, http, load, accounts, registrars, reg, insp, Usccs())
-                    pids = up.pids()
-                    writing = asyncio.create_task(closed_loop(ctx.config.clients, ctx.seconds, lambda w, i: client.register(w * 1_000_000 + i)))
-                    busy, _ = await sample(pids, ctx.seconds)
-                    tally = await writing
+        async with LoadClient() as load, http_client(ctx.config.clients + 8) as http:
+            accounts = Accounts(http, suite.url(SUITE[0]), DEMO_PASSWORD)
+            registrars = [await accounts.headers(f"minzheng-{c}") for c in COUNTIES]
+            reg_url = urls.get("registration") or f"sqlite+aiosqlite:///{(data_dir / 'registration.db').resolve()}"
+            insp_url = urls.get("inspection") or f"sqlite+aiosqlite:///{(data_dir / 'inspection.db').resolve()}"
+            async with database(reg_url) as reg, database(insp_url) as insp:
+                client = SuiteClient(suite, http, load, accounts, registrars, reg, insp, Usccs())
+                pids = up.pids()
+                writing = asyncio.create_task(closed_loop(ctx.config.clients, ctx.seconds, lambda w, i: client.register(w * 1_000_000 + i)))
+                busy, _ = await sample(pids, ctx.seconds)
+                tally = await writing
         busy_rss = max(r for r, _ in busy)
         busy_pss = max(p for _, p in busy)
     finally:

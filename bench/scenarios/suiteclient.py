@@ -3,7 +3,6 @@ registrations have got to (read straight from the databases, as a measurement)."
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -96,11 +95,10 @@ async def suite_client(stage: Stage, connections: int = 64) -> AsyncIterator[Sui
     suite = stage.suite
     assert suite is not None, "start the suite first"
     urls = await stage.suite_urls()
-    async with http_client(connections) as http, database(urls["registration"]) as reg, database(urls["inspection"]) as insp:
+    async with http_client(connections) as http, LoadClient() as load, database(urls["registration"]) as reg, database(urls["inspection"]) as insp:
         accounts = Accounts(http, suite.url(SUITE[0]), DEMO_PASSWORD)
         registrars = await accounts.registrars()
-        with contextlib.closing(LoadClient()) as load:
-            yield SuiteClient(suite, http, load, accounts, registrars, reg, insp, Usccs())
+        yield SuiteClient(suite, http, load, accounts, registrars, reg, insp, Usccs())
 
 
 def now() -> float:

@@ -10,7 +10,6 @@ under the same N clients; half its time just before the suite's run and half jus
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import time
@@ -48,7 +47,7 @@ async def bare_writer(ctx: Context) -> AsyncIterator[BarePhases]:
     usccs, cpu = Usccs(), {}
     baseline_database = [ctx.stage.databases.database_name("baseline")]  # PostgreSQL's processes for it count as its CPU
     phases = itertools.count(1)
-    with contextlib.closing(LoadClient()) as load:
+    async with LoadClient() as load:
 
         async def write(n: int) -> Outcome:
             uscc = usccs.make(n)
