@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import secrets
+import socket
 from typing import Any
 
 import httpx
@@ -23,7 +24,10 @@ from shared.settings import SERVER_KEEP_ALIVE_S, Settings
 
 class InProcessSuite:
     def __init__(self, settings_kwargs: dict[str, Any], database_urls: dict[str, str]) -> None:
-        ports = {s.name: free_port() for s in SUITE}
+        # Each service's port is bound now and handed to its server at start: free when chosen
+        # is not free when bound seconds later (a CI run lost every test after one such race).
+        self._listeners = {s.name: _listener(free_port()) for s in SUITE}
+        ports = {name: listener.getsockname()[1] for name, listener in self._listeners.items()}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         self.ports, self.urls = ports, urls
         self.settings = Settings(
@@ -50,15 +54,15 @@ class InProcessSuite:
         config = uvicorn.Config(
             app,
             http=HttpProtocol,
-            host="127.0.0.1",
-            port=self.ports[name],
             log_level="warning",
             lifespan="on",
             timeout_keep_alive=SERVER_KEEP_ALIVE_S,
             timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
         server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
+        # the port bound at the start, or bound again after a stop (its server closed the socket)
+        listener = self._listeners.pop(name, None) or _listener(self.ports[name])
+        task = asyncio.create_task(server.serve(sockets=[listener]))
         while not server.started:
             if task.done():
                 task.result()
@@ -81,6 +85,8 @@ class InProcessSuite:
     async def stop_all(self) -> None:
         for name in reversed(list(self._servers)):
             await self.stop(name)
+        for listener in self._listeners.values():  # of services never started
+            listener.close()
         await self.http.aclose()
 
     def runtime(self, name: str) -> Runtime:
@@ -88,3 +94,11 @@ class InProcessSuite:
 
     def url(self, name: str, path: str) -> str:
         return f"{self.urls[name]}{path}"
+
+
+def _listener(port: int) -> socket.socket:
+    """A socket bound to `port` on loopback, for a server to listen on."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: connections left in TIME_WAIT do not hold the port
+    listener.bind(("127.0.0.1", port))
+    return listener

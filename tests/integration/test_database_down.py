@@ -40,8 +40,7 @@ async def proxied(broker, keypair, tmp_path_factory) -> AsyncIterator[tuple[InPr
     await asyncio.to_thread(upgrade, "registration_svc", direct)
     await suite.start("registration")
     yield suite, proxy
-    await suite.stop("registration")
-    await suite.http.aclose()
+    await suite.stop_all()
     await proxy.stop()
     await databases.drop_all()
 
