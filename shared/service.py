@@ -362,6 +362,11 @@ def create_service_app(
     instrument_app(app, tracing)
     install_problem_handlers(app)
 
+    # The service's own routes first: a request is matched against the routes in order, and its
+    # business calls are the many (health, metrics, the feed and the admin routes come after).
+    for router in routers:
+        app.include_router(router)
+
     @app.get("/health", tags=["health"], response_model=Health, summary="Liveness: the process answers")
     async def health(request: Request) -> Health:
         rt = runtime(request)
@@ -384,6 +389,4 @@ def create_service_app(
     if tables is not None:
         app.include_router(feed_router(tables))
         app.include_router(_admin_router(tables))
-    for router in routers:
-        app.include_router(router)
     return app
