@@ -94,3 +94,31 @@ async def test_a_writer_gives_up_when_the_lock_is_not_let_go_in_time(db: Databas
     holder.close()
     async with db.reading() as session:
         assert (await session.execute(sa.select(sa.func.count()).select_from(NOTES))).scalar_one() == 0
+    db._busy_until = 0.0  # past the second in which the queue answers "busy" at once
+    async with db.transaction() as session:  # the writer's kept connection took the refusal and goes on
+        await session.execute(sa.insert(NOTES).values(n=2))
+    async with db.reading() as session:
+        assert (await session.execute(sa.select(NOTES.c.n))).scalars().all() == [2]
+
+
+async def test_a_write_after_a_failed_or_cancelled_one_commits_by_itself(db: Database) -> None:
+    with pytest.raises(ValueError):
+        async with db.transaction() as session:
+            await session.execute(sa.insert(NOTES).values(n=1))
+            raise ValueError("the request's rule refused it")
+
+    async def cancelled() -> None:
+        async with db.transaction() as session:
+            await session.execute(sa.insert(NOTES).values(n=2))
+            await asyncio.sleep(10)
+
+    task = asyncio.create_task(cancelled())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with db.transaction() as session:
+        await session.execute(sa.insert(NOTES).values(n=3))
+    other = other_process(db)  # committed for everyone, not only visible to the writer's own connection
+    assert [n for (n,) in other.execute("SELECT n FROM notes")] == [3]
+    other.close()
