@@ -500,8 +500,17 @@ class Database:
                 raise DatabaseBusy("the database is locked by another process")
             token = _writing.set(True)
             try:
-                async with self.sessions(bind=await self._write_connection()) as session, session.begin():
-                    yield session
+                session = self.sessions(bind=await self._write_connection())
+                try:
+                    async with session.begin():
+                        yield session
+                finally:
+                    # Closed here, not by `async with session`: SQLAlchemy closes a session in a task
+                    # of its own (shielded, so that a pooled connection is given back even when the
+                    # caller is cancelled), and so every write transaction held the lock over a turn
+                    # of the event loop, and the next writer waited for another. This session's
+                    # connection is the writer's, not the pool's: closing it does no I/O.
+                    await session.close()
             except OperationalError as exc:
                 if "locked" in str(exc.orig):
                     self._busy_until = time.monotonic() + 1.0

@@ -55,6 +55,21 @@ async def test_a_write_runs_on_the_loop_thread_and_a_read_on_the_connection_thre
     assert in_read != loop_thread
 
 
+async def test_a_write_transaction_is_over_within_one_turn_of_the_loop(db: Database) -> None:
+    """Its statements and commit run on the loop's thread, and nothing in it waits: so the write
+    lock is never held while the loop serves others, and no writer waits a turn for the one before."""
+
+    async def write(n: int) -> None:
+        async with db.transaction() as session:
+            await session.execute(sa.insert(NOTES).values(n=n))
+
+    writers = [asyncio.create_task(write(n)) for n in range(3)]
+    await asyncio.sleep(0)  # one turn: each task takes its first (and only) step
+    assert all(w.done() for w in writers)
+    async with db.reading() as session:
+        assert sorted((await session.execute(sa.select(NOTES.c.n))).scalars()) == [0, 1, 2]
+
+
 async def test_a_writer_waits_for_a_lock_held_elsewhere_without_holding_up_the_loop(db: Database) -> None:
     holder = other_process(db)
     holder.execute("BEGIN IMMEDIATE")
