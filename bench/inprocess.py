@@ -6,12 +6,14 @@ rules, the transaction and its three inserts. The machine's noise moves this fig
 than a ratio of two processes' throughputs, so it is what a single change to that path is
 measured with:
 
-    python -m bench.inprocess [REGISTRATIONS]     # default 2,000, three rounds
+    python -m bench.inprocess [--postgresql] [REGISTRATIONS]     # default 2,000, three rounds
 
-It prints µs of CPU a registration for each round. CPU time still moves with a busy machine
+It prints µs of CPU a registration for each round. With `--postgresql` first, the same on a
+scratch PostgreSQL database (`TUOYU_BENCH_POSTGRES`, as `tuoyu bench`): the process's own CPU and
+instructions only, not the server's. CPU time still moves with a busy machine
 (caches, other processes); instructions do not. With valgrind installed,
 
-    python -m bench.inprocess --instructions [REGISTRATIONS]     # default 200
+    python -m bench.inprocess [--postgresql] --instructions [REGISTRATIONS]     # default 200
 
 runs this process twice under callgrind, counting only the measured registrations (one at a
 time; N, then 2N), and prints the difference over N: instructions a registration, the same figure
@@ -36,8 +38,10 @@ import orjson
 import uvloop
 
 from bench.load import Usccs, registration_body
+from bench.stage import POSTGRES_ADMIN_DSN
 from registration_svc.app import create_app
 from services.processes import free_port
+from services.scratch import ScratchDatabases
 from shared.auth import Principal, TokenIssuer
 from shared.keys import generate_keypair
 from shared.migrate import upgrade
@@ -47,9 +51,9 @@ REGISTRAR = Principal("minzheng-441802", "person", "minzheng", "441802", frozens
 AT_ONCE = 16
 
 
-async def measure(registrations: int, rounds: int = 3) -> list[tuple[float, float]]:
+async def measure(registrations: int, backend: str = "sqlite", rounds: int = 3) -> list[tuple[float, float]]:
     """(µs one at a time, µs sixteen at once) for each round; raises unless every answer is 201."""
-    async with _registering() as post:
+    async with _registering(backend) as post:
         figures = []
         for _ in range(rounds):
             one = await _cpu_each(registrations, lambda n: _serially(post, n))
@@ -58,14 +62,14 @@ async def measure(registrations: int, rounds: int = 3) -> list[tuple[float, floa
         return figures
 
 
-def instructions(registrations: int) -> float:
+def instructions(registrations: int, backend: str = "sqlite") -> float:
     """Instructions a registration (callgrind's count of the measured part, for N and 2N)."""
     if not (shutil.which("valgrind") and shutil.which("callgrind_control")):
         raise RuntimeError("the instruction count needs valgrind (Debian: apt-get install valgrind)")
     collected = []
     for n in (registrations, 2 * registrations):
         command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null"]
-        done = subprocess.run([*command, sys.executable, "-m", "bench.inprocess", "--counted", str(n)], capture_output=True, text=True, check=True)
+        done = subprocess.run([*command, sys.executable, "-m", "bench.inprocess", *_backend_flag(backend), "--counted", str(n)], capture_output=True, text=True, check=True)
         found = re.search(r"Collected : (\d+)", done.stderr)
         if found is None:
             raise RuntimeError(f"callgrind reported no count: {done.stderr[-500:]}")
@@ -73,29 +77,39 @@ def instructions(registrations: int) -> float:
     return (collected[1] - collected[0]) / registrations
 
 
-async def _counted(registrations: int) -> None:
+async def _counted(registrations: int, backend: str) -> None:
     """Under callgrind: counting on for `registrations` one at a time, off otherwise."""
-    async with _registering() as post:
+    async with _registering(backend) as post:
         subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], capture_output=True, check=True)
         await _serially(post, registrations)
         subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], capture_output=True, check=True)
 
 
 @asynccontextmanager
-async def _registering(warm_up: int = 100) -> AsyncIterator[Callable[[], Awaitable[None]]]:
-    """The registration service's app on a fresh SQLite database, warmed up (statements compiled,
-    connections open); yields a coroutine function that makes one registration."""
+async def _registering(backend: str, warm_up: int = 100) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """The registration service's app on a fresh database (`sqlite` or `postgresql`), warmed up
+    (statements compiled, connections open); yields a coroutine function that makes one registration."""
     private, public = generate_keypair()
     with tempfile.TemporaryDirectory(prefix="bench-inprocess-") as data:
-        url = f"sqlite+aiosqlite:///{Path(data) / 'registration.db'}"
-        await asyncio.to_thread(upgrade, "registration_svc", url)
-        settings = Settings(data_dir=Path(data), jwt_public_key=public, kafka_bootstrap=f"127.0.0.1:{free_port()}", log_level="ERROR")
-        token, _ = TokenIssuer(private, issuer=settings.jwt_issuer, audience=settings.jwt_audience, ttl_s=3600).issue(REGISTRAR)
-        app = create_app(settings)
-        post = _poster(app, token)
-        async with app.router.lifespan_context(app):
-            await _serially(post, warm_up)
-            yield post
+        databases = ScratchDatabases(backend, data, admin_dsn=POSTGRES_ADMIN_DSN, prefix="bench_inprocess")
+        try:
+            url = await databases.url("registration")
+            await asyncio.to_thread(upgrade, "registration_svc", url)
+            settings = Settings(
+                data_dir=Path(data),
+                database_urls={"registration": url},
+                jwt_public_key=public,
+                kafka_bootstrap=f"127.0.0.1:{free_port()}",
+                log_level="ERROR",
+            )
+            token, _ = TokenIssuer(private, issuer=settings.jwt_issuer, audience=settings.jwt_audience, ttl_s=3600).issue(REGISTRAR)
+            app = create_app(settings)
+            post = _poster(app, token)
+            async with app.router.lifespan_context(app):
+                await _serially(post, warm_up)
+                yield post
+        finally:
+            await databases.drop_all()
 
 
 def _poster(app: Callable, token: str) -> Callable[[], Awaitable[None]]:
@@ -144,16 +158,23 @@ async def _cpu_each(n: int, run: Callable[[int], Awaitable[None]]) -> float:
     return (time.process_time() - started) / (n - n % AT_ONCE) * 1e6
 
 
+def _backend_flag(backend: str) -> list[str]:
+    return ["--postgresql"] if backend == "postgresql" else []
+
+
 def main() -> None:
     args = sys.argv[1:]
+    backend = "postgresql" if args[:1] == ["--postgresql"] else "sqlite"
+    args = args[1:] if backend == "postgresql" else args
     if args[:1] == ["--counted"]:
-        uvloop.run(_counted(int(args[1])))
+        uvloop.run(_counted(int(args[1]), backend))
     elif args[:1] == ["--instructions"]:
         registrations = int(args[1]) if len(args) > 1 else 200
-        print(f"{instructions(registrations) / 1e6:.3f} M instructions a registration (one at a time, {registrations} and {2 * registrations} counted)")
+        counted = instructions(registrations, backend)
+        print(f"{counted / 1e6:.3f} M instructions a registration on {backend} (one at a time, {registrations} and {2 * registrations} counted)")
     else:
         registrations = int(args[0]) if args else 2000
-        for i, (one, many) in enumerate(uvloop.run(measure(registrations)), start=1):
+        for i, (one, many) in enumerate(uvloop.run(measure(registrations, backend)), start=1):
             print(f"round {i}: {one:.0f} µs CPU a registration one at a time, {many:.0f} µs sixteen at once")
 
 

@@ -8,9 +8,12 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from bench.harness import run_and_write
 from bench.model import BenchConfig
 from bench.report import table
+from tests.conftest import BACKENDS
 
 EXPECTED = {
     ("propagation", "commit → health inbox p50"),
@@ -55,12 +58,13 @@ def test_every_scenario_runs_and_the_table_json_and_svg_are_written(tmp_path: Pa
         assert (tmp_path / f"latest.{ext}").read_text(encoding="utf-8") == paths[ext].read_text(encoding="utf-8")
 
 
-async def test_the_in_process_measure_registers_every_time_and_gives_a_figure_a_round() -> None:
-    """`python -m bench.inprocess`: each registration is answered 201 (else it raises), and each
-    round gives a CPU figure for one at a time and sixteen at once."""
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_the_in_process_measure_registers_every_time_and_gives_a_figure_a_round(backend: str) -> None:
+    """`python -m bench.inprocess [--postgresql]`: each registration is answered 201 (else it
+    raises), and each round gives a CPU figure for one at a time and sixteen at once."""
     from bench.inprocess import measure
 
-    figures = await measure(48, rounds=2)
+    figures = await measure(48, backend, rounds=2)
     assert len(figures) == 2 and all(one > 0 and many > 0 for one, many in figures)
 
 
