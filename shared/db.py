@@ -148,11 +148,47 @@ def insert_into(table: Table) -> Insert:
     return table.insert()
 
 
+_TOGETHER = "tuoyu_inserts_together"
+
+
 async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """`INSERT INTO table` of `rows` (dicts with the same keys), in the session's transaction."""
+    """`INSERT INTO table` of `rows` (dicts with the same keys), in the session's transaction; inside
+    `inserts_together`, at the end of that block."""
+    if (together := session.info.get(_TOGETHER)) is not None:
+        together.append((table, rows))
+        return
     insert = insert_into(table)
     if rows and await straight_to_driver(session, insert, rows, returning=False) is None:
         await session.execute(insert, rows)
+
+
+class inserts_together:  # noqa: N801 - used as a function: `async with inserts_together(session)`
+    """The `insert_rows` made inside, sent when the block ends: on PostgreSQL as one statement (a
+    round trip instead of one each: a change's audit record and its event are two), elsewhere one
+    after the other. The rows are not in their tables until then; a block that raises inserts none.
+    (A class, not a generator: it is on every write's path.)"""
+
+    __slots__ = ("pending", "session")
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.pending: list[tuple[Table, list[dict[str, Any]]]] | None = None
+
+    async def __aenter__(self) -> None:
+        if _TOGETHER not in self.session.info:  # else inside another such block: its end sends them
+            self.pending = self.session.info[_TOGETHER] = []
+
+    async def __aexit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        if self.pending is None:
+            return
+        del self.session.info[_TOGETHER]
+        pending = [(table, rows) for table, rows in self.pending if rows]
+        if error_type is not None or not pending:
+            return
+        if len(pending) > 1 and self.session.bind.dialect.driver == "asyncpg" and await _together_on_asyncpg(self.session, pending):
+            return
+        for table, rows in pending:
+            await insert_rows(self.session, table, rows)
 
 
 async def insert_new(session: AsyncSession, table: Table, rows: list[dict[str, Any]], *returning: str) -> list[tuple[Any, ...]]:
@@ -181,7 +217,8 @@ class DriverInsert:
     columns' own conversions, as SQLAlchemy applies them) and the returned values into Python's."""
 
     sql: str
-    values: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row's values, in the order of the statement's placeholders
+    columns: tuple[str, ...]  # the columns of the statement's placeholders, in their order
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row's values, in that order
     converts: tuple[tuple[int, Callable[[Any], Any]], ...]  # the placeholders whose values are converted, and how
     returns: tuple[Callable[[Any], Any] | None, ...]
 
@@ -212,6 +249,7 @@ def _driver_insert(dialect: Dialect, insert: Insert, keys: tuple[str, ...]) -> D
     columns = compiled.effective_returning or ()
     return DriverInsert(
         compiled.string,
+        order,
         itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],),
         tuple((i, f) for i, k in enumerate(order) if (f := compiled.binds[k].type.dialect_impl(dialect).bind_processor(dialect)) is not None),
         tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
@@ -230,13 +268,9 @@ async def straight_to_driver(session: AsyncSession, insert: Insert, rows: list[d
     connection's thread), and for several rows returning values on PostgreSQL (SQLAlchemy sends
     them as one statement, the driver one a row)."""
     connection = await _connection_of(session)
-    if connection._echo or connection.dispatch.before_cursor_execute or connection.dispatch.after_cursor_execute:
+    if _watched(connection) or (statement := _driver_insert(connection.dialect, insert, tuple(rows[0]))) is None:
         return None
-    if (statement := _driver_insert(connection.dialect, insert, tuple(rows[0]))) is None:
-        return None
-    sync_session = session.sync_session
-    if sync_session.autoflush and not sync_session._is_clean():
-        await session.flush()  # as the session does before any statement: what it holds is written first
+    await _flush_held(session)
     pooled = connection.connection
     if isinstance(driver := pooled.driver_connection, SqliteConnection):
         return driver.run_now(statement, statement.parameters(rows), returning=returning) if driver.on_loop else None
@@ -248,6 +282,68 @@ async def straight_to_driver(session: AsyncSession, insert: Insert, rows: list[d
                 await (await session.connection()).invalidate(error)
             raise
     return None
+
+
+def _watched(connection: Connection) -> bool:
+    """Whether anyone listens to the statements SQLAlchemy runs on it (an echo, a cursor hook)."""
+    return bool(connection._echo or connection.dispatch.before_cursor_execute or connection.dispatch.after_cursor_execute)
+
+
+async def _flush_held(session: AsyncSession) -> None:
+    """As the session does before any statement: the objects it holds unwritten are written first."""
+    sync_session = session.sync_session
+    if sync_session.autoflush and not sync_session._is_clean():
+        await session.flush()
+
+
+# PostgreSQL's limit on a statement's parameters
+_MOST_PARAMETERS = 32767
+
+
+async def _together_on_asyncpg(session: AsyncSession, pending: list[tuple[Table, list[dict[str, Any]]]]) -> bool:
+    """Several tables' rows as one statement on asyncpg (`WITH w0 AS (INSERT …) … INSERT …`);
+    False when that is not for this connection or these rows."""
+    connection = await _connection_of(session)
+    adapted = connection.connection.dbapi_connection
+    if not isinstance(adapted, AsyncAdapt_asyncpg_connection) or _watched(connection):
+        return False
+    statement = _together_statement(connection.dialect, tuple((table, tuple(rows[0]), len(rows)) for table, rows in pending))
+    if statement is None:
+        return False
+    parameters: list[Any] = []
+    for table, rows in pending:
+        single = _driver_insert(connection.dialect, insert_into(table), tuple(rows[0]))
+        assert single is not None
+        for values in single.parameters(rows):
+            parameters.extend(values)
+    await _flush_held(session)
+    try:
+        await _run_on_asyncpg(adapted, statement, [parameters], returning=False)
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            await (await session.connection()).invalidate(error)
+        raise
+    return True
+
+
+@cache
+def _together_statement(dialect: Dialect, shapes: tuple[tuple[Table, tuple[str, ...], int], ...]) -> DriverInsert | None:
+    """One statement inserting each (table, keys, row count): data-modifying CTEs, each table's rows
+    in one VALUES list, the placeholders numbered across them."""
+    quote, parts, used = dialect.identifier_preparer, [], 0
+    for table, keys, count in shapes:
+        single = _driver_insert(dialect, insert_into(table), keys)
+        if single is None:
+            return None
+        width = len(single.columns)
+        rows = ", ".join("(" + ", ".join(f"${used + r * width + c + 1}" for c in range(width)) + ")" for r in range(count))
+        used += width * count
+        parts.append(f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(table.c[key].name) for key in single.columns)}) VALUES {rows}")
+    if used > _MOST_PARAMETERS:
+        return None
+    *first, last = parts
+    sql = "WITH " + ", ".join(f"w{i} AS ({part})" for i, part in enumerate(first)) + " " + last
+    return DriverInsert(sql, (), lambda row: (), (), ())
 
 
 _CONNECTION = "tuoyu_connection"

@@ -36,7 +36,7 @@ from registration_svc.schemas import (
 )
 from shared.audit import audit
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import inserts_together, utcnow
 from shared.errors import Problem, not_found
 from shared.outbox import record
 
@@ -71,8 +71,9 @@ async def _changed(
     after = read(row)
     now = after.model_dump(mode="json")  # type: ignore[attr-defined]
     changed_after = {k: now[k] for k in before}
-    await audit(session, platform, principal, action, entity, row.uscc, extra or None, before=before, after=changed_after)
-    await record(session, platform, snapshot_event(event_type, after, row.county, traceparent, **extra))  # type: ignore[arg-type]
+    async with inserts_together(session):
+        await audit(session, platform, principal, action, entity, row.uscc, extra or None, before=before, after=changed_after)
+        await record(session, platform, snapshot_event(event_type, after, row.county, traceparent, **extra))  # type: ignore[arg-type]
     return after
 
 
@@ -122,8 +123,9 @@ async def add_registration(session: AsyncSession, principal: Principal, body: Re
         raise duplicate_registration(body.uscc)
     row = SimpleNamespace(**values)  # what registration_read reads of a row
     created = registration_read(row)
-    await audit(session, platform, principal, "register", "registration", row.uscc)
-    await record(session, platform, snapshot_event("tuoyu.registration.institution.registered.v1", created, row.county, traceparent))
+    async with inserts_together(session):
+        await audit(session, platform, principal, "register", "registration", row.uscc)
+        await record(session, platform, snapshot_event("tuoyu.registration.institution.registered.v1", created, row.county, traceparent))
     return created
 
 

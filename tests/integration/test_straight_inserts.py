@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 import shared.db
-from shared.db import Database, UTCDateTime, insert_into, insert_new, insert_rows
+from shared.db import Database, UTCDateTime, insert_into, insert_new, insert_rows, inserts_together
 from tests.conftest import BACKENDS, DatabaseSet
 
 RECORDS = sa.Table(
@@ -31,6 +31,13 @@ RECORDS = sa.Table(
     sa.Column("note", sa.String),
     sa.Column("on", sa.Date),
     sa.Column("open", sa.Boolean),
+)
+NOTES = sa.Table(
+    "notes",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("text", sa.String, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
 )
 AT = dt.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -192,3 +199,37 @@ async def test_objects_the_session_holds_are_written_before_a_straight_insert_th
     assert straight == [1]
     async with db.reading() as session:
         assert (await session.execute(sa.select(CHILDREN.c.parent_id))).scalars().all() == [7]
+
+
+async def test_inserts_made_together_arrive_at_the_blocks_end_on_postgresql_in_one_statement(db: Database) -> None:
+    async with db.transaction() as session:
+        await session.run_sync(lambda s: NOTES.create(s.connection()))
+    sent: list[str] = []  # what PostgreSQL was sent (asyncpg's query logger)
+    async with db.transaction() as session:
+        driver = (await session.connection()).sync_connection.connection.driver_connection  # type: ignore[union-attr]
+        def log(logged: Any) -> None:
+            sent.append(logged.query)
+
+        if not db.is_sqlite:
+            driver.add_query_logger(log)
+        async with inserts_together(session):
+            await insert_rows(session, RECORDS, [record("together-1"), record("together-2", note="第二")])
+            await insert_rows(session, NOTES, [{"text": "审核", "at": AT}])
+            assert (await session.execute(sa.select(sa.func.count()).select_from(RECORDS))).scalar_one() == 0  # not yet
+        assert (await session.execute(sa.select(sa.func.count()).select_from(RECORDS))).scalar_one() == 2
+        if not db.is_sqlite:
+            driver.remove_query_logger(log)
+    if not db.is_sqlite:
+        assert len([q for q in sent if "INSERT" in q]) == 1, sent
+    with pytest.raises(ValueError):
+        async with db.transaction() as session, inserts_together(session):
+            await insert_rows(session, NOTES, [{"text": "退回", "at": AT}])
+            raise ValueError("refused before the block's end")
+    async with db.reading() as session:
+        rows = (await session.execute(sa.select(RECORDS.c.key, RECORDS.c.at, RECORDS.c.detail, RECORDS.c.note).order_by(RECORDS.c.key))).all()
+        notes = (await session.execute(sa.select(NOTES.c.text, NOTES.c.at))).all()
+    assert [tuple(r) for r in rows] == [
+        ("together-1", AT, {"规则": [1, "二"], "none": None}, None),
+        ("together-2", AT, {"规则": [1, "二"], "none": None}, "第二"),
+    ]
+    assert [tuple(n) for n in notes] == [("审核", AT)]
