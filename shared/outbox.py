@@ -70,6 +70,7 @@ class Sequenced(NamedTuple):
     topic: str
     key: str
     payload: str
+    headers: list[tuple[str, bytes]] | None = None  # known when just sequenced; else read from the payload
 
 
 class OutboxRelay:
@@ -163,7 +164,7 @@ class OutboxRelay:
         producer = await self.bus.producer()
         sent = []
         for row in rows:
-            headers = kafka_headers(orjson.loads(row.payload))
+            headers = row.headers if row.headers is not None else kafka_headers(orjson.loads(row.payload))
             sent.append(await producer.send(row.topic, row.payload.encode(), key=row.key.encode(), headers=headers))
         await asyncio.gather(*sent)
         first, last = rows[0].position, rows[-1].position
@@ -240,7 +241,7 @@ class OutboxRelay:
             heads[row.topic] = event["chainhash"]
             payload = orjson.dumps(event).decode()
             updates.append({"b_seq": row.seq, "b_pos": i, "b_payload": payload, "b_chain": event["chainhash"]})
-            sequenced.append(Sequenced(i, row.topic, row.key, payload))
+            sequenced.append(Sequenced(i, row.topic, row.key, payload, kafka_headers(event)))
         await session.execute(
             sa.update(outbox)
             .where(outbox.c.seq == sa.bindparam("b_seq"))
