@@ -185,7 +185,7 @@ class inserts_together:  # noqa: N801 - used as a function: `async with inserts_
         pending = [(table, rows) for table, rows in self.pending if rows]
         if error_type is not None or not pending:
             return
-        if len(pending) > 1 and self.session.bind.dialect.driver == "asyncpg" and await _together_on_asyncpg(self.session, pending):
+        if len(pending) > 1 and await _together_on_asyncpg(self.session, pending):
             return
         for table, rows in pending:
             await insert_rows(self.session, table, rows)
@@ -275,12 +275,7 @@ async def straight_to_driver(session: AsyncSession, insert: Insert, rows: list[d
     if isinstance(driver := pooled.driver_connection, SqliteConnection):
         return driver.run_now(statement, statement.parameters(rows), returning=returning) if driver.on_loop else None
     if isinstance(adapted := pooled.dbapi_connection, AsyncAdapt_asyncpg_connection) and not (returning and len(rows) > 1):
-        try:
-            return await _run_on_asyncpg(adapted, statement, statement.parameters(rows), returning=returning)
-        except DBAPIError as error:
-            if error.connection_invalidated:  # as SQLAlchemy does with a lost connection: the pool opens a new one
-                await (await session.connection()).invalidate(error)
-            raise
+        return await _run_on_asyncpg(session, adapted, statement.sql, statement.parameters(rows), statement.returned if returning else None)
     return None
 
 
@@ -307,8 +302,8 @@ async def _together_on_asyncpg(session: AsyncSession, pending: list[tuple[Table,
     adapted = connection.connection.dbapi_connection
     if not isinstance(adapted, AsyncAdapt_asyncpg_connection) or _watched(connection):
         return False
-    statement = _together_statement(connection.dialect, tuple((table, tuple(rows[0]), len(rows)) for table, rows in pending))
-    if statement is None:
+    sql = _together_sql(connection.dialect, tuple((table, tuple(rows[0]), len(rows)) for table, rows in pending))
+    if sql is None:
         return False
     parameters: list[Any] = []
     for table, rows in pending:
@@ -317,17 +312,12 @@ async def _together_on_asyncpg(session: AsyncSession, pending: list[tuple[Table,
         for values in single.parameters(rows):
             parameters.extend(values)
     await _flush_held(session)
-    try:
-        await _run_on_asyncpg(adapted, statement, [parameters], returning=False)
-    except DBAPIError as error:
-        if error.connection_invalidated:
-            await (await session.connection()).invalidate(error)
-        raise
+    await _run_on_asyncpg(session, adapted, sql, [parameters])
     return True
 
 
 @cache
-def _together_statement(dialect: Dialect, shapes: tuple[tuple[Table, tuple[str, ...], int], ...]) -> DriverInsert | None:
+def _together_sql(dialect: Dialect, shapes: tuple[tuple[Table, tuple[str, ...], int], ...]) -> str | None:
     """One statement inserting each (table, keys, row count): data-modifying CTEs, each table's rows
     in one VALUES list, the placeholders numbered across them."""
     quote, parts, used = dialect.identifier_preparer, [], 0
@@ -342,8 +332,7 @@ def _together_statement(dialect: Dialect, shapes: tuple[tuple[Table, tuple[str, 
     if used > _MOST_PARAMETERS:
         return None
     *first, last = parts
-    sql = "WITH " + ", ".join(f"w{i} AS ({part})" for i, part in enumerate(first)) + " " + last
-    return DriverInsert(sql, (), lambda row: (), (), ())
+    return "WITH " + ", ".join(f"w{i} AS ({part})" for i, part in enumerate(first)) + " " + last
 
 
 _CONNECTION = "tuoyu_connection"
@@ -364,21 +353,38 @@ async def _connection_of(session: AsyncSession) -> Connection:
 
 
 async def _run_on_asyncpg(
-    adapted: AsyncAdapt_asyncpg_connection, statement: DriverInsert, parameters: list[Sequence[Any]], *, returning: bool
+    session: AsyncSession,
+    adapted: AsyncAdapt_asyncpg_connection,
+    sql: str,
+    parameters: list[Sequence[Any]],
+    returned: Callable[[list[Any]], list[tuple[Any, ...]]] | None = None,
 ) -> list[tuple[Any, ...]]:
-    """The insert on asyncpg's connection, in the transaction SQLAlchemy's adapter keeps for it
-    (begun now if no statement has begun it yet), its errors raised as SQLAlchemy's."""
+    """An insert on asyncpg's connection, in the transaction SQLAlchemy's adapter keeps for it
+    (begun now if no statement has begun it yet); with `returned`, the rows it returns, converted.
+    Its errors are raised as SQLAlchemy's, and a connection they say is lost is invalidated, as
+    SQLAlchemy does: the pool opens a new one."""
+    try:
+        return await _execute_on_asyncpg(adapted, sql, parameters, returned)
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            await (await session.connection()).invalidate(error)
+        raise
+
+
+async def _execute_on_asyncpg(
+    adapted: AsyncAdapt_asyncpg_connection, sql: str, parameters: list[Sequence[Any]], returned: Callable[[list[Any]], list[tuple[Any, ...]]] | None
+) -> list[tuple[Any, ...]]:
     asyncpg_connection = adapted.driver_connection
     async with adapted._execute_mutex:
         try:
             if adapted._transaction is None:
                 await adapted._start_transaction()  # its errors too: a connection lost since the pool lent it
-            if returning:
-                return statement.returned(await asyncpg_connection.fetch(statement.sql, *parameters[0]))
+            if returned is not None:
+                return returned(await asyncpg_connection.fetch(sql, *parameters[0]))
             if len(parameters) == 1:
-                await asyncpg_connection.execute(statement.sql, *parameters[0])
+                await asyncpg_connection.execute(sql, *parameters[0])
             else:
-                await asyncpg_connection.executemany(statement.sql, parameters)
+                await asyncpg_connection.executemany(sql, parameters)
             return []
         except Exception as error:
             try:
@@ -386,7 +392,7 @@ async def _run_on_asyncpg(
             except adapted.dbapi.Error as translated:
                 # a connection that is gone is said so, as SQLAlchemy says it
                 gone = asyncpg_connection.is_closed()
-                raise DBAPIError.instance(statement.sql, parameters, translated, adapted.dbapi.Error, connection_invalidated=gone) from error
+                raise DBAPIError.instance(sql, parameters, translated, adapted.dbapi.Error, connection_invalidated=gone) from error
             raise
 
 
