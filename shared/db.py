@@ -16,12 +16,13 @@ from operator import itemgetter
 from typing import Any
 
 import aiosqlite
+import asyncpg
 import orjson
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Table, bindparam, event, make_url
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Integer, String, Table, bindparam, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -201,6 +202,16 @@ async def insert_new(session: AsyncSession, table: Table, rows: list[dict[str, A
     if (returned := await straight_to_driver(session, insert, rows, returning=True)) is not None:
         return returned
     return [tuple(r) for r in (await session.execute(insert, rows)).all()]
+
+
+def unique_refused(error: IntegrityError, column: Column[Any]) -> bool:
+    """Whether `error` is the unique key on `column` refusing a value the table holds already
+    (the drivers word it differently): an insert that may repeat a key is sent as it is, and this
+    tells its one expected refusal from any other."""
+    cause = error.orig.__cause__ if error.orig is not None else None
+    if isinstance(cause, asyncpg.UniqueViolationError):
+        return cause.table_name == column.table.name and (cause.detail or "").startswith(f"Key ({column.name})=")
+    return str(error.orig) == f"UNIQUE constraint failed: {column.table.name}.{column.name}"
 
 
 @cache

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_svc.domain.kindergarten import EDUCATION, ledger_violations
@@ -36,7 +37,7 @@ from registration_svc.schemas import (
 )
 from shared.audit import audit
 from shared.auth import Principal
-from shared.db import inserts_together, utcnow
+from shared.db import inserts_together, unique_refused, utcnow
 from shared.errors import Problem, not_found
 from shared.outbox import record
 
@@ -119,13 +120,17 @@ async def add_registration(session: AsyncSession, principal: Principal, body: Re
         "updated_at": now,
         "updated_by": principal.sub,
     }
-    if not await RegistrationRepository(session, principal).insert(values):
-        raise duplicate_registration(body.uscc)
     row = SimpleNamespace(**values)  # what registration_read reads of a row
     created = registration_read(row)
-    async with inserts_together(session):
-        await audit(session, platform, principal, "register", "registration", row.uscc)
-        await record(session, platform, snapshot_event("tuoyu.registration.institution.registered.v1", created, row.county, traceparent))
+    try:
+        async with inserts_together(session):
+            await RegistrationRepository(session, principal).insert(values)
+            await audit(session, platform, principal, "register", "registration", row.uscc)
+            await record(session, platform, snapshot_event("tuoyu.registration.institution.registered.v1", created, row.county, traceparent))
+    except IntegrityError as error:
+        if unique_refused(error, Registration.__table__.c.uscc):
+            raise duplicate_registration(body.uscc) from None
+        raise
     return created
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_svc.models import ImportBatch, KindergartenClass, Registration
 from shared.auth import Principal
-from shared.db import insert_new
+from shared.db import insert_rows
 from shared.regions import CITY
 
 
@@ -48,12 +48,13 @@ class RegistrationRepository(_Scoped):
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def insert(self, values: dict[str, Any]) -> bool:
+    async def insert(self, values: dict[str, Any]) -> None:
         """A new registration, as a plain INSERT (the ORM's unit of work costs more than the
-        statement for one new row that nothing else in the transaction touches) that skips a USCC
-        already registered; whether it was written. One statement where a check and an insert
-        were two, and the unique key decides between two registrations of one USCC at once."""
-        return bool(await insert_new(self.session, Registration.__table__, [values], "uscc"))
+        statement for one new row that nothing else in the transaction touches); inside
+        `inserts_together`, sent with the audit record and event in one statement. A USCC already
+        registered is refused by the unique key, as `IntegrityError` (`duplicate_uscc` tells it
+        apart): the key, not a read before, decides between two registrations of one USCC at once."""
+        await insert_rows(self.session, Registration.__table__, [values])
 
     async def page(
         self,

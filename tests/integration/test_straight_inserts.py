@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 import shared.db
-from shared.db import Database, UTCDateTime, insert_into, insert_new, insert_rows, inserts_together
+from shared.db import Database, UTCDateTime, insert_into, insert_new, insert_rows, inserts_together, unique_refused
 from tests.conftest import BACKENDS, DatabaseSet
 
 RECORDS = sa.Table(
@@ -233,3 +233,22 @@ async def test_inserts_made_together_arrive_at_the_blocks_end_on_postgresql_in_o
         ("together-2", AT, {"规则": [1, "二"], "none": None}, "第二"),
     ]
     assert [tuple(n) for n in notes] == [("审核", AT)]
+
+
+async def test_a_repeated_key_in_inserts_made_together_is_told_apart_and_nothing_of_the_block_is_kept(db: Database) -> None:
+    async with db.transaction() as session:
+        await session.run_sync(lambda s: NOTES.create(s.connection()))
+        await insert_rows(session, RECORDS, [record("taken")])
+    with pytest.raises(IntegrityError) as refused:
+        async with db.transaction() as session, inserts_together(session):
+            await insert_rows(session, NOTES, [{"text": "登记", "at": AT}])
+            await insert_rows(session, RECORDS, [record("taken", note="again")])
+    assert unique_refused(refused.value, RECORDS.c.key)
+    assert not unique_refused(refused.value, RECORDS.c.id)
+    with pytest.raises(IntegrityError) as missing:  # a refusal of another kind: a required value left out
+        async with db.transaction() as session, inserts_together(session):
+            await insert_rows(session, NOTES, [{"text": None, "at": AT}])
+    assert not unique_refused(missing.value, NOTES.c.text)
+    async with db.reading() as session:
+        assert (await session.execute(sa.select(sa.func.count()).select_from(NOTES))).scalar_one() == 0
+        assert (await session.execute(sa.select(RECORDS.c.note))).scalars().all() == [None]
