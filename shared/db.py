@@ -167,12 +167,19 @@ class inserts_together:  # noqa: N801 - used as a function: `async with inserts_
     """The `insert_rows` made inside, sent when the block ends: on PostgreSQL as one statement (a
     round trip instead of one each: a change's audit record and its event are two), elsewhere one
     after the other. The rows are not in their tables until then; a block that raises inserts none.
+
+    With `ends_transaction`, the caller says the block's statement is its transaction's last. When
+    it is also the first (nothing has begun the transaction), on PostgreSQL it is sent alone, with
+    no BEGIN before it and no COMMIT after: the server applies one statement whole or not at all, a
+    transaction of its own, and the round trips of a registration go from three to one. A statement
+    made in the session after it would not be in that transaction: the commit refuses it (`_committed`).
     (A class, not a generator: it is on every write's path.)"""
 
-    __slots__ = ("pending", "session")
+    __slots__ = ("ends_transaction", "pending", "session")
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, ends_transaction: bool = False) -> None:
         self.session = session
+        self.ends_transaction = ends_transaction
         self.pending: list[tuple[Table, list[dict[str, Any]]]] | None = None
 
     async def __aenter__(self) -> None:
@@ -186,7 +193,7 @@ class inserts_together:  # noqa: N801 - used as a function: `async with inserts_
         pending = [(table, rows) for table, rows in self.pending if rows]
         if error_type is not None or not pending:
             return
-        if len(pending) > 1 and await _together_on_asyncpg(self.session, pending):
+        if (len(pending) > 1 or self.ends_transaction) and await _together_on_asyncpg(self.session, pending, alone=self.ends_transaction):
             return
         for table, rows in pending:
             await insert_rows(self.session, table, rows)
@@ -306,9 +313,10 @@ async def _flush_held(session: AsyncSession) -> None:
 _MOST_PARAMETERS = 32767
 
 
-async def _together_on_asyncpg(session: AsyncSession, pending: list[tuple[Table, list[dict[str, Any]]]]) -> bool:
-    """Several tables' rows as one statement on asyncpg (`WITH w0 AS (INSERT …) … INSERT …`);
-    False when that is not for this connection or these rows."""
+async def _together_on_asyncpg(session: AsyncSession, pending: list[tuple[Table, list[dict[str, Any]]]], *, alone: bool) -> bool:
+    """Several tables' rows as one statement on asyncpg (`WITH w0 AS (INSERT …) … INSERT …`), with
+    `alone` a transaction of its own when none has begun (`inserts_together`); False when that is
+    not for this connection or these rows."""
     connection = await _connection_of(session)
     adapted = connection.connection.dbapi_connection
     if not isinstance(adapted, AsyncAdapt_asyncpg_connection) or _watched(connection):
@@ -323,7 +331,11 @@ async def _together_on_asyncpg(session: AsyncSession, pending: list[tuple[Table,
         for values in single.parameters(rows):
             parameters.extend(values)
     await _flush_held(session)
-    await _run_on_asyncpg(session, adapted, sql, [parameters])
+    if alone and adapted._transaction is None:
+        session.info[_SENT_ALONE] = adapted
+        await _run_on_asyncpg(session, adapted, sql, [parameters], begin=False)
+    else:
+        await _run_on_asyncpg(session, adapted, sql, [parameters])
     return True
 
 
@@ -347,6 +359,7 @@ def _together_sql(dialect: Dialect, shapes: tuple[tuple[Table, tuple[str, ...], 
 
 
 _CONNECTION = "tuoyu_connection"
+_SENT_ALONE = "tuoyu_sent_alone"  # the asyncpg connection a statement went alone on (`inserts_together`)
 
 
 async def _connection_of(session: AsyncSession) -> Connection:
@@ -369,13 +382,16 @@ async def _run_on_asyncpg(
     sql: str,
     parameters: list[Sequence[Any]],
     returned: Callable[[list[Any]], list[tuple[Any, ...]]] | None = None,
+    *,
+    begin: bool = True,
 ) -> list[tuple[Any, ...]]:
     """An insert on asyncpg's connection, in the transaction SQLAlchemy's adapter keeps for it
-    (begun now if no statement has begun it yet); with `returned`, the rows it returns, converted.
+    (begun now if no statement has begun it yet; unless not to `begin`, when the statement is a
+    transaction of its own); with `returned`, the rows it returns, converted.
     Its errors are raised as SQLAlchemy's, and a connection they say is lost is invalidated, as
     SQLAlchemy does: the pool opens a new one."""
     try:
-        return await _execute_on_asyncpg(adapted, sql, parameters, returned)
+        return await _execute_on_asyncpg(adapted, sql, parameters, returned, begin)
     except DBAPIError as error:
         if error.connection_invalidated:
             await (await session.connection()).invalidate(error)
@@ -383,12 +399,16 @@ async def _run_on_asyncpg(
 
 
 async def _execute_on_asyncpg(
-    adapted: AsyncAdapt_asyncpg_connection, sql: str, parameters: list[Sequence[Any]], returned: Callable[[list[Any]], list[tuple[Any, ...]]] | None
+    adapted: AsyncAdapt_asyncpg_connection,
+    sql: str,
+    parameters: list[Sequence[Any]],
+    returned: Callable[[list[Any]], list[tuple[Any, ...]]] | None,
+    begin: bool,
 ) -> list[tuple[Any, ...]]:
     asyncpg_connection = adapted.driver_connection
     async with adapted._execute_mutex:
         try:
-            if adapted._transaction is None:
+            if begin and adapted._transaction is None:
                 await adapted._start_transaction()  # its errors too: a connection lost since the pool lent it
             if returned is not None:
                 return returned(await asyncpg_connection.fetch(sql, *parameters[0]))
@@ -571,8 +591,18 @@ async def _committed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     try:
         async with session.begin():
             yield session
+            if (adapted := session.info.get(_SENT_ALONE)) is not None:
+                _nothing_after_the_last(session, adapted)
     finally:
         await session.close()
+
+
+def _nothing_after_the_last(session: AsyncSession, adapted: AsyncAdapt_asyncpg_connection) -> None:
+    """A statement said to end its transaction went as a transaction of its own
+    (`inserts_together`): one made after it would be in another, so the commit refuses both the
+    statement and what the session would write at commit."""
+    if adapted._transaction is not None or not session.sync_session._is_clean():
+        raise RuntimeError("a statement after the one said to end the transaction (inserts_together(ends_transaction=True))")
 
 
 class Database:

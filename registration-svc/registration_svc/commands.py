@@ -104,9 +104,12 @@ def new_registration_violations(principal: Principal, body: RegistrationCreate, 
     )
 
 
-async def add_registration(session: AsyncSession, principal: Principal, body: RegistrationCreate, traceparent: str | None) -> RegistrationRead:
+async def add_registration(
+    session: AsyncSession, principal: Principal, body: RegistrationCreate, traceparent: str | None, *, ends_transaction: bool = False
+) -> RegistrationRead:
     """Write an already-checked registration with its audit record and event; 409 (and nothing
-    written) when its USCC is registered already."""
+    written) when its USCC is registered already. With `ends_transaction`, nothing else is written
+    in the caller's transaction, before or after (`inserts_together`)."""
     now = utcnow()
     values = {
         "id": str(uuid.uuid4()),
@@ -123,7 +126,7 @@ async def add_registration(session: AsyncSession, principal: Principal, body: Re
     row = SimpleNamespace(**values)  # what registration_read reads of a row
     created = registration_read(row)
     try:
-        async with inserts_together(session):
+        async with inserts_together(session, ends_transaction=ends_transaction):
             await RegistrationRepository(session, principal).insert(values)
             await audit(session, platform, principal, "register", "registration", row.uscc)
             await record(session, platform, snapshot_event("tuoyu.registration.institution.registered.v1", created, row.county, traceparent))
@@ -143,7 +146,7 @@ async def register(
 ) -> RegistrationRead:
     if violations := new_registration_violations(principal, body, today):
         raise refuse(violations)
-    return await add_registration(session, principal, body, traceparent)
+    return await add_registration(session, principal, body, traceparent, ends_transaction=True)
 
 
 async def _registration_to_change(session: AsyncSession, principal: Principal, uscc: str) -> Registration:

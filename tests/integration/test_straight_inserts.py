@@ -5,6 +5,7 @@ SQLAlchemy runs."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 from collections.abc import AsyncIterator
@@ -252,3 +253,47 @@ async def test_a_repeated_key_in_inserts_made_together_is_told_apart_and_nothing
     async with db.reading() as session:
         assert (await session.execute(sa.select(sa.func.count()).select_from(NOTES))).scalar_one() == 0
         assert (await session.execute(sa.select(RECORDS.c.note))).scalars().all() == [None]
+
+
+@pytest.mark.parametrize("db", [BACKENDS[1]], indirect=True)  # SQLite has no such statement: it writes as usual
+async def test_inserts_said_to_end_their_transaction_go_alone_when_they_are_also_its_first(db: Database) -> None:
+    """On PostgreSQL a block said to end its transaction, with nothing before it, is one statement
+    with no BEGIN and no COMMIT; with a statement before it, it is the transaction's last as usual;
+    and a statement after it is refused at the commit."""
+    async with db.transaction() as session:
+        await session.run_sync(lambda s: NOTES.create(s.connection()))
+
+    async def sent_by(*steps: Any) -> list[str]:
+        sent: list[str] = []  # what PostgreSQL was sent (asyncpg's query logger)
+        async with db.transaction() as session:
+            driver = (await session.connection()).sync_connection.connection.driver_connection  # type: ignore[union-attr]
+
+            def log(logged: Any) -> None:
+                sent.append(logged.query)
+
+            driver.add_query_logger(log)
+            try:
+                for step in steps:
+                    await step(session)
+            finally:
+                driver.remove_query_logger(log)
+        await asyncio.sleep(0)  # asyncpg calls its query loggers soon after, not at once
+        return [q.split()[0].strip(";").upper() for q in sent]
+
+    def together(key: str) -> Any:
+        async def insert(session: Any) -> None:
+            async with inserts_together(session, ends_transaction=True):
+                await insert_rows(session, RECORDS, [record(key)])
+                await insert_rows(session, NOTES, [{"text": key, "at": AT}])
+
+        return insert
+
+    async def read(session: Any) -> None:
+        await session.execute(sa.select(sa.func.count()).select_from(NOTES))
+
+    assert await sent_by(together("alone")) == ["WITH"]
+    assert await sent_by(read, together("after-a-read")) == ["BEGIN", "WITH"]  # (the read is a prepared statement, which the logger is not told of)
+    with pytest.raises(RuntimeError, match="after the one said to end the transaction"):
+        await sent_by(together("then-a-read"), read)
+    async with db.reading() as session:
+        assert (await session.execute(sa.select(NOTES.c.text).order_by(NOTES.c.id))).scalars().all() == ["alone", "after-a-read", "then-a-read"]
