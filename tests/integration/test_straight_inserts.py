@@ -104,6 +104,11 @@ async def test_an_insert_of_new_rows_returns_those_written_and_skips_the_known(d
     assert straight[:2] == [1, 1]  # several rows returning values go through SQLAlchemy on PostgreSQL
     async with db.reading() as session:
         assert (await session.execute(sa.select(RECORDS.c.key).order_by(RECORDS.c.key))).scalars().all() == ["a", "b", "c"]
+    # more rows than SQLite takes parameters in one statement (seven columns a row): in several
+    many = [record(f"m{i:05}") for i in range(5000)]
+    async with db.transaction() as session:
+        returned = await insert_new(session, RECORDS, [record("b"), *many, record("c")], "key")
+    assert sorted(returned) == [(r["key"],) for r in many]
 
 
 async def test_a_refused_insert_raises_sqlalchemys_error_and_nothing_of_the_transaction_is_kept(db: Database, straight: list[int | str]) -> None:
