@@ -201,8 +201,8 @@ class inserts_together:  # noqa: N801 - used as a function: `async with inserts_
 
 async def insert_new(session: AsyncSession, table: Table, rows: list[dict[str, Any]], *returning: str) -> list[tuple[Any, ...]]:
     """`INSERT … ON CONFLICT DO NOTHING RETURNING` the named columns: rows whose key the table
-    already holds are skipped, and the rows returned (in no set order) are the ones that were new. The unique key
-    decides, so two transactions writing the same key at once cannot both succeed."""
+    already holds are skipped, and the rows returned (in no set order) are the ones that were new.
+    The unique key decides, so two transactions writing the same key at once cannot both succeed."""
     if not rows:
         return []
     insert = _insert_new(session.get_bind().dialect.name, table, returning)
@@ -457,8 +457,8 @@ class SqliteConnection(aiosqlite.Connection):
             if not returning:
                 self._conn.executemany(statement.sql, parameters)
                 return []
-            # SQLite gives no rows back from executemany: the rows in one VALUES list (a statement
-            # a row cost a consumer's claim of a batch some 10% of its time behind a backlog)
+            # SQLite gives no rows back from executemany: the rows go in one VALUES list, a statement
+            # where there was one a row (a consumer's claim of its batch: five hundred)
             width, returned = len(statement.columns), []
             for first in range(0, len(parameters), step := _MOST_SQLITE_VARIABLES // width):
                 chunk = parameters[first : first + step]
