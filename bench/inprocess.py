@@ -8,7 +8,7 @@ measured with:
 
     python -m bench.inprocess [--postgresql] [REGISTRATIONS]     # default 2,000, three rounds
 
-It prints µs of CPU a registration for each round. With `--postgresql` first, the same on a
+It prints µs of CPU a registration for each round. With `--postgresql`, the same on a
 scratch PostgreSQL database (`TUOYU_BENCH_POSTGRES`, as `tuoyu bench`): the process's own CPU and
 instructions only, not the server's. CPU time still moves with a busy machine
 (caches, other processes); instructions do not. With valgrind installed,
@@ -22,6 +22,7 @@ run after run on the same code. What a change saves on the request's path shows 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import re
@@ -162,19 +163,22 @@ def _backend_flag(backend: str) -> list[str]:
     return ["--postgresql"] if backend == "postgresql" else []
 
 
-def main() -> None:
-    args = sys.argv[1:]
-    backend = "postgresql" if args[:1] == ["--postgresql"] else "sqlite"
-    args = args[1:] if backend == "postgresql" else args
-    if args[:1] == ["--counted"]:
-        uvloop.run(_counted(int(args[1]), backend))
-    elif args[:1] == ["--instructions"]:
-        registrations = int(args[1]) if len(args) > 1 else 200
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.inprocess", description=__doc__.splitlines()[0])
+    parser.add_argument("registrations", type=int, nargs="?", help="registrations measured (default: 2,000 for CPU, 200 for instructions)")
+    parser.add_argument("--postgresql", action="store_true", help="on a scratch PostgreSQL database instead of SQLite")
+    parser.add_argument("--instructions", action="store_true", help="instructions a registration, counted under callgrind")
+    parser.add_argument("--counted", type=int, metavar="N", help=argparse.SUPPRESS)  # the run under callgrind (`instructions`)
+    args = parser.parse_args(argv)
+    backend = "postgresql" if args.postgresql else "sqlite"
+    if args.counted is not None:
+        uvloop.run(_counted(args.counted, backend))
+    elif args.instructions:
+        registrations = args.registrations or 200
         counted = instructions(registrations, backend)
         print(f"{counted / 1e6:.3f} M instructions a registration on {backend} (one at a time, {registrations} and {2 * registrations} counted)")
     else:
-        registrations = int(args[0]) if args else 2000
-        for i, (one, many) in enumerate(uvloop.run(measure(registrations, backend)), start=1):
+        for i, (one, many) in enumerate(uvloop.run(measure(args.registrations or 2000, backend)), start=1):
             print(f"round {i}: {one:.0f} µs CPU a registration one at a time, {many:.0f} µs sixteen at once")
 
 
