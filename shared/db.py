@@ -460,7 +460,8 @@ class SqliteConnection(aiosqlite.Connection):
             # SQLite gives no rows back from executemany: the rows go in one VALUES list, a statement
             # where there was one a row (a consumer's claim of its batch: five hundred)
             width, returned = len(statement.columns), []
-            for first in range(0, len(parameters), step := _MOST_SQLITE_VARIABLES // width):
+            step = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width  # rows a statement takes
+            for first in range(0, len(parameters), step):
                 chunk = parameters[first : first + step]
                 flat = [value for row in chunk for value in row]
                 returned += self._conn.execute(_rows_sql(statement.sql, width, len(chunk)), flat).fetchall()
@@ -483,9 +484,6 @@ class SqliteConnection(aiosqlite.Connection):
                 if now >= deadline:
                     raise
                 await asyncio.sleep(LOCK_RETRY_S)
-
-
-_MOST_SQLITE_VARIABLES = 32766  # the parameters SQLite takes in one statement by default (SQLITE_MAX_VARIABLE_NUMBER, since 3.32)
 
 
 @lru_cache(maxsize=64)

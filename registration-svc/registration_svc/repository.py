@@ -52,8 +52,8 @@ class RegistrationRepository(_Scoped):
         """A new registration, as a plain INSERT (the ORM's unit of work costs more than the
         statement for one new row that nothing else in the transaction touches); inside
         `inserts_together`, sent with the audit record and event in one statement. A USCC already
-        registered is refused by the unique key, as `IntegrityError` (`duplicate_uscc` tells it
-        apart): the key, not a read before, decides between two registrations of one USCC at once."""
+        registered is refused by the unique key, as `IntegrityError` (`shared.db.unique_refused` tells
+        it apart): the key, not a read before, decides between two registrations of one USCC at once."""
         await insert_rows(self.session, Registration.__table__, [values])
 
     async def page(

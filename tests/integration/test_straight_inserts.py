@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import gc
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -104,10 +105,15 @@ async def test_an_insert_of_new_rows_returns_those_written_and_skips_the_known(d
     assert straight[:2] == [1, 1]  # several rows returning values go through SQLAlchemy on PostgreSQL
     async with db.reading() as session:
         assert (await session.execute(sa.select(RECORDS.c.key).order_by(RECORDS.c.key))).scalars().all() == ["a", "b", "c"]
-    # more rows than SQLite takes parameters in one statement (seven columns a row): in several
-    many = [record(f"m{i:05}") for i in range(5000)]
+    # more rows than one statement takes parameters for: in several (on SQLite, its limit lowered
+    # to twenty parameters, two rows of seven columns, so that this takes ten statements)
+    many = [record(f"m{i:05}") for i in range(20)]
     async with db.transaction() as session:
+        connection = (await session.connection()).sync_connection.connection.driver_connection  # type: ignore[union-attr]
+        limit = connection._conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 20) if db.is_sqlite else None
         returned = await insert_new(session, RECORDS, [record("b"), *many, record("c")], "key")
+        if limit is not None:
+            connection._conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
     assert sorted(returned) == [(r["key"],) for r in many]
 
 
