@@ -42,7 +42,7 @@ from inspection_svc.models import platform as inspection_platform
 from registration_svc.models import Registration
 from registration_svc.models import platform as registration_platform
 from shared.bus import Bus
-from shared.db import utcnow
+from shared.db import Database, utcnow
 from shared.timeutil import today_in_china
 
 INBOX = InboxEntry.__table__
@@ -75,6 +75,27 @@ def receipt_row(event: dict, topic: str, received: dt.datetime) -> dict:
     }  # fmt: skip
 
 
+async def create_bare_tables(db: Database) -> None:
+    """The tables the bare consumer writes: the health inbox's, the receipts', the dedup inbox's."""
+    async with db.engine.begin() as conn:
+        await conn.run_sync(InspectionBase.metadata.create_all, tables=[INBOX, RECEIPTS, DEDUP])
+
+
+async def apply_barely(db: Database, values: list[bytes], topic: str) -> None:
+    """The bare consumer's work for a batch of events as published: per event the health-inbox
+    row, the receipt and the dedup row, as three multi-row inserts in one transaction."""
+    rows, receipts, dedup = [], [], []
+    for value in values:
+        event, now = orjson.loads(value), utcnow()
+        rows.append(inbox_row(event, now))
+        receipts.append(receipt_row(event, topic, now))
+        dedup.append({"consumer": "inspection.health-inbox", "event_id": event["id"], "type": event["type"], "processed_at": now})
+    async with db.transaction() as session:
+        await session.execute(sa.insert(RECEIPTS), receipts)
+        await session.execute(sa.insert(INBOX), rows)
+        await session.execute(sa.insert(DEDUP), dedup)
+
+
 async def spread(db_url: str, count: int) -> tuple[float, float] | None:
     """(first, last) inbox arrival as epoch seconds, once `count` rows are there."""
     async with database(db_url) as db, db.reading() as session:
@@ -93,8 +114,7 @@ async def baseline(ctx: Context, outbox: list[dict], run: str) -> tuple[float, f
     topic = await ctx.stage.topic(f"bench.catchup.{run}")
     url = await ctx.stage.database(f"baseline_{run}")
     async with database(url) as db:
-        async with db.engine.begin() as conn:
-            await conn.run_sync(InspectionBase.metadata.create_all, tables=[INBOX, RECEIPTS, DEDUP])
+        await create_bare_tables(db)
         bus = Bus(settings, "bench-baseline")
         producer = await bus.producer()
         sent = [await producer.send(topic, row["payload"].encode(), key=row["key"].encode()) for row in outbox]
@@ -111,16 +131,7 @@ async def baseline(ctx: Context, outbox: list[dict], run: str) -> tuple[float, f
                 messages = [m for ms_ in batches.values() for m in ms_]
                 if not messages:
                     continue
-                rows, receipts, dedup = [], [], []
-                for m in messages:
-                    event, now = orjson.loads(m.value), utcnow()
-                    rows.append(inbox_row(event, now))
-                    receipts.append(receipt_row(event, m.topic, now))
-                    dedup.append({"consumer": "inspection.health-inbox", "event_id": event["id"], "type": event["type"], "processed_at": now})
-                async with db.transaction() as session:
-                    await session.execute(sa.insert(RECEIPTS), receipts)
-                    await session.execute(sa.insert(INBOX), rows)
-                    await session.execute(sa.insert(DEDUP), dedup)
+                await apply_barely(db, [m.value for m in messages], topic)
                 await consumer.commit({tp: OffsetAndMetadata(ms_[-1].offset + 1, "") for tp, ms_ in batches.items()})
                 done += len(messages)
         finally:

@@ -76,3 +76,13 @@ def test_the_in_process_measure_counts_the_instructions_of_a_registration() -> N
 
     per_registration = instructions(10)
     assert 500_000 < per_registration < 50_000_000
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_the_in_process_consumer_measure_applies_every_event_and_gives_a_figure_a_round(backend: str) -> None:
+    """`python -m bench.consumer [--postgresql]`: both sides hold a health-inbox row for every
+    event (else it raises), and each round gives a CPU figure for each side."""
+    from bench.consumer import measure
+
+    figures = await measure(1000, backend, rounds=2)
+    assert len(figures) == 2 and all(suite > 0 and bare > 0 for suite, bare in figures)
