@@ -13,6 +13,14 @@ const REGISTRAR_OF = { public_institution: "bianban", social_service: "minzheng"
 const STATUS = { active: "正常", deregistered: "已注销", submitted: "待审核", accepted: "已备案", returned: "已退回", cancelled: "已失效",
   reviewed: "已初审", approved: "已批准", disbursed: "已拨付", rejected: "已驳回", reversed: "已冲销", open: "未整改", closed: "已整改",
   employed: "在职", left: "离职" };
+// Codes the services answer with, in the words a clerk uses (the services' schemas and domain tables:
+// inspection CreditRead.status, subsidy domain/programmes.py, training domain/workforce.py OCCUPATIONS).
+const CREDIT = { trustworthy: "守信", normal: "一般", dishonest: "失信" };
+const PROGRAMMES = { demonstration_award: "普惠性示范托育机构奖补", vocational_training: "职业培训补贴", skill_appraisal: "技能鉴定补贴",
+  skill_upgrade: "技能提升补贴", fee_reduction: "烈士子女、困境儿童费用减免" };
+const OCCUPATIONS = { yuyingyuan: "育婴员", baoyuyuan: "保育员", health_care: "卫生保健人员", security: "安保人员", cook: "炊事人员", manager: "管理人员" };
+const ROLES = { clerk: "经办人员", admin: "管理员", subscriber: "事件订阅" };
+const label = (map, code) => map[code] || code || "";
 // The members of the joint meeting (四、组织实施); the tracker shows each the indicators of its duty.
 const MEETING = Object.keys(DEPARTMENTS).filter((d) => d !== "evaluator");
 const AGENCIES = { weijian: "卫生健康", shichang: "市场监管", gongan: "公安", xiaofang: "消防救援" };
@@ -45,33 +53,77 @@ const session = {
   clear() { sessionStorage.clear(); },
 };
 
+// Problems (shared/errors.py) in Chinese: by the problem's `type` slug, else by its status; a field's rule
+// by name (pydantic's, and the project's own), the server's English message only where no translation is known.
+const PROBLEM_TITLES = {
+  "bad-request": "请求有误", unauthenticated: "请重新登录", forbidden: "无权办理", "not-found": "记录不存在", conflict: "记录已被他人修改，请刷新后重试",
+  validation: "填写有误", "payload-too-large": "文件过大", "unsupported-media-type": "文件格式不支持", "too-many-requests": "操作过于频繁，请稍后再试",
+  "sign-in-locked": "登录失败次数过多，请稍后再试", "invalid-grant": "账号或密码错误", "upstream-failed": "后台服务出错，请稍后再试",
+  "upstream-timeout": "后台服务超时，请稍后再试", unavailable: "服务暂不可用", internal: "系统错误", "account-exists": "账号已存在",
+  "duplicate-registration": "该机构已登记", "already-drawn": "该计划已抽取", "filing-decided": "该备案已答复", "filing-open": "已有待答复的备案申请",
+  "not-registered": "机构未登记", "four-eyes": "初审与批准须由不同人员办理", "already-disbursed": "已拨付", "not-reviewed": "尚未初审",
+  "not-approved": "尚未批准", "not-submitted": "不是待审核状态", "request-in-progress": "同一请求正在处理", "finding-closed": "该问题已整改",
+  "wrong-password": "原密码不正确",
+};
+const STATUS_TITLES = { 400: "请求有误", 401: "请重新登录", 403: "无权办理", 404: "记录不存在", 409: "与现有记录冲突", 413: "文件过大",
+  422: "填写有误", 429: "操作过于频繁，请稍后再试", 502: "后台服务出错", 503: "服务暂不可用", 504: "后台服务超时" };
+const RULES = {
+  missing: "必填", required: "必填", string_too_short: "长度不足", string_too_long: "过长", too_short: "项数不足", too_long: "项数过多",
+  string_pattern_mismatch: "格式不正确", literal_error: "不是可选的值", enum: "不是可选的值", int_parsing: "须为整数", int_type: "须为整数",
+  float_parsing: "须为数字", bool_parsing: "须为是或否", date_parsing: "须为日期", date_from_datetime_parsing: "须为日期", datetime_parsing: "须为日期时间",
+  greater_than: "数值过小", greater_than_equal: "数值过小", less_than: "数值过大", less_than_equal: "数值过大", extra_forbidden: "多余的字段",
+  json_invalid: "格式不正确", value_error: "不符合要求", not_in_future: "不能晚于今天", known_department: "不是已知的部门",
+  region_of_qingyuan: "不是清远市的县（市、区）", known_region: "不是清远市的县（市、区）", known_role: "不是已知的角色",
+  webhook_target: "接收地址不可用", after_since: "须晚于起始日期", registered_institution: "机构未登记", registered_employer: "单位未登记",
+  two_without_conflict: "须有两名无利害关系的检查人员", within_budget: "超出预算", conditions_met: "不符合条件", drawn_by_plan: "须为抽取到的检查对象和人员",
+  unique_ids: "编号重复", xlsx: "须为 .xlsx 文件", template_columns: "与模板的列不一致", not_readable_by_department: "本部门不能接收该事件",
+};
+const FIELDS = { uscc: "统一社会信用代码", name: "名称", county: "所在县（市、区）", region: "区域", password: "密码", old_password: "原密码",
+  new_password: "新密码", inspectors: "检查人员", inspected_on: "检查日期", registered_on: "登记日期", url: "接收地址", plan_id: "抽查计划" };
+
 class ApiError extends Error {
   constructor(status, problem) { super(problem.detail || problem.title || `HTTP ${status}`); this.status = status; this.problem = problem; }
   describe() {
-    const lines = [this.problem.title || `HTTP ${this.status}`];
-    if (this.problem.detail) lines.push(this.problem.detail);
-    for (const e of this.problem.errors || []) lines.push(`· ${e.field}（${e.rule}）：${e.message}`);
+    const slug = (this.problem.type || "").split(":").pop();
+    const title = PROBLEM_TITLES[slug] || STATUS_TITLES[this.status] || this.problem.title || `HTTP ${this.status}`;
+    const errors = this.problem.errors || [];
+    const lines = [title];
+    // The detail only when it says more than the title and the fields below (the server's words, often English).
+    if (this.problem.detail && !errors.length && !PROBLEM_TITLES[slug]) lines.push(this.problem.detail);
+    for (const e of errors) {
+      const field = FIELDS[e.field] ? `${FIELDS[e.field]}（${e.field}）` : e.field;
+      lines.push(`· ${field}：${RULES[e.rule] || e.message}${RULES[e.rule] && /\d/.test(e.message) ? `（${e.message}）` : ""}`);
+    }
     return lines.join("\n");
   }
 }
 
-async function refresh() {
-  const token = sessionStorage.getItem("refresh");
-  if (!token) return false;
-  const r = await fetch("/auth/token", { method: "POST", body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: token }) });
-  if (!r.ok) return false;
-  session.save(await r.json());
-  return true;
+// One refresh at a time: a page loading two lists gets two 401s when the access token expires, and a
+// refresh token sent twice is "reused" — the gateway then ends the whole sign-in (DESIGN §6, rotation).
+// Every caller waits for the same exchange instead.
+let refreshing = null;
+function refresh() {
+  refreshing ??= (async () => {
+    const token = sessionStorage.getItem("refresh");
+    if (!token) return false;
+    const r = await fetch("/auth/token", { method: "POST", body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: token }) });
+    if (!r.ok) return false;
+    session.save(await r.json());
+    return true;
+  })().finally(() => { refreshing = null; });
+  return refreshing;
 }
 
 async function api(method, path, body, { raw = false, headers = {} } = {}) {
-  const send = () => fetch(path, {
+  let sent;
+  const send = () => { sent = session.token; return fetch(path, {
     method,
-    headers: { ...(session.token ? { Authorization: `Bearer ${session.token}` } : {}), ...(body && !(body instanceof FormData) ? { "Content-Type": "application/json" } : {}), ...headers },
+    headers: { ...(sent ? { Authorization: `Bearer ${sent}` } : {}), ...(body && !(body instanceof FormData) ? { "Content-Type": "application/json" } : {}), ...headers },
     body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
-  });
+  }); };
   let r = await send();
-  if (r.status === 401 && (await refresh())) r = await send();
+  // Refreshed meanwhile by another request: send again with the new token, no second refresh.
+  if (r.status === 401 && (sent !== session.token || (await refresh()))) r = await send();
   if (r.status === 401) { session.clear(); location.hash = "#/login"; throw new ApiError(401, { title: "请重新登录" }); }
   if (raw) { if (!r.ok) throw new ApiError(r.status, await r.json()); return r; }
   const data = r.status === 204 ? null : await r.json();
@@ -118,7 +170,9 @@ function table(columns, load, { filters = [], empty = "暂无记录" } = {}) {
   const body = h("tbody");
   const info = h("span", { class: "muted" });
   const err = errorBox();
-  let cursors = [null], page = 0, params = {};
+  // A filter's default value (e.g. 待审核) is in force from the first load, as the form shows it.
+  const initial = () => Object.fromEntries(filters.filter((f) => f.value !== undefined && f.value !== "").map((f) => [f.name, f.value]));
+  let cursors = [null], page = 0, params = initial();
   const prev = h("button", { type: "button", class: "secondary", onclick: () => { page--; fetchPage(); } }, "上一页");
   const next = h("button", { type: "button", class: "secondary", onclick: () => { page++; fetchPage(); } }, "下一页");
   async function fetchPage() {
@@ -168,7 +222,7 @@ function allowed(page) {
 function renderHome() {
   const who = session.who;
   return h("section", {}, h("h2", {}, `${county(who.region)}${DEPARTMENTS[who.department] || ""}`),
-    h("p", { class: "muted" }, `角色：${(who.roles || []).join("、")}`),
+    h("p", { class: "muted" }, `角色：${(who.roles || []).map((r) => label(ROLES, r)).join("、")}`),
     h("div", { class: "tiles" }, Object.entries(PAGES).filter(([k, p]) => k !== "home" && !p.hidden && allowed(p)).map(([k, p]) => h("a", { href: `#/${k}` }, p.title))));
 }
 
@@ -428,7 +482,7 @@ function renderPractitioners() {
       h("dt", {}, "结论"), h("dd", { class: c.compliant ? "ok" : "bad" }, c.compliant ? "达标" : c.gaps.join("；"))));
   });
   const list = table([
-    { title: "姓名", key: "name" }, { title: "身份证号", key: "id_number_masked" }, { title: "工种", key: "occupation" },
+    { title: "姓名", key: "name" }, { title: "身份证号", key: "id_number_masked" }, { title: "工种", render: (p) => label(OCCUPATIONS, p.occupation) },
     { title: "单位", render: (p) => h("a", { href: `#/profile/${p.employer_uscc}` }, p.employer_uscc) }, { title: "入职", key: "hired_on" },
     { title: "状态", render: (p) => STATUS[p.status] }, { title: "返聘/志愿", render: (p) => [p.rehired_retiree ? "返聘" : "", p.volunteer ? "志愿者" : ""].filter(Boolean).join("、") },
   ], (p, after) => api("GET", `/api/training/v1/practitioners?${query({ ...p, after, limit: 20 })}`), {
@@ -447,14 +501,14 @@ function renderSubsidies() {
     return a.reason || "";
   };
   list = table([
-    { title: "项目", key: "programme" }, { title: "对象", render: (a) => a.uscc ? h("a", { href: `#/profile/${a.uscc}` }, a.uscc) : a.practitioner_id },
+    { title: "项目", render: (a) => label(PROGRAMMES, a.programme) }, { title: "对象", render: (a) => a.uscc ? h("a", { href: `#/profile/${a.uscc}` }, a.uscc) : a.practitioner_id },
     { title: "金额", render: (a) => yuan(a.amount_fen) }, { title: "区域", render: (a) => county(a.region) },
     { title: "符合条件", render: (a) => h("span", { class: a.eligible ? "ok" : "bad", title: a.eligibility.map((c) => `${c.met ? "✓" : "✗"} ${c.detail}`).join("\n") }, a.eligible ? "是" : "否：" + a.eligibility.filter((c) => !c.met).map((c) => c.detail).join("；")) },
     { title: "状态", render: (a) => STATUS[a.status] || a.status }, { title: "操作", render: step },
   ], (p, after) => api("GET", `/api/subsidy/v1/applications?${query({ ...p, after, limit: 20 })}`), {
     filters: [{ name: "status", label: "状态", options: { "": "全部", submitted: "待审核", reviewed: "已初审", approved: "已批准", disbursed: "已拨付", rejected: "已驳回", reversed: "已冲销" }, value: who.region === "441800" ? "reviewed" : "submitted", required: false }] });
   const budgets = table([
-    { title: "项目", key: "programme" }, { title: "年度", key: "year" }, { title: "区域", render: (b) => county(b.region) }, { title: "级次", render: (b) => (b.level === "city" ? "市级" : "县级") },
+    { title: "项目", render: (b) => label(PROGRAMMES, b.programme) }, { title: "年度", key: "year" }, { title: "区域", render: (b) => county(b.region) }, { title: "级次", render: (b) => (b.level === "city" ? "市级" : "县级") },
     { title: "预算", render: (b) => yuan(b.amount_fen) }, { title: "已承诺", render: (b) => yuan(b.committed_fen) }, { title: "可用", render: (b) => yuan(b.available_fen) },
   ], async () => ({ items: await api("GET", "/api/subsidy/v1/budgets"), next: null }));
   return h("div", {}, h("section", {}, h("h2", {}, "奖补申请审批"), list), h("section", {}, h("h2", {}, "预算执行"), budgets));
@@ -560,6 +614,7 @@ function recordCell(key, value) {
   if (key === "amount_fen") return yuan(value);
   if (typeof value === "boolean") return value ? "是" : "否";
   if (key === "status") return STATUS[value] || value;
+  if (key === "programme") return label(PROGRAMMES, value);
   return value ?? "";
 }
 
@@ -651,11 +706,11 @@ function renderProfile(uscc) {
       h("h3", {}, reg.name || code),
       h("dl", { class: "facts" }, h("dt", {}, "统一社会信用代码"), h("dd", {}, code), h("dt", {}, "性质"), h("dd", {}, NATURES[reg.nature] || ""),
         h("dt", {}, "所在地"), h("dd", {}, county(reg.county)), h("dt", {}, "地址"), h("dd", {}, reg.address || ""), h("dt", {}, "登记状态"), h("dd", {}, STATUS[reg.status] || ""),
-        h("dt", {}, "信用"), h("dd", {}, s.credit.data ? `${s.credit.data.status} ${s.credit.data.reasons.join("；")}` : status(s.credit)),
+        h("dt", {}, "信用"), h("dd", {}, s.credit.data ? `${label(CREDIT, s.credit.data.status)} ${s.credit.data.reasons.join("；")}` : status(s.credit)),
         h("dt", {}, "备案"), h("dd", {}, s.filings.data ? (s.filings.data.items.map((f) => STATUS[f.status]).join("、") || "未备案") : status(s.filings)),
         h("dt", {}, "人员配备"), h("dd", {}, s.staffing.data ? (s.staffing.data.compliant ? "达标" : s.staffing.data.gaps.join("；")) : status(s.staffing)),
         h("dt", {}, "检查"), h("dd", {}, s.inspections.data ? `${s.inspections.data.items.length} 次` : status(s.inspections)),
-        h("dt", {}, "奖补"), h("dd", {}, s.applications.data ? s.applications.data.items.map((a) => `${a.programme} ${yuan(a.amount_fen)} ${STATUS[a.status]}`).join("；") || "无" : status(s.applications))));
+        h("dt", {}, "奖补"), h("dd", {}, s.applications.data ? s.applications.data.items.map((a) => `${label(PROGRAMMES, a.programme)} ${yuan(a.amount_fen)} ${STATUS[a.status]}`).join("；") || "无" : status(s.applications))));
   }
   const el = h("section", {}, h("h2", {}, "机构档案"), form([{ name: "uscc", label: "统一社会信用代码", value: uscc || "" }], "查询", (v) => show(v.uscc)), out);
   if (uscc) show(uscc).catch((e) => showError(out, e));
