@@ -169,6 +169,8 @@ async def amend_registration(
     merged = {**before.model_dump(mode="json"), **wanted}
     changed = changed_fields(before.model_dump(mode="json"), wanted)
     if not changed:
+        # The record as it is, with no new version and no event: a PATCH sent again (a client's
+        # retry) changes nothing, and the health bureau is told of changes, not of requests.
         return before
     merged_facts = RegistrationFacts.of({**merged, "registered_on": before.registered_on})
     if violations := registration_violations(merged_facts, today):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from shared.events.registration import Area, InstitutionSnapshot, KindergartenClassSnapshot, Nature, OperatingMode, Places, ServiceType
 
@@ -36,7 +37,20 @@ class RegistrationCreate(Strict):
     area: Area = Field("urban", description="城镇 urban / 农村 rural")
 
 
-class RegistrationUpdate(Strict):
+class Amendment(Strict):
+    """A PATCH body: a field left out stays as it is; none of them may be emptied with `null`
+    (every one is required of the record, DESIGN §5), so a `null` is refused naming its field
+    rather than written or taken for "no change"."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise PydanticCustomError("not_null", "may be left out to keep it, but not set to null")
+        return value
+
+
+class RegistrationUpdate(Amendment):
     """An amendment: only what changes. USCC, nature, registrar, its office and the registration
     date cannot change; an institution that changes those registers anew."""
 
@@ -98,7 +112,7 @@ class KindergartenClassCreate(Strict):
     inclusive: bool = False
 
 
-class KindergartenClassUpdate(Strict):
+class KindergartenClassUpdate(Amendment):
     name: str | None = Field(None, min_length=1, max_length=200)
     address: str | None = Field(None, min_length=1, max_length=300)
     classes: int | None = Field(None, ge=1, le=100)

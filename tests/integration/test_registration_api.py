@@ -93,3 +93,18 @@ async def test_county_staff_read_only_their_county(suite, token_for) -> None:  #
         suite.url("registration", "/v1/registrations"), params={"county": "441823"}, headers=token_for("weijian", "441802")
     )
     assert listed.json()["items"] == []
+
+
+async def test_an_amendment_may_not_empty_a_field_with_null_and_no_change_announces_nothing(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    body = registration_body()
+    headers = token_for("minzheng", "441802")
+    assert (await post(suite, body, headers)).status_code == 201
+    url = suite.url("registration", f"/v1/registrations/{body['uscc']}")
+    before = await outbox_count(suite)
+    for field in ("name", "address", "inclusive", "operating_mode", "employer_run", "sponsors", "area", "places", "county"):
+        response = await suite.http.patch(url, json={field: None}, headers=headers)
+        assert response.status_code == 422, (field, response.text)
+        assert response.json()["errors"][0]["field"] == field and response.json()["errors"][0]["rule"] == "not_null"
+    same = await suite.http.patch(url, json={"places": body["places"], "name": body["name"]}, headers=headers)
+    assert same.status_code == 200 and same.json()["version"] == 1  # the same values: no change, no version, no event
+    assert await outbox_count(suite) == before
