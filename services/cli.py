@@ -203,6 +203,27 @@ def topics(
 
 
 @app.command()
+def reference(
+    check: Annotated[bool, typer.Option(help="only say whether README.md is up to date (exit 1 if not)")] = False,
+    readme: Annotated[Path, typer.Option(help="the file holding the generated sections")] = Path("README.md"),
+) -> None:
+    """Write the README's generated sections: every endpoint of every process and every topic,
+    from the code (services/reference.py)."""
+    from services.reference import with_reference
+
+    text = readme.read_text(encoding="utf-8")
+    current = with_reference(text)
+    if check:
+        if current != text:
+            typer.echo(f"{readme} is out of date: run `tuoyu reference`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{readme} is up to date")
+        return
+    readme.write_text(current, encoding="utf-8")
+    typer.echo(f"{readme} written" if current != text else f"{readme} was already up to date")
+
+
+@app.command()
 def contract(out: Annotated[Path, typer.Option(help="directory to write the contract into")] = Path("contract")) -> None:
     """Write the published contract of the topics (接口契约): asyncapi.json, and per event type its
     JSON Schema (<type>.schema.json) and an example (<type>.example.json)."""

@@ -130,7 +130,8 @@ class Suite:
             from services.demo import seed_institutions
 
             created = await seed_institutions(self.url(SUITE[0]), self.env["TUOYU_DEMO_PASSWORD"])
-            say(f"demo: {len(created)} sample institutions registered; accounts <department>-<region>, password in TUOYU_DEMO_PASSWORD")
+            where = "TUOYU_DEMO_PASSWORD" if os.environ.get("TUOYU_DEMO_PASSWORD") else f"{self.data_dir / 'secrets.json'} (TUOYU_DEMO_PASSWORD)"
+            say(f"demo: {len(created)} sample institutions registered; accounts <department>-<region> and admin, password in {where}")
         say(f"console: {self.url(SUITE[0])}/   (Ctrl-C stops the suite)")
 
     def _argv(self, info: ServiceInfo) -> list[str]:

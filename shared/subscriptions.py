@@ -32,7 +32,7 @@ TOPIC_READERS: dict[str, tuple[str, ...]] = {
     "tuoyu.inspection.inspection": (*_SUPERVISORS, "caizheng"),
     "tuoyu.inspection.finding": (*_SUPERVISORS, "caizheng"),
     # credit drives 联合惩戒/激励 across the members (三(三)4)
-    "tuoyu.inspection.credit": (*_REGISTRARS, *_SUPERVISORS, *_FINANCE),
+    "tuoyu.inspection.credit": tuple(dict.fromkeys((*_REGISTRARS, *_SUPERVISORS, *_FINANCE))),  # 市场监管 is both
     # unlicensed operators are banned by market supervision with police and health (三(三)3)
     "tuoyu.inspection.unlicensed_operator": _SUPERVISORS,
     # quality evaluations are published (三(三)2)
