@@ -390,6 +390,10 @@ class InspectionRepository(_Scoped):
             query = query.where(Inspection.uscc == uscc)
         return list((await self.session.execute(query)).scalars())
 
+    async def last_inspected_on(self, uscc: str) -> dt.date | None:
+        query = sa.select(sa.func.max(Inspection.inspected_on)).where(Inspection.uscc == uscc)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     def add_follow_up(self, follow_up: FollowUp) -> None:
         self.session.add(follow_up)
 
@@ -432,11 +436,26 @@ class CreditRepository(_Scoped):
         query = sa.select(CreditAppeal).where(CreditAppeal.uscc == uscc).order_by(CreditAppeal.filed_on)
         return list((await self.session.execute(query)).scalars())
 
+    def _appeals(self) -> sa.Select:
+        """Appeals of the institutions in the caller's region (by the county of their listing)."""
+        query = sa.select(CreditAppeal).join(Credit, Credit.uscc == CreditAppeal.uscc)
+        if self.principal is None or self.principal.region == CITY:
+            return query
+        return query.where(Credit.county == self.principal.region)
+
     async def appeal(self, appeal_id: str, *, for_update: bool = False) -> CreditAppeal | None:
-        query = sa.select(CreditAppeal).where(CreditAppeal.id == appeal_id)
+        query = self._appeals().where(CreditAppeal.id == appeal_id)
         if for_update:
-            query = query.with_for_update()
+            query = query.with_for_update(of=CreditAppeal)
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def appeals_page(self, *, status: str | None, after: str | None, limit: int) -> list[CreditAppeal]:
+        query = self._appeals()
+        if status:
+            query = query.where(CreditAppeal.status == status)
+        if after:
+            query = query.where(CreditAppeal.id > after)
+        return list((await self.session.execute(query.order_by(CreditAppeal.id).limit(limit))).scalars())
 
     async def institutions(self) -> list[str]:
         """Every institution whose standing may change with time alone."""

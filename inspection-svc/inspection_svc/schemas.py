@@ -316,9 +316,16 @@ class AppealRead(BaseModel):
     uscc: str
     reason: str
     filed_on: dt.date
+    filed_by: str
     status: str
     decided_on: dt.date | None
+    decided_by: str | None
     decision_note: str | None
+
+
+class AppealPage(BaseModel):
+    items: list[AppealRead]
+    next: str | None
 
 
 # -- unlicensed operators -----------------------------------------------------------------------

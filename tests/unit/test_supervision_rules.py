@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from inspection_svc.domain.credit import CreditRules, FindingRecord, credit_standing
+from inspection_svc.domain.credit import CreditRules, FindingRecord, appeal_decision_problem, credit_standing
 from inspection_svc.domain.designation import InstitutionFacts, demonstration_criteria, inclusive_criteria, unmet
 from inspection_svc.domain.evaluation import DOMAINS, rating_of
 from inspection_svc.domain.inspection import FindingFacts, inspection_problems
@@ -15,36 +15,58 @@ RULES = CreditRules(listing_days=365, repeat_count=3, repeat_window_days=365, cl
 SINCE = dt.date(2024, 1, 1)
 
 
+def standing(findings: list[FindingRecord], cleared: dt.date | None, since: dt.date, today: dt.date, rules: CreditRules, inspected: dt.date | None = TODAY - dt.timedelta(days=30)) -> tuple[str, list[str]]:
+    """The standing of an institution last inspected (by default) a month ago."""
+    return credit_standing(findings, cleared, since, inspected, today, rules)
+
+
 def f(severity: str, days_ago: int, open_: bool = False, fixed_after: int = 10) -> FindingRecord:
     raised = TODAY - dt.timedelta(days=days_ago)
     return FindingRecord(severity, raised, open_, "问题", None if open_ else raised + dt.timedelta(days=fixed_after))
 
 
 def test_a_critical_finding_lists_the_institution_until_the_listing_period_ends() -> None:
-    assert credit_standing([f("critical", 10)], None, SINCE, TODAY, RULES)[0] == "dishonest"
+    assert standing([f("critical", 10)], None, SINCE, TODAY, RULES)[0] == "dishonest"
     # listed no more, but clean only since the correction was verified 100 days after it
-    assert credit_standing([f("critical", 400, fixed_after=100)], None, SINCE, TODAY, RULES)[0] == "normal"
-    assert credit_standing([f("critical", 400, fixed_after=20)], None, SINCE, TODAY, RULES)[0] == "trustworthy"
+    assert standing([f("critical", 400, fixed_after=100)], None, SINCE, TODAY, RULES)[0] == "normal"
+    assert standing([f("critical", 400, fixed_after=20)], None, SINCE, TODAY, RULES)[0] == "trustworthy"
     # … unless it is still not rectified
-    assert credit_standing([f("critical", 400, open_=True)], None, SINCE, TODAY, RULES)[0] == "dishonest"
+    assert standing([f("critical", 400, open_=True)], None, SINCE, TODAY, RULES)[0] == "dishonest"
 
 
 def test_repeated_major_findings_are_a_serious_record() -> None:
     two = [f("major", 10), f("major", 100)]
-    assert credit_standing(two, None, SINCE, TODAY, RULES)[0] == "normal"
-    status, reasons = credit_standing([*two, f("major", 300)], None, SINCE, TODAY, RULES)
+    assert standing(two, None, SINCE, TODAY, RULES)[0] == "normal"
+    status, reasons = standing([*two, f("major", 300)], None, SINCE, TODAY, RULES)
     assert status == "dishonest" and "屡次违规" in reasons[0]
-    assert credit_standing([*two, f("major", 400)], None, SINCE, TODAY, RULES)[0] == "normal"
+    assert standing([*two, f("major", 400)], None, SINCE, TODAY, RULES)[0] == "normal"
 
 
 def test_a_clean_record_earns_trust_and_an_upheld_appeal_clears_what_came_before() -> None:
-    assert credit_standing([], None, SINCE, TODAY, RULES)[0] == "trustworthy"
-    assert credit_standing([], None, TODAY - dt.timedelta(days=100), TODAY, RULES)[0] == "normal"
-    assert credit_standing([f("minor", 5, open_=True)], None, SINCE, TODAY, RULES)[0] == "normal"
-    assert credit_standing([f("major", 200)], None, SINCE, TODAY, RULES)[0] == "normal"
-    cleared = TODAY - dt.timedelta(days=3)
-    assert credit_standing([f("critical", 10, open_=True)], cleared, SINCE, TODAY, RULES)[0] == "normal"
-    assert credit_standing([f("critical", 1)], cleared, SINCE, TODAY, RULES)[0] == "dishonest"
+    assert standing([], None, SINCE, TODAY, RULES)[0] == "trustworthy"
+    assert standing([], None, TODAY - dt.timedelta(days=100), TODAY, RULES)[0] == "normal"
+    assert standing([f("minor", 5, open_=True)], None, SINCE, TODAY, RULES)[0] == "normal"
+    assert standing([f("major", 200)], None, SINCE, TODAY, RULES)[0] == "normal"
+    cleared = TODAY - dt.timedelta(days=3)  # the filing day of an upheld appeal
+    assert standing([f("critical", 10, open_=True)], cleared, SINCE, TODAY, RULES)[0] == "normal"
+    assert standing([f("critical", 1)], cleared, SINCE, TODAY, RULES)[0] == "dishonest"
+
+
+def test_time_alone_earns_no_trust_without_an_inspection_in_the_clean_period() -> None:
+    assert standing([], None, SINCE, TODAY, RULES, inspected=None)[0] == "normal"  # never inspected
+    assert standing([], None, SINCE, TODAY, RULES, inspected=SINCE - dt.timedelta(days=1))[0] == "normal"
+    verified = TODAY - dt.timedelta(days=380)
+    fixed = [FindingRecord("major", verified - dt.timedelta(days=10), False, "问题", verified)]
+    assert standing(fixed, None, SINCE, TODAY, RULES, inspected=verified - dt.timedelta(days=10))[0] == "normal"  # only the inspection that found it
+    status, reasons = standing(fixed, None, SINCE, TODAY, RULES, inspected=verified + dt.timedelta(days=5))
+    assert status == "trustworthy" and "最近一次检查" in reasons[0]
+
+
+def test_an_appeal_is_decided_by_the_listing_agency_or_health_and_not_by_its_filer() -> None:
+    assert appeal_decision_problem("shichang", "b", "a", {"shichang"}) is None
+    assert appeal_decision_problem("weijian", "b", "a", {"shichang"}) is None
+    assert "listed the institution" in (appeal_decision_problem("xiaofang", "b", "a", {"shichang"}) or "")
+    assert "filed by you" in (appeal_decision_problem("shichang", "a", "a", {"shichang"}) or "")
 
 
 def test_ratings_from_the_seven_domains() -> None:

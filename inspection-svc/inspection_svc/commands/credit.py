@@ -10,10 +10,10 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inspection_svc.commands.common import announce
-from inspection_svc.domain.credit import CreditRules, FindingRecord, credit_standing
-from inspection_svc.models import Credit, CreditAppeal, platform
-from inspection_svc.repository import CreditRepository, FindingRepository, InboxRepository
-from inspection_svc.schemas import AppealCreate, AppealDecision, AppealRead, CreditRead
+from inspection_svc.domain.credit import LISTING_SEVERITIES, CreditRules, FindingRecord, appeal_decision_problem, credit_standing
+from inspection_svc.models import Credit, CreditAppeal, InboxEntry, platform
+from inspection_svc.repository import CreditRepository, FindingRepository, InboxRepository, InspectionRepository
+from inspection_svc.schemas import AppealCreate, AppealDecision, AppealPage, AppealRead, CreditRead
 from shared.audit import audit
 from shared.auth import Principal
 from shared.db import utcnow
@@ -35,21 +35,28 @@ def rules_from(settings: Settings) -> CreditRules:
     )
 
 
-async def refresh_credit(session: AsyncSession, uscc: str, today: dt.date, rules: CreditRules) -> Credit:
-    """Recompute an institution's standing from its findings and appeals; announce a change."""
-    credits = CreditRepository(session)
+async def _standing(session: AsyncSession, uscc: str, entry: InboxEntry | None, today: dt.date, rules: CreditRules) -> tuple[str, list[str]]:
+    """What an institution's findings, upheld appeals and inspections make its standing today."""
     findings = await FindingRepository(session).of_institution(uscc)
-    appeals = await credits.appeals(uscc)
-    entry = await InboxRepository(session).get(uscc)
-    cleared = max((a.decided_on for a in appeals if a.status == "upheld" and a.decided_on), default=None)
+    appeals = await CreditRepository(session).appeals(uscc)
+    # an upheld appeal clears what it was about: the findings raised up to its filing, not later ones
+    cleared = max((a.filed_on for a in appeals if a.status == "upheld"), default=None)
     known_since = entry.registered_on if entry else min((f.raised_on for f in findings), default=today)
-    status, reasons = credit_standing(
+    return credit_standing(
         [FindingRecord(f.severity, f.raised_on, f.status == "open", f.description, f.verified_on) for f in findings],
         cleared,
         known_since,
+        await InspectionRepository(session).last_inspected_on(uscc),
         today,
         rules,
     )
+
+
+async def refresh_credit(session: AsyncSession, uscc: str, today: dt.date, rules: CreditRules) -> Credit:
+    """Recompute an institution's standing from its findings and appeals; announce a change."""
+    credits = CreditRepository(session)
+    entry = await InboxRepository(session).get(uscc)
+    status, reasons = await _standing(session, uscc, entry, today, rules)
     row = await credits.get(uscc, for_update=True)
     previous = row.status if row else None
     if row is None:
@@ -61,7 +68,8 @@ async def refresh_credit(session: AsyncSession, uscc: str, today: dt.date, rules
         row.status, row.reasons, row.version, row.updated_at = status, reasons, row.version + 1, utcnow()
     else:
         return row
-    if status != (previous or "normal"):  # no row yet means normal
+    # every change is an event, of the reasons alone too (the subsidy side shows why); no row yet was normal
+    if previous is not None or (status, reasons) != ("normal", []):
         change = CreditChanged(
             uscc=uscc,
             county=row.county,
@@ -75,10 +83,19 @@ async def refresh_credit(session: AsyncSession, uscc: str, today: dt.date, rules
     return row
 
 
-def credit_read(uscc: str, row: Credit | None, today: dt.date) -> CreditRead:
-    if row is None:
-        return CreditRead(uscc=uscc, status="normal", reasons=[], since=today)
-    return CreditRead(uscc=uscc, status=row.status, reasons=row.reasons, since=row.since)  # type: ignore[arg-type]
+async def credit_of(session: AsyncSession, uscc: str, today: dt.date, rules: CreditRules) -> CreditRead:
+    """An institution's standing, for any department in the city: credit is not personal data, and
+    the joint rewards and sanctions (守信联合激励和失信联合惩戒, 三(三)2) are applied by finance and
+    subsidy bureaus wherever the institution is. An unknown USCC has no standing at all."""
+    entry = await InboxRepository(session).get(uscc)
+    if entry is None or entry.kind != "institution":
+        raise not_found("institution", uscc)
+    row = await CreditRepository(session).get(uscc)
+    if row is not None:
+        return CreditRead(uscc=uscc, status=row.status, reasons=row.reasons, since=row.since)  # type: ignore[arg-type]
+    # no fact has changed it yet, and the daily pass has not recorded it: what its record makes it today
+    status, reasons = await _standing(session, uscc, entry, today, rules)
+    return CreditRead(uscc=uscc, status=status, reasons=reasons, since=entry.registered_on if status == "normal" else today)  # type: ignore[arg-type]
 
 
 async def file_appeal(session: AsyncSession, principal: Principal, uscc: str, body: AppealCreate, today: dt.date) -> AppealRead:
@@ -93,16 +110,27 @@ async def file_appeal(session: AsyncSession, principal: Principal, uscc: str, bo
     return AppealRead.model_validate(appeal)
 
 
+async def appeals_page(session: AsyncSession, principal: Principal, status: str | None, after: str | None, limit: int) -> AppealPage:
+    """Appeals of the institutions in the caller's region, so that pending ones can be found and decided."""
+    _require_supervisor(principal)
+    rows = await CreditRepository(session, principal).appeals_page(status=status, after=after, limit=limit)
+    return AppealPage(items=[AppealRead.model_validate(r) for r in rows], next=rows[-1].id if len(rows) == limit else None)
+
+
 async def decide_appeal(
     session: AsyncSession, principal: Principal, appeal_id: str, body: AppealDecision, today: dt.date, rules: CreditRules
 ) -> AppealRead:
     _require_supervisor(principal)
     credits = CreditRepository(session, principal)
-    appeal = await credits.appeal(appeal_id, for_update=True)
+    appeal = await credits.appeal(appeal_id, for_update=True)  # within the caller's region: same level or higher
     if appeal is None:
         raise not_found("appeal", appeal_id)
     if appeal.status != "pending":
         raise Problem(409, "appeal-decided", "Already decided", f"the appeal was {appeal.status}")
+    listing = [f for f in await FindingRepository(session).of_institution(appeal.uscc) if f.raised_on <= appeal.filed_on]
+    raising = {f.agency for f in listing if f.severity in LISTING_SEVERITIES}
+    if reason := appeal_decision_problem(principal.department, principal.sub, appeal.filed_by, raising):
+        raise forbidden(reason)
     appeal.status, appeal.decided_on, appeal.decided_by, appeal.decision_note = body.decision, today, principal.sub, body.note
     await session.flush()
     await audit(session, platform, principal, f"appeal_{body.decision}", "credit", appeal.uscc, {"appeal": appeal.id, "note": body.note})
