@@ -72,3 +72,28 @@ def test_unfiled_is_overdue_after_the_allowed_working_days() -> None:
 def test_a_year_without_a_published_calendar_counts_monday_to_friday() -> None:
     assert is_working_day(D(2099, 6, 1))  # a Monday
     assert not is_working_day(D(2099, 6, 6))  # a Saturday
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (D(2027, 1, 1), False),  # Friday, 元旦
+        (D(2027, 1, 4), True),
+        (D(2027, 2, 5), False),  # Friday, 除夕
+        (D(2027, 2, 8), False),  # Monday, 正月初三
+        (D(2027, 2, 9), True),  # no bridging day off is assumed before the State Council says so
+        (D(2027, 4, 5), False),  # Monday, 清明
+        (D(2027, 6, 9), False),  # Wednesday, 端午
+        (D(2027, 9, 15), False),  # Wednesday, 中秋
+        (D(2027, 10, 1), False),  # Friday, 国庆
+        (D(2027, 10, 4), True),  # Monday: only three days are statutory
+        (D(2036, 1, 1), True),  # Tuesday, a year with no lunar dates either: Monday to Friday
+    ],
+)
+def test_a_year_the_state_council_has_not_published_counts_the_statutory_holidays(day: dt.date, working: bool) -> None:
+    assert is_working_day(day) is working
+
+
+def test_a_clock_running_into_an_unpublished_year() -> None:
+    # Received Thursday 24 December 2026: 25, 28–31 December, then 元旦 off, 4–8 and 11–15 January.
+    assert filing_clock(D(2026, 12, 24)).return_due_on == D(2027, 1, 15)
