@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from services.catalogue import SUITE
 from services.processes import free_base_port
@@ -26,13 +27,23 @@ def alive(pid: int) -> bool:
     return True
 
 
-async def test_tuoyu_up_runs_the_suite_restarts_a_dead_service_and_stops_cleanly(tmp_path: Path) -> None:
+def stop_by_sigterm(process: asyncio.subprocess.Process) -> None:
+    process.send_signal(signal.SIGTERM)
+
+
+def stop_by_ctrl_c(process: asyncio.subprocess.Process) -> None:
+    # a terminal's Ctrl-C reaches every process of the foreground group, the children too
+    os.killpg(process.pid, signal.SIGINT)
+
+
+@pytest.mark.parametrize("stop", [stop_by_sigterm, stop_by_ctrl_c], ids=["sigterm", "ctrl-c"])
+async def test_tuoyu_up_runs_the_suite_restarts_a_dead_service_and_stops_cleanly(tmp_path: Path, stop) -> None:
     base = free_base_port(len(SUITE))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUOYU_")}
     env["TUOYU_DEMO_PASSWORD"] = PASSWORD
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "services.cli", "up", "--demo", "--base-port", str(base), "--data-dir", str(tmp_path / "var"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env, start_new_session=True,
     )
     lines: list[str] = []
 
@@ -61,6 +72,12 @@ async def test_tuoyu_up_runs_the_suite_restarts_a_dead_service_and_stops_cleanly
 
             os.kill(pids["registration"], signal.SIGKILL)
             await eventually(lambda: any("registration exited with code" in line for line in lines), timeout=20, what="the death reported")
+            # reported with what it printed last (its startup lines, here), not just a code
+            report = next(i for i, line in enumerate(lines) if "registration exited with code" in line)
+            assert "its last lines:" in lines[report]
+            await eventually(
+                lambda: any(line.startswith("    ") and "Uvicorn running on" in line for line in lines[report + 1 :]), timeout=10, what="its last lines"
+            )
 
             async def back() -> bool:
                 try:
@@ -71,7 +88,7 @@ async def test_tuoyu_up_runs_the_suite_restarts_a_dead_service_and_stops_cleanly
             await eventually(back, timeout=60, what="registration restarted")
 
         new_pids = [int(m.group(2)) for line in lines if (m := re.match(r"^(\w+)\s*\| INFO:\s+Started server process \[(\d+)\]", line))]
-        process.send_signal(signal.SIGTERM)
+        stop(process)
         code = await asyncio.wait_for(process.wait(), timeout=30)
         assert code == 0, "".join(lines[-40:])
         assert not [pid for pid in new_pids if alive(pid)]
