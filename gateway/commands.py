@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.domain.accounts import REFRESH_TTL_DAYS, ROLES, hash_secret, secret_matches
 from gateway.domain.tokens import new_refresh_token, token_hash
 from gateway.domain.webhooks import Filter, Owner, refusals, scope, seal, target_refusal
-from gateway.models import Account, RefreshToken, Webhook
+from gateway.models import Account, RefreshToken, Webhook, platform
 from gateway.repository import AccountRepository, RefreshTokenRepository, WebhookRepository
 from gateway.schemas import (
     AccountCreate,
@@ -22,6 +22,8 @@ from gateway.schemas import (
     DeliveryPage,
     DeliveryRead,
     EventTypeRead,
+    PasswordChange,
+    PasswordReset,
     ReplayCreate,
     ReplayRead,
     TokenResponse,
@@ -180,16 +182,63 @@ async def create_account(session: AsyncSession, principal: Principal, body: Acco
         created_at=utcnow(),
     )
     repo.add(account)
-    return AccountRead.model_validate(account)
+    await session.flush()
+    read = AccountRead.model_validate(account)
+    await audit(session, platform, principal, "create", "account", account.username, after=_account_public(read))  # DESIGN §6
+    return read
 
 
-async def disable_account(session: AsyncSession, principal: Principal, username: str) -> AccountRead:
-    _require_admin(principal)
+def _account_public(read: AccountRead) -> dict:
+    """What an account's audit record keeps: never its secret or the secret's hash."""
+    return read.model_dump(include={"kind", "display_name", "department", "region", "roles", "disabled"})
+
+
+async def _account(session: AsyncSession, username: str) -> Account:
     account = await AccountRepository(session).by_username(username, for_update=True)
     if account is None:
         raise not_found("account", username)
-    account.disabled = True
+    return account
+
+
+async def set_account_disabled(session: AsyncSession, principal: Principal, username: str, disabled: bool) -> AccountRead:
+    """Disable (its sign-ins end: every refresh token revoked) or enable again; audited either way (DESIGN §6)."""
+    _require_admin(principal)
+    account = await _account(session, username)
+    before = _account_public(AccountRead.model_validate(account))
+    account.disabled = disabled
+    if disabled:
+        await RefreshTokenRepository(session).revoke_account(account.id, utcnow())
+    read = AccountRead.model_validate(account)
+    await audit(session, platform, principal, "disable" if disabled else "enable", "account", username, before=before, after=_account_public(read))
+    return read
+
+
+async def _set_password(session: AsyncSession, account: Account, password: str) -> None:
+    account.secret_hash = await asyncio.to_thread(hash_secret, password)
+    # A password changed ends every sign-in made with the old one (a thief's refresh token too).
     await RefreshTokenRepository(session).revoke_account(account.id, utcnow())
+
+
+async def reset_password(session: AsyncSession, principal: Principal, username: str, body: PasswordReset) -> AccountRead:
+    """An administrator sets a forgotten password (or a system's secret)."""
+    _require_admin(principal)
+    account = await _account(session, username)
+    await _set_password(session, account, body.new_password)
+    await audit(session, platform, principal, "reset_password", "account", username)  # who reset it, not to what
+    return AccountRead.model_validate(account)
+
+
+async def change_own_password(session: AsyncSession, principal: Principal, body: PasswordChange) -> AccountRead:
+    """A person changes their own password, proving the old one."""
+    if principal.kind != "person":
+        raise forbidden("a system's secret is reset by an administrator")
+    account = await _account(session, principal.sub)
+    if account.disabled or not await asyncio.to_thread(secret_matches, account.secret_hash, body.old_password):
+        raise field_problem("old_password", "current_password", "the old password is not this account's", slug="wrong-password")
+    if body.new_password == body.old_password:
+        raise field_problem("new_password", "differs_from_old", "the new password must differ from the old one")
+    await _set_password(session, account, body.new_password)
+    await audit(session, platform, principal, "change_password", "account", account.username)
     return AccountRead.model_validate(account)
 
 

@@ -45,6 +45,22 @@ class AccountRead(BaseModel):
     created_at: dt.datetime
 
 
+NewPassword = Annotated[str, Field(min_length=12, max_length=200, description="as long as a new account's; every sign-in of the account ends")]
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    new_password: NewPassword
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    old_password: str = Field(max_length=200, description="the account's current password")
+    new_password: NewPassword
+
+
 Region = Annotated[str, Field(pattern=r"^\d{6}$")]
 EventType = Annotated[str, Field(max_length=160)]
 

@@ -5,18 +5,40 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 
 from gateway import commands
 from gateway.repository import AccountRepository
-from gateway.schemas import AccountCreate, AccountRead, TokenResponse
+from gateway.schemas import AccountCreate, AccountRead, PasswordChange, PasswordReset, TokenResponse
 from shared.auth import CurrentPrincipal
 from shared.errors import Problem, forbidden
 from shared.service import ReadSession, ServiceRuntime, WriteSession
 
 router = APIRouter(tags=["auth"])
+Username = Annotated[str, Path(max_length=80)]
+
+
+@asynccontextmanager
+async def password_tried(request: Request, username: str) -> AsyncIterator[None]:
+    """A password tried for `username`: refused while too many failed (for the account or from the
+    address), and a refusal counted, so a password cannot be guessed by signing in or by changing it."""
+    keys = (f"account:{username.lower()}", f"address:{request.client.host if request.client else '-'}")
+    throttles = (request.app.state.failed_sign_ins_by_account, request.app.state.failed_sign_ins_by_address)
+    now = time.monotonic()
+    if wait := max(t.locked_for(k, now) for t, k in zip(throttles, keys, strict=True)):
+        retry = str(max(1, math.ceil(wait)))
+        raise Problem(429, "sign-in-locked", "Too many failed sign-ins", f"try again in {retry} s", headers={"Retry-After": retry})
+    try:
+        yield
+    except Problem:
+        for throttle, key in zip(throttles, keys, strict=True):
+            throttle.failed(key, now)
+        raise
+    throttles[0].succeeded(keys[0])
 
 
 @router.post("/auth/token", response_model=TokenResponse, summary="Get an access token")
@@ -34,21 +56,9 @@ async def issue_token(
     if grant_type == "password":
         if not username or not password:
             raise commands.invalid_grant("username and password are required")
-        keys = (f"account:{username.lower()}", f"address:{request.client.host if request.client else '-'}")
-        throttles = (request.app.state.failed_sign_ins_by_account, request.app.state.failed_sign_ins_by_address)
-        now = time.monotonic()
-        if wait := max(t.locked_for(k, now) for t, k in zip(throttles, keys, strict=True)):
-            retry = str(max(1, math.ceil(wait)))
-            raise Problem(429, "sign-in-locked", "Too many failed sign-ins", f"try again in {retry} s", headers={"Retry-After": retry})
-        try:
+        async with password_tried(request, username):
             async with rt.db.transaction() as session:
-                answer = await commands.password_grant(session, issuer, username, password)
-        except Problem:
-            for throttle, key in zip(throttles, keys, strict=True):
-                throttle.failed(key, now)
-            raise
-        throttles[0].succeeded(keys[0])
-        return answer
+                return await commands.password_grant(session, issuer, username, password)
     if grant_type == "client_credentials":
         if not client_id or not client_secret:
             raise commands.invalid_grant("client_id and client_secret are required")
@@ -86,5 +96,22 @@ async def list_accounts(principal: CurrentPrincipal, session: ReadSession, depar
 
 
 @router.post("/auth/accounts/{username}/disable", response_model=AccountRead, summary="Disable an account and revoke its refresh tokens")
-async def disable(username: str, principal: CurrentPrincipal, session: WriteSession) -> AccountRead:
-    return await commands.disable_account(session, principal, username)
+async def disable(username: Username, principal: CurrentPrincipal, session: WriteSession) -> AccountRead:
+    return await commands.set_account_disabled(session, principal, username, disabled=True)
+
+
+@router.post("/auth/accounts/{username}/enable", response_model=AccountRead, summary="Enable a disabled account again")
+async def enable(username: Username, principal: CurrentPrincipal, session: WriteSession) -> AccountRead:
+    return await commands.set_account_disabled(session, principal, username, disabled=False)
+
+
+@router.post("/auth/accounts/{username}/password", response_model=AccountRead, summary="An administrator sets a new password; the account's sign-ins end")
+async def reset_password(username: Username, body: PasswordReset, principal: CurrentPrincipal, session: WriteSession) -> AccountRead:
+    return await commands.reset_password(session, principal, username, body)
+
+
+@router.post("/auth/password", response_model=AccountRead, summary="Change one's own password (the old one proven); every sign-in ends")
+async def change_password(request: Request, body: PasswordChange, principal: CurrentPrincipal, rt: ServiceRuntime) -> AccountRead:
+    async with password_tried(request, principal.sub):
+        async with rt.db.transaction() as session:
+            return await commands.change_own_password(session, principal, body)

@@ -11,6 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from gateway.demo import seed_demo_accounts
+from gateway.models import platform
+from shared.audit import trail
 from shared.auth import Principal, TokenIssuer
 from shared.departments import DEPARTMENTS
 from shared.keys import generate_keypair
@@ -68,6 +70,45 @@ async def test_administrators_create_accounts_for_people_and_systems(suite: InPr
     # a system cannot sign in with the password grant, nor a person with client credentials
     assert (await token(suite, grant_type="password", username="qy-finance-system", password="a-long-system-secret")).status_code == 400
     assert (await token(suite, grant_type="client_credentials", client_id="minzheng-441802", client_secret=PASSWORD)).status_code == 400
+
+
+async def test_account_writes_are_audited_and_passwords_change(suite: InProcessSuite, accounts: None) -> None:
+    admin = {"Authorization": f"Bearer {(await token(suite, grant_type='password', username='admin', password=PASSWORD)).json()['access_token']}"}
+    clerk = {"Authorization": f"Bearer {(await token(suite, grant_type='password', username='minzheng-441802', password=PASSWORD)).json()['access_token']}"}
+    person = {"username": "audit-clerk", "kind": "person", "secret": "first-password-1", "display_name": "审计测试", "department": "minzheng", "region": "441803"}
+    assert (await suite.http.post(suite.url("gateway", "/auth/accounts"), json=person, headers=admin)).status_code == 201
+    signed_in = (await token(suite, grant_type="password", username="audit-clerk", password="first-password-1")).json()
+    own = {"Authorization": f"Bearer {signed_in['access_token']}"}
+    change = suite.url("gateway", "/auth/password")
+
+    wrong = await suite.http.post(change, json={"old_password": "not-the-password", "new_password": "second-password-2"}, headers=own)
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "old_password"
+    short = await suite.http.post(change, json={"old_password": "first-password-1", "new_password": "short"}, headers=own)
+    assert short.status_code == 422 and short.json()["errors"][0]["field"] == "new_password"
+    assert (await suite.http.post(change, json={"old_password": "first-password-1", "new_password": "second-password-2"}, headers=own)).status_code == 200
+    assert (await token(suite, grant_type="refresh_token", refresh_token=signed_in["refresh_token"])).status_code == 400  # sign-ins ended
+    assert (await token(suite, grant_type="password", username="audit-clerk", password="first-password-1")).status_code == 400
+    assert (await token(suite, grant_type="password", username="audit-clerk", password="second-password-2")).status_code == 200
+
+    reset = suite.url("gateway", "/auth/accounts/audit-clerk/password")
+    assert (await suite.http.post(reset, json={"new_password": "third-password-3"}, headers=clerk)).status_code == 403
+    assert (await suite.http.post(reset, json={"new_password": "third-password-3"}, headers=admin)).status_code == 200
+    assert (await token(suite, grant_type="password", username="audit-clerk", password="third-password-3")).status_code == 200
+    assert (await suite.http.post(suite.url("gateway", "/auth/accounts/nobody-at-all/password"), json={"new_password": "third-password-3"}, headers=admin)).status_code == 404
+
+    assert (await suite.http.post(suite.url("gateway", "/auth/accounts/audit-clerk/disable"), headers=admin)).status_code == 200
+    assert (await token(suite, grant_type="password", username="audit-clerk", password="third-password-3")).status_code == 400
+    assert (await suite.http.post(suite.url("gateway", "/auth/accounts/audit-clerk/enable"), headers=clerk)).status_code == 403
+    enabled = await suite.http.post(suite.url("gateway", "/auth/accounts/audit-clerk/enable"), headers=admin)
+    assert enabled.status_code == 200 and enabled.json()["disabled"] is False
+    assert (await token(suite, grant_type="password", username="audit-clerk", password="third-password-3")).status_code == 200
+
+    async with suite.runtime("gateway").db.reading() as session:
+        records = await trail(session, platform, "account", "audit-clerk")
+    assert [(r["action"], r["actor"]) for r in records] == [
+        ("create", "admin"), ("change_password", "audit-clerk"), ("reset_password", "admin"), ("disable", "admin"), ("enable", "admin")]
+    assert records[3]["detail"]["after"]["disabled"] is True and records[0]["detail"]["after"]["department"] == "minzheng"
+    assert not any(word in str(records) for word in ("password-", "argon2", "secret"))  # no password nor its hash kept
 
 
 def forged_tokens(keypair: tuple[str, str]) -> dict[str, str]:
