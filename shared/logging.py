@@ -11,24 +11,45 @@ import structlog
 
 from shared.requestid import current_request_id
 from shared.telemetry import current_trace_id
+from shared.validators import resident_id_violation
 
 # A resident ID number (18 characters) or a mobile number anywhere in a log line is masked, whatever
-# logged it: personal data never reaches the logs (issue: workforce register).
-_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{2})[0-9]{11}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+# logged it: personal data never reaches the logs (issue: workforce register). Eighteen characters
+# not inside a longer run of digits are taken for an ID number, also when glued to letters
+# ("ID110…", "user_110…"); glued to letters, only a valid number (GB 11643: birth date, check
+# character) is, so that a run of digits inside a hex identifier (a trace id) is left alone.
+_RESIDENT_ID = re.compile(r"(?<![0-9])([1-9][0-9]{2})[0-9]{11}([0-9]{3}[0-9Xx])(?![0-9])")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 # Bounded by what is not a letter or digit, as the resident ID is: a run of eleven digits inside a
 # hex identifier (a trace id, say) is not a phone number.
 _MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9A-Za-z])")
 
 
+def _masked_id(match: re.Match[str]) -> str:
+    text, (start, end) = match.string, match.span()
+    glued = (start > 0 and text[start - 1] in _LETTERS) or (end < len(text) and text[end] in _LETTERS)
+    if glued and resident_id_violation(match[0].upper()) is not None:
+        return match[0]
+    return f"{match[1]}***********{match[2]}"
+
+
 def mask_personal_data(text: str) -> str:
-    return _MOBILE.sub(r"\1****\2", _RESIDENT_ID.sub(r"\1***********\2", text))
+    return _MOBILE.sub(r"\1****\2", _RESIDENT_ID.sub(_masked_id, text))
+
+
+def _masked(value: object) -> object:
+    """Strings masked however deep they sit in dicts, lists, tuples and sets."""
+    if isinstance(value, str):
+        return mask_personal_data(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_masked(item) for item in value]
+    return value
 
 
 def _mask(_logger: object, _name: str, event: dict) -> dict:
-    for key, value in event.items():
-        if isinstance(value, str):
-            event[key] = mask_personal_data(value)
-    return event
+    return {key: _masked(value) for key, value in event.items()}
 
 
 class _MaskingFilter(logging.Filter):
