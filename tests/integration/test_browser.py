@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from playwright.async_api import expect
 
 from gateway.demo import seed_demo_accounts
 from tests.factories import registration_body
+from tests.integration.helpers import arrived, register
 from tests.integration.suite import InProcessSuite
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -82,13 +84,84 @@ async def test_register_then_see_it_in_the_health_bureaus_inbox(browser, suite: 
     await health.screenshot(path=str(ARTIFACTS / "push-compliance.png"), full_page=True)
 
 
-async def test_the_console_works_at_phone_width(browser, suite: InProcessSuite) -> None:  # type: ignore[no-untyped-def]
-    page = await signed_in(browser, suite, "weijian-441800", viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
-    await page.click("nav >> text=登记名册")
-    await page.wait_for_selector("table")
+# Every page of the console's PAGES the administrator can open (records is reached from the tracker, with its arguments).
+PHONE_PAGES = ("home", "registrations", "register", "import", "inbox", "compliance", "filings", "plans", "inspections", "practitioners",
+               "subsidies", "tracker", "webhooks", "profile")
+
+
+@pytest.fixture(scope="module")
+async def drawn_plan(suite: InProcessSuite, token_for) -> str:  # type: ignore[no-untyped-def]
+    """A drawn plan, so the plans page can show a draw's seed and 64-character hashes."""
+    uscc = (await register(suite, token_for, registrar="minzheng", region="441823"))["uscc"]
+    await arrived(suite, token_for, uscc)
+    health = token_for("weijian", "441823")
+    inspectors = [{"id": f"P0{n}", "name": f"检查员{n}", "conflicts": []} for n in (1, 2, 3)]
+    plan = {"agency": "weijian", "region": "441823", "year": 2026, "sampling_ratio": 1, "inspectors": inspectors}
+    created = await suite.http.post(suite.url("inspection", "/v1/plans"), json=plan, headers=health)
+    assert created.status_code == 201, created.text
+    drawn = await suite.http.post(suite.url("inspection", f"/v1/plans/{created.json()['id']}/draws"), json={}, headers=health)
+    assert drawn.status_code == 201, drawn.text
+    return created.json()["id"]
+
+
+async def test_the_phone_pages_are_every_page_the_administrator_opens(browser, suite: InProcessSuite) -> None:  # type: ignore[no-untyped-def]
+    page = await signed_in(browser, suite, "admin")
+    opened = await page.evaluate("Object.entries(PAGES).filter(([, p]) => !p.hidden && allowed(p)).map(([k]) => k)")
+    assert sorted(opened) == sorted(PHONE_PAGES)  # a new page is added to the phone-width test too
+
+
+@pytest.mark.parametrize("name", PHONE_PAGES)
+async def test_every_console_page_fits_a_phone(browser, suite: InProcessSuite, drawn_plan: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    page = await signed_in(browser, suite, "admin", viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    await page.goto(f"{suite.urls['gateway']}/#/{name}")
+    await page.wait_for_selector("main section")
+    await expect(page.locator("main")).not_to_contain_text("加载中")
+    if name == "plans":  # the draw's seed and hashes are the widest thing the console shows
+        await page.locator("button", has_text="查看抽取").first.click()
+        await page.wait_for_selector("dl.facts")
     overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1  # wide tables scroll inside their own box, the page does not
-    await page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
+    await page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
+    assert overflow <= 1  # wide tables scroll inside their own box, long codes break: the page does not scroll sideways
+
+
+async def test_a_page_with_two_lists_refreshes_the_sign_in_once(browser, suite: InProcessSuite) -> None:  # type: ignore[no-untyped-def]
+    page = await signed_in(browser, suite, "weijian-441803")
+    refreshes: list[str] = []
+    page.on("request", lambda r: refreshes.append(r.url) if r.url.endswith("/auth/token") else None)
+    await page.evaluate("sessionStorage.setItem('access', 'expired')")  # as after 15 minutes: both lists get a 401
+    await page.click("nav >> text=备案受理")
+    await page.wait_for_selector("text=备案申请")
+    for pager in await page.locator(".pager .muted").all():
+        await expect(pager).to_contain_text("第")
+    assert len(refreshes) == 1
+    assert page.url.endswith("#/filings")  # still signed in
+    rotated = await page.evaluate("""async () => (await fetch('/auth/token', { method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: sessionStorage.getItem('refresh') }) })).status""")
+    assert rotated == 200  # the sign-in was not ended as a reused token
+
+
+async def test_a_filters_default_value_applies_to_the_first_load(browser, suite: InProcessSuite) -> None:  # type: ignore[no-untyped-def]
+    page = await signed_in(browser, suite, "caizheng-441800")
+    listed: list[str] = []
+    page.on("request", lambda r: listed.append(r.url) if "/v1/applications?" in r.url else None)
+    await page.click("nav >> text=奖补审批")
+    await page.wait_for_selector("text=奖补申请审批")
+    await expect(page.locator(".pager .muted").first).to_contain_text("第")
+    assert await page.locator("#f-status").input_value() == "reviewed"
+    assert listed and "status=reviewed" in listed[0]  # 已初审 is shown selected and is what the city's list holds
+
+
+async def test_a_refused_field_is_described_in_chinese(browser, suite: InProcessSuite) -> None:  # type: ignore[no-untyped-def]
+    page = await signed_in(browser, suite, "minzheng-441802")
+    await page.click("text=新增登记")
+    await page.fill("#f-uscc", "123")
+    for field in ("name", "address", "legal_representative"):
+        await page.fill(f"#f-{field}", "测试")
+    await page.click("form button[type=submit]")
+    error = page.locator("p.error")
+    await error.filter(has_text="填写有误").wait_for()
+    text = await error.inner_text()
+    assert "统一社会信用代码（uscc）" in text and "String should" not in text and "Request is not valid" not in text
 
 
 async def test_the_public_portal_needs_no_login(browser, suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
