@@ -5,6 +5,10 @@ The key is claimed in its own short transaction (a row per caller and key); the 
 in a transaction that also stores its answer. A concurrent copy finds the claim and is told to
 retry (409, `Retry-After`); a later copy gets the stored answer; a copy with the same key but a
 different request is refused. A claim whose owner died is taken over after `stale_after_s`.
+
+Only an outcome is stored: what the operation did and answered. A refusal (a problem raised) wrote
+nothing, and it depends on the state (not approved yet, not eligible today …): the key is released,
+so a retry after the state has changed runs again instead of being told the old refusal.
 """
 
 from __future__ import annotations
@@ -62,14 +66,7 @@ class Idempotency:
                 status, body = await operation(session)
                 await session.execute(sa.update(self.table).where(where).values(status="done", response_status=status, response_body=body))
             return status, body
-        except Problem as refusal:
-            # A refusal is an answer too: the same request gets the same one.
-            async with self.db.transaction() as session:
-                await session.execute(
-                    sa.update(self.table).where(where).values(status="done", response_status=refusal.status, response_body=refusal.body())
-                )
-            raise
-        except BaseException:
+        except BaseException:  # a refusal or a failure: nothing written, nothing to replay
             async with self.db.transaction() as session:
                 await session.execute(sa.delete(self.table).where(where, self.table.c.status == "pending"))
             raise
@@ -92,22 +89,17 @@ class Idempotency:
                         return None
                     if row.request_hash != request_hash:
                         raise Problem(422, "idempotency-key-reused", "Idempotency-Key reused", "this key was used for a different request")
-                    if row.status == "done":
-                        if row.response_status >= 400:
-                            raise _stored_problem(row.response_status, row.response_body)
+                    if row.status == "done" and row.response_status < 400:
                         return row.response_status, row.response_body
-                    if row.created_at < now - self.stale_after:  # its owner died: take it over
+                    # its owner died, or it is a refusal an earlier version stored: take it over
+                    if row.status == "done" or row.created_at < now - self.stale_after:
                         await session.execute(
-                            sa.update(self.table).where(self.table.c.scope == scope, self.table.c.key == key).values(created_at=now)
+                            sa.update(self.table)
+                            .where(self.table.c.scope == scope, self.table.c.key == key)
+                            .values(status="pending", response_status=None, response_body=None, created_at=now)
                         )
                         return None
                     raise Problem(409, "request-in-progress", "The same request is in progress", "retry shortly", headers={"Retry-After": "1"})
             except IntegrityError:
                 continue  # another copy inserted the claim at the same moment: look again
         raise Problem(409, "request-in-progress", "The same request is in progress", "retry shortly", headers={"Retry-After": "1"})
-
-
-def _stored_problem(status: int, body: dict[str, Any]) -> Problem:
-    slug = str(body.get("type", "")).rsplit(":", 1)[-1] or "error"
-    extra = {k: v for k, v in body.items() if k not in ("type", "title", "status", "detail", "instance", "errors", "request_id")}
-    return Problem(status, slug, body.get("title", ""), body.get("detail"), errors=body.get("errors"), **extra)
