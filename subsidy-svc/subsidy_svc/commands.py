@@ -9,6 +9,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import audit
@@ -43,8 +45,10 @@ from subsidy_svc.repository import (
     PublicRepository,
 )
 from subsidy_svc.schemas import (
+    RULES,
     ApplicationCreate,
     ApplicationRead,
+    ApprovalCreate,
     BatchRead,
     BudgetCreate,
     BudgetRead,
@@ -74,9 +78,14 @@ async def update_programme(session: AsyncSession, principal: Principal, code: st
     row = await programme(session, code, for_update=True)
     if principal.department != row.approver_department or principal.region != CITY:
         raise forbidden(f"the city's {row.approver_department} sets this programme's amounts")
+    try:
+        rules = RULES[code].model_validate(body.rules).model_dump()
+    except ValidationError as exc:  # 422 naming the rule's field, e.g. rules.city_percent
+        raise RequestValidationError([{**e, "loc": ("body", "rules", *e["loc"])} for e in exc.errors()]) from None
     before = row.rules
-    row.rules, row.version, row.updated_at = body.rules, row.version + 1, utcnow()
-    await audit(session, platform, principal, "update", "programme", code, before={"rules": before}, after={"rules": body.rules})
+    # a new version: applications keep the version and rules they were decided under
+    row.rules, row.version, row.updated_at = rules, row.version + 1, utcnow()
+    await audit(session, platform, principal, "update", "programme", code, before={"rules": before}, after={"rules": rules, "version": row.version})
     return ProgrammeRead.model_validate(row)
 
 
@@ -138,17 +147,17 @@ async def institution_facts(session: AsyncSession, uscc: str) -> tuple[Any, Inst
 
 
 async def check(session: AsyncSession, row: Application, today: dt.date) -> list[Criterion]:
-    """The application's criteria as they stand today (facts change: a listing, a finding …)."""
-    prog = await programme(session, row.programme)
+    """The application's criteria as they stand today (facts change: a listing, a finding …), under
+    the rules it was made with (a later change of the programme does not rewrite it)."""
     if row.programme == P.DEMONSTRATION_AWARD:
-        return demonstration_award_criteria((await institution_facts(session, row.uscc or ""))[1])
+        return demonstration_award_criteria((await institution_facts(session, row.uscc or ""))[1], row.year)
     if row.programme == P.FEE_REDUCTION:
         children = row.details["martyrs_children"] + row.details["children_in_difficulty"]
         facts = (await institution_facts(session, row.uscc or ""))[1]
-        return fee_reduction_criteria(facts, children, row.amount_fen, int(prog.rules["cap_fen_per_child_month"]))
+        return fee_reduction_criteria(facts, children, row.amount_fen, row.rules["cap_fen_per_child_month"])
     fact = await _certificate(session, row.certificate_id or "")
     claimed = await ApplicationRepository(session).standing_claim(row.programme, row.claim_key)
-    return certificate_criteria(_cert(fact), row.created_on, int(prog.rules["claim_months"]), claimed is not None and claimed.id != row.id)
+    return certificate_criteria(_cert(fact), row.created_on, row.rules["claim_months"], claimed is not None and claimed.id != row.id)
 
 
 def application_read(row: Application) -> ApplicationRead:
@@ -195,6 +204,8 @@ async def _new_application(
     row = Application(
         id=str(uuid.uuid4()),
         programme=prog.code,
+        programme_version=prog.version,
+        rules=prog.rules,
         claim_key=claim_key,
         year=today.year,
         region=region,
@@ -226,7 +237,7 @@ async def apply(session: AsyncSession, principal: Principal, body: ApplicationCr
         if not principal.covers(institution.county):
             raise forbidden(f"your office ({principal.region}) does not act for {institution.county}")
         if body.programme == P.DEMONSTRATION_AWARD:
-            city, county = split_award(int(prog.rules["amount_fen"]), int(prog.rules["city_percent"]))
+            city, county = split_award(prog.rules["amount_fen"], prog.rules["city_percent"])
             lines = [{"region": CITY, "level": "city", "amount_fen": city}, {"region": institution.county, "level": "county", "amount_fen": county}]
             row = await _new_application(
                 session, principal.sub, prog, claim_key=body.uscc, region=institution.county, amount_fen=city + county,
@@ -262,8 +273,8 @@ async def _certificate_claim(
     if prog is not None and prog.code != code:
         raise field_problem("programme", "programme_of_certificate", f"this certificate earns {code}, not {prog.code}")
     prog = prog or await programme(session, code)
-    employer = await InstitutionRepository(session).get(fact.employer_uscc) if fact.employer_uscc else None
-    region = employer.county if employer and is_county(employer.county) else CITY
+    # the certificate's own county, not the employer's registration, which may not have arrived yet
+    region = fact.county if fact.county and is_county(fact.county) else CITY
     amount = certificate_amount(prog.rules, _cert(fact))
     level = "county" if region != CITY else "city"
     return await _new_application(
@@ -292,11 +303,24 @@ async def _application(session: AsyncSession, principal: Principal, application_
     return row, await programme(session, row.programme)
 
 
-async def _recheck(session: AsyncSession, row: Application, today: dt.date, what: str) -> None:
+async def _recheck(session: AsyncSession, row: Application, today: dt.date) -> list[Criterion]:
+    """The criteria as they stand today, kept on the application: a listing, a finding or a lapsed
+    designation may have come since the last step (失信: no subsidies while listed, DESIGN §5)."""
     criteria = await check(session, row, today)
     row.eligibility = [c.as_dict() for c in criteria]
+    return criteria
+
+
+async def _require_eligible(session: AsyncSession, row: Application, today: dt.date, what: str) -> None:
+    criteria = await _recheck(session, row, today)
     if unmet(criteria):
         raise _refuse(criteria, what)
+
+
+def _reject(row: Application, body: ReviewCreate) -> None:
+    if not body.note:
+        raise field_problem("note", "required_when_rejecting", "a rejection gives its reason")
+    row.status, row.reason = "rejected", body.note
 
 
 async def review(session: AsyncSession, principal: Principal, application_id: str, body: ReviewCreate, today: dt.date) -> ApplicationRead:
@@ -305,12 +329,12 @@ async def review(session: AsyncSession, principal: Principal, application_id: st
         raise forbidden(f"{prog.reviewer_department} of {row.region} (or the city) reviews this")
     if row.status != "submitted":
         raise Problem(409, "not-submitted", "Not awaiting review", f"the application is {row.status}")
+    if principal.sub == row.created_by:
+        raise Problem(403, "four-eyes", "The reviewer is not the applicant", "someone other than who applied reviews (四眼原则)")
     if body.decision == "reject":
-        if not body.note:
-            raise field_problem("note", "required_when_rejecting", "a rejection gives its reason")
-        row.status, row.reason = "rejected", body.note
+        _reject(row, body)
     else:
-        await _recheck(session, row, today, "review")
+        await _require_eligible(session, row, today, "review")
         row.status = "reviewed"
     row.reviewed_by, row.version, row.updated_at = principal.sub, row.version + 1, utcnow()
     await audit(
@@ -320,15 +344,23 @@ async def review(session: AsyncSession, principal: Principal, application_id: st
     return application_read(row)
 
 
-async def approve(session: AsyncSession, principal: Principal, application_id: str, today: dt.date) -> ApplicationRead:
+async def approve(session: AsyncSession, principal: Principal, application_id: str, body: ApprovalCreate, today: dt.date) -> ApplicationRead:
     row, prog = await _application(session, principal, application_id)
     if principal.department != prog.approver_department or principal.region != CITY:
         raise forbidden(f"the city's {prog.approver_department} approves this")
     if row.status != "reviewed":
         raise Problem(409, "not-reviewed", "Not awaiting approval", f"the application is {row.status}")
-    if principal.sub == row.reviewed_by:
-        raise Problem(403, "four-eyes", "The approver is not the reviewer", "someone other than the reviewer approves (四眼原则)")
-    await _recheck(session, row, today, "approval")
+    if principal.sub in (row.reviewed_by, row.created_by):
+        raise Problem(403, "four-eyes", "The approver is neither the reviewer nor the applicant", "someone else decides (四眼原则)")
+    if body.decision == "reject":  # nothing was committed against a budget yet: nothing to release
+        _reject(row, body)
+        row.version, row.updated_at = row.version + 1, utcnow()
+        await audit(
+            session, platform, principal, "approval_reject", "application", row.id, {"note": body.note},
+            before={"status": "reviewed"}, after={"status": "rejected"},
+        )
+        return application_read(row)
+    await _require_eligible(session, row, today, "approval")
     budgets = BudgetRepository(session)
     for line in row.lines:
         if not await budgets.commit(row.programme, row.year, line["region"], line["level"], line["amount_fen"]):
@@ -391,6 +423,12 @@ async def _pay(session: AsyncSession, principal: Principal, row: Application, to
     )
 
 
+def require_city(principal: Principal, what: str) -> None:
+    """Disbursement is the city's (市级财政拨付): its batches span every county."""
+    if principal.region != CITY:
+        raise forbidden(f"{what} are the city's")
+
+
 def _require_disburser(principal: Principal, prog: Programme) -> None:
     if principal.department not in (FINANCE, prog.approver_department) or principal.region != CITY:
         raise forbidden("the city's finance (or the approving bureau) disburses")
@@ -403,6 +441,7 @@ async def disburse(session: AsyncSession, principal: Principal, application_id: 
         raise Problem(409, "already-disbursed", "Already disbursed", f"paid on {row.disbursed_on}")
     if row.status != "approved":
         raise Problem(409, "not-approved", "Not approved", f"the application is {row.status}")
+    await _require_eligible(session, row, today, "disbursement")
     await _pay(session, principal, row, today, None)
     return 200, application_read(row).model_dump(mode="json")
 
@@ -418,11 +457,14 @@ async def disburse_batch(session: AsyncSession, principal: Principal, applicatio
             skipped.append({"id": application_id, "reason": "not found" if row is None else f"the application is {row.status}"})
             continue
         _require_disburser(principal, await programme(session, row.programme))
+        if failing := unmet(await _recheck(session, row, today)):  # the rest of the batch is still paid
+            skipped.append({"id": row.id, "reason": "；".join(c.detail for c in failing), "rules": [c.criterion for c in failing]})
+            continue
         await _pay(session, principal, row, today, batch.id)
         paid.append(row.id)
         total += row.amount_fen
     batch.paid, batch.skipped, batch.total_fen = paid, skipped, total
-    return 201, BatchRead(id=batch.id, paid=paid, skipped=skipped, total_fen=total).model_dump(mode="json")
+    return 201, BatchRead.model_validate(batch).model_dump(mode="json")
 
 
 async def reverse(session: AsyncSession, principal: Principal, application_id: str, reason: str, today: dt.date) -> ApplicationRead:

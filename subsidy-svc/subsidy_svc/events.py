@@ -89,7 +89,7 @@ async def on_certificate(session: AsyncSession, event: Event) -> None:
     """Keep the certificate, and create the claim it makes certain (waiting for review)."""
     data = data_of(session, event)
     assert isinstance(data, CertificateIssued)
-    fact = CertificateFact(**data.model_dump())
+    fact = CertificateFact(**data.model_dump(), county=event.region)
     await CertificateRepository(session).keep(fact)
     await session.flush()
     await commands.claim_for_certificate(session, fact, today_in_china())

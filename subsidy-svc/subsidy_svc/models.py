@@ -74,6 +74,9 @@ class CertificateFact(Base):
     certificate_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     practitioner_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     employer_uscc: Mapped[str | None] = mapped_column(sa.String(18), nullable=True)
+    # the county the workforce service keeps the practitioner in (the event's region): where the
+    # claim is reviewed and budgeted, known with the certificate whatever order events arrive in
+    county: Mapped[str | None] = mapped_column(sa.String(6), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(sa.String(16))
     occupation: Mapped[str] = mapped_column(sa.String(16))
     level: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
@@ -133,10 +136,20 @@ class Application(Base):
             sqlite_where=sa.text("status NOT IN ('rejected', 'reversed')"),
             postgresql_where=sa.text("status NOT IN ('rejected', 'reversed')"),
         ),
+        # a certificate once, whichever training subsidy it earns (三(四)2 …补贴或…补贴)
+        sa.Index(
+            "uq_application_certificate",
+            "certificate_id",
+            unique=True,
+            sqlite_where=sa.text("status NOT IN ('rejected', 'reversed')"),
+            postgresql_where=sa.text("status NOT IN ('rejected', 'reversed')"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     programme: Mapped[str] = mapped_column(sa.String(40))
+    programme_version: Mapped[int] = mapped_column(sa.Integer)  # the programme's rules it was decided under …
+    rules: Mapped[dict] = mapped_column(sa.JSON)  # … as they were then (a later change rewrites no history)
     claim_key: Mapped[str] = mapped_column(sa.String(80))
     year: Mapped[int] = mapped_column(sa.Integer)
     region: Mapped[str] = mapped_column(sa.String(6))  # the county it is reviewed in

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.regions import CITY
+from subsidy_svc.domain.programmes import CERTIFICATE_PROGRAMMES
 from subsidy_svc.models import (
     Application,
     Budget,
@@ -60,8 +61,9 @@ class FactRepository:
 
 
 class CertificateRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, principal: Principal | None = None) -> None:
         self.session = session
+        self.principal = principal  # None: the service itself, deciding a claim
 
     async def keep(self, fact: CertificateFact) -> None:
         if await self.session.get(CertificateFact, fact.certificate_id) is None:  # a certificate never changes
@@ -69,6 +71,17 @@ class CertificateRepository:
 
     async def of_practitioner(self, practitioner_id: str) -> list[CertificateFact]:
         query = sa.select(CertificateFact).where(CertificateFact.practitioner_id == practitioner_id).order_by(CertificateFact.issued_on)
+        return list((await self.session.execute(query)).scalars())
+
+    async def page(self, *, practitioner_id: str | None, after: str | None, limit: int) -> list[CertificateFact]:
+        """As a county office sees them: its own county's (属地管理)."""
+        query = sa.select(CertificateFact).order_by(CertificateFact.certificate_id).limit(limit)
+        if self.principal is not None and self.principal.region != CITY:
+            query = query.where(CertificateFact.county == self.principal.region)
+        if practitioner_id:
+            query = query.where(CertificateFact.practitioner_id == practitioner_id)
+        if after:
+            query = query.where(CertificateFact.certificate_id > after)
         return list((await self.session.execute(query)).scalars())
 
 
@@ -148,10 +161,14 @@ class ApplicationRepository:
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def standing_claim(self, programme: str, claim_key: str) -> Application | None:
-        """The claim that is not rejected or reversed, if one stands (unscoped: once city-wide)."""
-        query = sa.select(Application).where(
-            Application.programme == programme, Application.claim_key == claim_key, Application.status.not_in(("rejected", "reversed"))
-        )
+        """The claim that is not rejected or reversed, if one stands (unscoped: once city-wide). A
+        certificate earns one of the three training subsidies (三(四)2 职业培训补贴、技能鉴定补贴或技能
+        提升补贴), so its claim stands whichever of them it was made under."""
+        query = sa.select(Application).where(Application.status.not_in(("rejected", "reversed")))
+        if programme in CERTIFICATE_PROGRAMMES:
+            query = query.where(Application.certificate_id == claim_key)
+        else:
+            query = query.where(Application.programme == programme, Application.claim_key == claim_key)
         return (await self.session.execute(query)).scalars().first()
 
     async def claimed_certificates(self, certificate_ids: list[str]) -> set[str]:
@@ -178,6 +195,15 @@ class ApplicationRepository:
     async def add_batch(self, batch: DisbursementBatch) -> None:
         self.session.add(batch)
         await self.session.flush()
+
+    async def batch(self, batch_id: str) -> DisbursementBatch | None:
+        return await self.session.get(DisbursementBatch, batch_id)
+
+    async def batches(self, *, after: str | None, limit: int) -> list[DisbursementBatch]:
+        query = sa.select(DisbursementBatch).order_by(DisbursementBatch.id).limit(limit)
+        if after:
+            query = query.where(DisbursementBatch.id > after)
+        return list((await self.session.execute(query)).scalars())
 
 
 class ReportRepository:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.timeutil import MONTH_PATTERN
+from subsidy_svc.domain import programmes as P
 
 
 class InstitutionRead(BaseModel):
@@ -33,11 +34,17 @@ class CertificateFactRead(BaseModel):
     certificate_id: str
     practitioner_id: str
     employer_uscc: str | None
+    county: str | None
     kind: str
     occupation: str
     level: int | None
     number: str
     issued_on: dt.date
+
+
+class CertificatePage(BaseModel):
+    items: list[CertificateFactRead]
+    next: str | None
 
 
 class Strict(BaseModel):
@@ -57,7 +64,55 @@ class ProgrammeRead(BaseModel):
 
 
 class ProgrammeUpdate(Strict):
-    rules: dict = Field(description="the programme's rules and amounts (fen); keys as in GET /v1/programmes")
+    rules: dict = Field(description="the programme's rules and amounts (fen); keys as in GET /v1/programmes, checked by the programme's rules model")
+
+
+# A programme's rules, one model a programme: amounts are integer fen above zero (never a float or
+# a string), and what the policy or DESIGN fixes is not a setting.
+Fen = Annotated[int, Field(strict=True, gt=0, le=10**11)]
+
+
+class DemonstrationAwardRules(Strict):
+    """三(二)4 一次性奖补, 市、县两级财政: the award and the city's share of it (the county's is the rest)."""
+
+    amount_fen: Fen
+    city_percent: int = Field(strict=True, ge=0, le=100)
+    once_per: Literal["institution"] = "institution"
+
+
+class CertificateRules(Strict):
+    claim_months: Literal[12] = Field(12, description="DESIGN §5: claimed within 12 months of the certificate")
+    uplift_percent: Literal[30] = Field(30, description="三(四)2 育婴员、保育员 高级工以上 提高30%")
+    once_per: Literal["certificate"] = "certificate"
+
+
+class TrainingRules(CertificateRules):
+    amount_fen: Fen
+
+
+class LevelRules(CertificateRules):
+    amount_fen_by_level: dict[Literal["1", "2", "3", "4", "5"], Fen] = Field(description="every level 1 (高级技师) … 5 (初级工)")
+
+    @field_validator("amount_fen_by_level")
+    @classmethod
+    def every_level(cls, value: dict[str, int]) -> dict[str, int]:
+        if missing := sorted({"1", "2", "3", "4", "5"} - value.keys()):
+            raise ValueError(f"every level has its amount; missing {', '.join(missing)}")  # a certificate of any level can arrive
+        return value
+
+
+class FeeReductionRules(Strict):
+    cap_fen_per_child_month: Fen
+    once_per: Literal["institution_month"] = "institution_month"
+
+
+RULES: dict[str, type[Strict]] = {
+    P.DEMONSTRATION_AWARD: DemonstrationAwardRules,
+    P.VOCATIONAL_TRAINING: TrainingRules,
+    P.SKILL_APPRAISAL: LevelRules,
+    P.SKILL_UPGRADE: LevelRules,
+    P.FEE_REDUCTION: FeeReductionRules,
+}
 
 
 class BudgetCreate(Strict):
@@ -116,6 +171,8 @@ class ApplicationRead(BaseModel):
     region: str
     year: int
     created_on: dt.date
+    programme_version: int = Field(description="the version of the programme's rules it was decided under")
+    rules: dict = Field(description="those rules, as they were")
     reviewed_by: str | None
     approved_by: str | None
     disbursed_on: dt.date | None
@@ -132,6 +189,10 @@ class ReviewCreate(Strict):
     note: str = Field("", max_length=500, description="required when rejecting")
 
 
+class ApprovalCreate(ReviewCreate):
+    decision: Literal["approve", "reject"] = Field("approve", description="the city's decision; a rejection gives its reason in `note`")
+
+
 class ReversalCreate(Strict):
     reason: str = Field(min_length=1, max_length=500)
 
@@ -141,10 +202,19 @@ class BatchCreate(Strict):
 
 
 class BatchRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     paid: list[str]
-    skipped: list[dict]
+    skipped: list[dict] = Field(description="[{id, reason, rules}]: not found, not approved, or no longer eligible (with the unmet rules)")
     total_fen: int
+    created_by: str
+    created_at: dt.datetime
+
+
+class BatchPage(BaseModel):
+    items: list[BatchRead]
+    next: str | None
 
 
 class FeeStandardCreate(Strict):

@@ -11,9 +11,13 @@ import io
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from shared.db import utcnow
+from shared.events.catalogue import new_event
+from shared.events.training import CertificateIssued
 from shared.timeutil import today_in_china
-from subsidy_svc.models import LedgerEntry
-from tests.factories import new_resident_id, registration_body
+from subsidy_svc.events import on_certificate
+from subsidy_svc.models import Application, DesignationFact, Institution, LedgerEntry
+from tests.factories import new_resident_id, new_uscc, registration_body
 from tests.integration.helpers import arrived, filed, publish, register, subsidy_facts
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
@@ -94,15 +98,18 @@ async def test_a_certificate_creates_its_claim_with_the_right_amount(suite: InPr
     assert again.status_code == 409 and again.json()["type"] == "urn:tuoyu:problem:already-claimed"
 
     upgrade_cert = await certificate(suite, token_for, carer, "baoyuyuan", 2)
-    applications = (await suite.http.get(suite.url("subsidy", "/v1/applications"), params={"practitioner_id": carer}, headers=token_for(*COUNTY_HR))).json()
 
     async def upgrade_claimed() -> dict | None:
         items = (await suite.http.get(suite.url("subsidy", "/v1/applications"), params={"practitioner_id": carer}, headers=token_for(*COUNTY_HR))).json()["items"]
         return next((a for a in items if a["certificate_id"] == upgrade_cert), None)
 
     upgrade = await eventually(upgrade_claimed, what="the upgrade claim")
-    assert (upgrade["programme"], upgrade["amount_fen"]) == ("skill_upgrade", 390000)
-    assert applications["items"]
+    assert (upgrade["programme"], upgrade["amount_fen"], upgrade["region"]) == ("skill_upgrade", 390000, "441802")
+    listed = (await suite.http.get(suite.url("subsidy", "/v1/applications"), params={"practitioner_id": carer}, headers=token_for(*COUNTY_HR))).json()
+    assert sorted((a["certificate_id"], a["programme"]) for a in listed["items"]) == sorted(
+        [(claim["certificate_id"], "skill_appraisal"), (upgrade_cert, "skill_upgrade")]
+    )
+    assert listed["next"] is None
 
 
 async def test_a_certificate_older_than_twelve_months_is_not_claimable(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
@@ -112,16 +119,17 @@ async def test_a_certificate_older_than_twelve_months_is_not_claimable(suite: In
 
     async def known() -> bool:
         response = await suite.http.get(suite.url("subsidy", "/v1/certificates"), params={"practitioner_id": carer}, headers=token_for("renshe", "441800"))
-        return bool(response.json())
+        return [c["certificate_id"] for c in response.json()["items"]] == [old]
 
     await eventually(known, what="the old certificate on the subsidy side")
     listed = (await suite.http.get(suite.url("subsidy", "/v1/applications"), params={"practitioner_id": carer}, headers=token_for(*COUNTY_HR))).json()
     assert listed["items"] == []  # nothing certain, nothing created
     applied = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={"programme": "skill_appraisal", "certificate_id": old}, headers=token_for(*COUNTY_HR))
     assert applied.status_code == 201 and applied.json()["eligible"] is False
-    review = await suite.http.post(
-        suite.url("subsidy", f"/v1/applications/{applied.json()['id']}/review"), json={"decision": "approve"}, headers=token_for(*COUNTY_HR)
-    )
+    review_url = suite.url("subsidy", f"/v1/applications/{applied.json()['id']}/review")
+    own = await suite.http.post(review_url, json={"decision": "approve"}, headers=token_for(*COUNTY_HR))
+    assert own.status_code == 403 and own.json()["type"] == "urn:tuoyu:problem:four-eyes"  # the applicant does not review
+    review = await suite.http.post(review_url, json={"decision": "approve"}, headers=token_for(*COUNTY_HR, sub="renshe-441802-reviewer"))
     assert review.status_code == 422 and review.json()["errors"][0]["rule"] == "claimed_within_window"
 
 
@@ -172,6 +180,12 @@ async def approved_claim(suite: InProcessSuite, token_for) -> dict:  # type: ign
     return approved.json()
 
 
+async def committed_fen(suite: InProcessSuite, token_for) -> int:  # type: ignore[no-untyped-def]
+    """What the county's skill-appraisal line has committed this year."""
+    lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "skill_appraisal", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
+    return next((b["committed_fen"] for b in lines if b["region"] == "441802" and b["level"] == "county"), 0)
+
+
 async def payments(suite: InProcessSuite, application_id: str) -> list[LedgerEntry]:
     async with suite.runtime("subsidy").db.reading() as session:
         return list((await session.execute(sa.select(LedgerEntry).where(LedgerEntry.application_id == application_id))).scalars())
@@ -190,8 +204,8 @@ async def test_fifty_concurrent_disbursements_of_one_claim_pay_once(suite: InPro
     assert retried.json()["status"] == "disbursed"
     other_key = await suite.http.post(url, headers={**city_hr(token_for), "Idempotency-Key": "another"})
     assert other_key.status_code == 409 and other_key.json()["type"] == "urn:tuoyu:problem:already-disbursed"
-    reused = await suite.http.post(suite.url("subsidy", "/v1/applications/x/disbursement"), headers=headers)
-    assert reused.status_code in (404, 422)
+    elsewhere = await suite.http.post(suite.url("subsidy", "/v1/applications/x/disbursement"), headers=headers)
+    assert elsewhere.status_code == 404  # a key is the caller's for one path: another application's is another request
     entries = await payments(suite, claim["id"])
     assert [(e.kind, e.amount_fen) for e in entries] == [("payment", claim["amount_fen"])]
 
@@ -216,9 +230,17 @@ async def test_batches_pay_what_is_approved_once_and_reversal_gives_the_budget_b
     other = await suite.http.post(suite.url("subsidy", "/v1/disbursement-batches"), json=body, headers={**headers, "Idempotency-Key": "new"})
     assert other.json()["paid"] == [] and len(other.json()["skipped"]) == 3
 
+    shown = await suite.http.get(suite.url("subsidy", f"/v1/disbursement-batches/{batch.json()['id']}"), headers=token_for("caizheng", "441800"))
+    assert shown.status_code == 200 and shown.json() == batch.json()
+    listed = (await suite.http.get(suite.url("subsidy", "/v1/disbursement-batches"), params={"limit": 500}, headers=token_for("caizheng", "441800"))).json()
+    assert batch.json() in listed["items"] and other.json() in listed["items"]
+    assert (await suite.http.get(suite.url("subsidy", "/v1/disbursement-batches"), headers=token_for("caizheng", "441802"))).status_code == 403
+
+    committed = await committed_fen(suite, token_for)
     reversed_ = await suite.http.post(suite.url("subsidy", f"/v1/applications/{first['id']}/reversal"), json={"reason": "重复申领"}, headers=token_for("caizheng", "441800"))
     assert reversed_.status_code == 200 and reversed_.json()["status"] == "reversed"
     assert sorted(e.amount_fen for e in await payments(suite, first["id"])) == [-first["amount_fen"], first["amount_fen"]]
+    assert await committed_fen(suite, token_for) == committed - first["amount_fen"]
     assert (await suite.http.post(suite.url("subsidy", f"/v1/applications/{first['id']}/reversal"), json={"reason": "x"}, headers=token_for("caizheng", "441800"))).status_code == 409
 
 
@@ -263,7 +285,8 @@ async def test_the_dishonesty_list_blocks_an_award_and_lifting_it_unblocks(suite
         return facts["credit_status"] == status and facts["open_critical_findings"] == critical
 
     await eventually(lambda: credit_is("dishonest", 1), what="the listing on the subsidy side")
-    refusal = await suite.http.post(suite.url("subsidy", f"/v1/applications/{award['id']}/review"), json={"decision": "approve"}, headers=county_finance)
+    county_reviewer = token_for("caizheng", "441821", sub="caizheng-441821-reviewer")  # not the applicant
+    refusal = await suite.http.post(suite.url("subsidy", f"/v1/applications/{award['id']}/review"), json={"decision": "approve"}, headers=county_reviewer)
     assert refusal.status_code == 422
     assert {e["rule"] for e in refusal.json()["errors"]} == {"not_dishonest", "no_open_critical_finding"}
     shown = (await suite.http.get(suite.url("subsidy", f"/v1/applications/{award['id']}"), headers=county_finance)).json()
@@ -281,7 +304,7 @@ async def test_the_dishonesty_list_blocks_an_award_and_lifting_it_unblocks(suite
     )
 
     await eventually(lambda: credit_is("normal", 0), what="the lifted listing on the subsidy side")
-    unblocked = await suite.http.post(suite.url("subsidy", f"/v1/applications/{award['id']}/review"), json={"decision": "approve"}, headers=county_finance)
+    unblocked = await suite.http.post(suite.url("subsidy", f"/v1/applications/{award['id']}/review"), json={"decision": "approve"}, headers=county_reviewer)
     assert unblocked.status_code == 200 and unblocked.json()["status"] == "reviewed"
     await budget(suite, token_for, "demonstration_award", "441800", "city", 5000000)
     await budget(suite, token_for, "demonstration_award", "441821", "county", 5000000)
@@ -293,7 +316,7 @@ async def test_the_dishonesty_list_blocks_an_award_and_lifting_it_unblocks(suite
     steps = (await suite.http.get(suite.url("subsidy", f"/v1/applications/{award['id']}/trail"), headers=city_finance)).json()
     assert [(s["action"], s["actor"]) for s in steps] == [
         ("apply", "caizheng-441821-test"),
-        ("review_approve", "caizheng-441821-test"),
+        ("review_approve", "caizheng-441821-reviewer"),
         ("approve", "caizheng-441800-test"),
         ("disburse", "caizheng-441800-test"),
     ]
@@ -347,3 +370,196 @@ async def test_fee_standards_and_utility_rates_are_published(suite: InProcessSui
         return uscc in usccs and unfiled["uscc"] not in usccs
 
     await eventually(listed_for_utilities, what="the filed institution on the utility-rate list")
+
+
+async def test_a_certificate_is_claimed_once_whichever_subsidy_it_earns(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    uscc = await registered(suite, token_for)
+    carer = await practitioner(suite, token_for, uscc, "baoyuyuan")
+    later = await certificate(suite, token_for, carer, "baoyuyuan", 3, issued_on=today_in_china() - dt.timedelta(days=10))
+    claim = await claim_of(suite, token_for, carer)
+    assert (claim["certificate_id"], claim["programme"]) == (later, "skill_appraisal")
+    # a lower level, issued earlier but announced later: now `later` betters a level held before it
+    await certificate(suite, token_for, carer, "baoyuyuan", 4, issued_on=today_in_china() - dt.timedelta(days=60))
+
+    async def both_claimed() -> bool:
+        response = await suite.http.get(suite.url("subsidy", "/v1/applications"), params={"practitioner_id": carer}, headers=token_for(*COUNTY_HR))
+        return len(response.json()["items"]) == 2
+
+    await eventually(both_claimed, what="the earlier certificate's own claim")
+    again = await suite.http.post(
+        suite.url("subsidy", "/v1/applications"), json={"programme": "skill_upgrade", "certificate_id": later}, headers=token_for(*COUNTY_HR)
+    )
+    assert again.status_code == 409 and again.json()["type"] == "urn:tuoyu:problem:already-claimed", again.text
+
+
+async def test_a_claim_is_budgeted_in_the_certificates_county_whatever_order_events_arrive_in(suite: InProcessSuite) -> None:
+    unknown_employer = new_uscc("minzheng", "441802")  # its registration has not reached the subsidy side
+    issued = CertificateIssued(
+        certificate_id=f"cert-{unknown_employer}", practitioner_id=f"p-{unknown_employer}", employer_uscc=unknown_employer,
+        kind="skill_level", occupation="baoyuyuan", level=3, number="C-ORDER", issued_on=today_in_china(),
+    )
+    event = new_event("tuoyu.training.certificate.issued.v1", source="training-svc", subject=issued.practitioner_id, region="441802", data=issued)
+    async with suite.runtime("subsidy").db.transaction() as session:
+        await on_certificate(session, event)
+    async with suite.runtime("subsidy").db.reading() as session:
+        claim = (await session.execute(sa.select(Application).where(Application.certificate_id == issued.certificate_id))).scalar_one()
+    assert (claim.region, claim.lines) == ("441802", [{"region": "441802", "level": "county", "amount_fen": 260000}])
+
+
+async def award_ready(suite: InProcessSuite, county: str, *, designated_in: int = YEAR, nature: str = "social_service") -> str:
+    """An institution the subsidy side knows as registered, filed, 普惠 and a demonstration unit in
+    `designated_in`: its read model as the registration and inspection events leave it."""
+    uscc = new_uscc("minzheng", county)
+    async with suite.runtime("subsidy").db.transaction() as session:
+        session.add(
+            Institution(
+                uscc=uscc, name="示范托育中心", county=county, nature=nature, registration_status="active", registration_version=1,
+                filing_status="accepted", filing_sequence=1, filing_version=1, credit_status="normal", credit_version=1, updated_at=utcnow(),
+            )
+        )
+        session.add(DesignationFact(designation_id=f"i-{uscc}", uscc=uscc, kind="inclusive", year=designated_in, status="recognised", version=1))
+        session.add(DesignationFact(designation_id=f"d-{uscc}", uscc=uscc, kind="demonstration", year=designated_in, status="confirmed", version=1))
+    return uscc
+
+
+async def listed_dishonest(suite: InProcessSuite, uscc: str, status: str = "dishonest") -> None:
+    """The listing as the credit event leaves it on the subsidy side."""
+    async with suite.runtime("subsidy").db.transaction() as session:
+        await session.execute(sa.update(Institution).where(Institution.uscc == uscc).values(credit_status=status, credit_version=Institution.credit_version + 1))
+
+
+async def approved_award(suite: InProcessSuite, token_for, county: str) -> dict:  # type: ignore[no-untyped-def]
+    uscc = await award_ready(suite, county)
+    applied = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={"programme": "demonstration_award", "uscc": uscc}, headers=token_for("caizheng", county))
+    assert applied.status_code == 201 and applied.json()["eligible"] is True, applied.text
+    url = suite.url("subsidy", f"/v1/applications/{applied.json()['id']}")
+    reviewed = await suite.http.post(f"{url}/review", json={"decision": "approve"}, headers=token_for("caizheng", county, sub=f"caizheng-{county}-reviewer"))
+    assert reviewed.status_code == 200, reviewed.text
+    for line in applied.json()["lines"]:
+        lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "demonstration_award", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
+        held = next((b["amount_fen"] for b in lines if (b["region"], b["level"]) == (line["region"], line["level"])), 0)
+        await budget(suite, token_for, "demonstration_award", line["region"], line["level"], held + line["amount_fen"])
+    approved = await suite.http.post(f"{url}/approval", headers=token_for("caizheng", "441800"))
+    assert approved.status_code == 200, approved.text
+    return approved.json()
+
+
+async def test_payment_rechecks_eligibility_and_a_refusal_is_not_replayed(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    award, batched = await approved_award(suite, token_for, "441826"), await approved_award(suite, token_for, "441826")
+    await listed_dishonest(suite, award["uscc"])  # listed after approval: no subsidies while listed
+    await listed_dishonest(suite, batched["uscc"])
+    city_finance = token_for("caizheng", "441800")
+    url = suite.url("subsidy", f"/v1/applications/{award['id']}/disbursement")
+    refused = await suite.http.post(url, headers={**city_finance, "Idempotency-Key": f"award-{award['id']}"})
+    assert refused.status_code == 422 and [e["rule"] for e in refused.json()["errors"]] == ["not_dishonest"], refused.text
+    batch = await suite.http.post(suite.url("subsidy", "/v1/disbursement-batches"), json={"application_ids": [batched["id"]]}, headers=city_finance)
+    assert batch.status_code == 201 and batch.json()["paid"] == [] and batch.json()["total_fen"] == 0
+    assert [(s["id"], s["rules"]) for s in batch.json()["skipped"]] == [(batched["id"], ["not_dishonest"])]
+    assert "dishonest" in batch.json()["skipped"][0]["reason"]
+    assert await payments(suite, award["id"]) == [] and await payments(suite, batched["id"]) == []
+
+    await listed_dishonest(suite, award["uscc"], "normal")  # the listing lifted
+    retried = await suite.http.post(url, headers={**city_finance, "Idempotency-Key": f"award-{award['id']}"})  # the same key
+    assert retried.status_code == 200 and retried.json()["status"] == "disbursed", retried.text
+    assert sorted(e.amount_fen for e in await payments(suite, award["id"])) == sorted(line["amount_fen"] for line in award["lines"])
+
+
+async def test_a_refusal_before_approval_is_not_replayed_after_it(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    [claim] = await reviewed_claims(suite, token_for, 1)
+    url = suite.url("subsidy", f"/v1/applications/{claim['id']}/disbursement")
+    headers = {**city_hr(token_for), "Idempotency-Key": f"early-{claim['id']}"}
+    early = await suite.http.post(url, headers=headers)
+    assert early.status_code == 409 and early.json()["type"] == "urn:tuoyu:problem:not-approved"
+    held = await committed_fen(suite, token_for)
+    lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "skill_appraisal", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
+    line = next((b for b in lines if (b["region"], b["level"]) == ("441802", "county")), {"amount_fen": 0})
+    await budget(suite, token_for, "skill_appraisal", "441802", "county", max(line["amount_fen"], held + claim["amount_fen"]))
+    assert (await suite.http.post(suite.url("subsidy", f"/v1/applications/{claim['id']}/approval"), headers=city_hr(token_for, "other"))).status_code == 200
+    paid = await suite.http.post(url, headers=headers)
+    assert paid.status_code == 200 and paid.json()["status"] == "disbursed", paid.text
+
+
+async def test_awards_need_designations_for_their_year(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    uscc = await award_ready(suite, "441823", designated_in=YEAR - 5)
+    applied = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={"programme": "demonstration_award", "uscc": uscc}, headers=token_for("caizheng", "441823"))
+    assert applied.status_code == 201 and applied.json()["eligible"] is False
+    failing = {c["criterion"]: c["detail"] for c in applied.json()["eligibility"] if not c["met"]}
+    assert failing == {
+        "inclusive": f"{YEAR}年普惠认定：无（已有年度：[{YEAR - 5}]）",
+        "demonstration": f"{YEAR}年示范单位确认：无（已有年度：[{YEAR - 5}]）",
+    }
+
+
+async def test_programme_rules_are_checked_and_applications_keep_theirs(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    city_finance = token_for("caizheng", "441800")
+    url = suite.url("subsidy", "/v1/programmes/demonstration_award")
+    before = next(p for p in (await suite.http.get(suite.url("subsidy", "/v1/programmes"), headers=city_finance)).json() if p["code"] == "demonstration_award")
+    for rules, field in (
+        ({}, "rules.amount_fen"),
+        ({"amount_fen": 10000000, "city_percent": 150}, "rules.city_percent"),
+        ({"amount_fen": 100.7, "city_percent": 50}, "rules.amount_fen"),
+        ({"amount_fen": "abc", "city_percent": 50}, "rules.amount_fen"),
+        ({"amount_fen": 0, "city_percent": 50}, "rules.amount_fen"),
+        ({"amount_fen": 10000000, "city_percent": 50, "bonus": 1}, "rules.bonus"),
+    ):
+        refused = await suite.http.put(url, json={"rules": rules}, headers=city_finance)
+        assert refused.status_code == 422 and field in [e["field"] for e in refused.json()["errors"]], (rules, refused.text)
+    levels = {"amount_fen_by_level": {"1": 400000, "2": 300000, "3": 200000, "4": 150000}}
+    no_fifth = await suite.http.put(suite.url("subsidy", "/v1/programmes/skill_appraisal"), json={"rules": levels}, headers=city_hr(token_for))
+    assert no_fifth.status_code == 422 and [e["field"] for e in no_fifth.json()["errors"]] == ["rules.amount_fen_by_level"]
+    assert (await suite.http.put(url, json={"rules": before["rules"]}, headers=token_for("caizheng", "441821"))).status_code == 403
+
+    uscc = await award_ready(suite, "441881")
+    earlier = (await suite.http.post(suite.url("subsidy", "/v1/applications"), json={"programme": "demonstration_award", "uscc": uscc}, headers=token_for("caizheng", "441881"))).json()
+    try:
+        changed = await suite.http.put(url, json={"rules": {"amount_fen": 8000000, "city_percent": 60}}, headers=city_finance)
+        assert changed.status_code == 200 and changed.json()["version"] == before["version"] + 1
+        assert changed.json()["rules"] == {"amount_fen": 8000000, "city_percent": 60, "once_per": "institution"}
+        kept = (await suite.http.get(suite.url("subsidy", f"/v1/applications/{earlier['id']}"), headers=city_finance)).json()
+        assert (kept["programme_version"], kept["rules"], kept["amount_fen"]) == (before["version"], before["rules"], before["rules"]["amount_fen"])
+        later = await award_ready(suite, "441881")
+        now = (await suite.http.post(suite.url("subsidy", "/v1/applications"), json={"programme": "demonstration_award", "uscc": later}, headers=token_for("caizheng", "441881"))).json()
+        assert (now["programme_version"], now["lines"]) == (
+            before["version"] + 1, [{"region": "441800", "level": "city", "amount_fen": 4800000}, {"region": "441881", "level": "county", "amount_fen": 3200000}]
+        )
+    finally:
+        assert (await suite.http.put(url, json={"rules": before["rules"]}, headers=city_finance)).status_code == 200
+
+
+async def test_the_city_may_reject_and_only_the_workflows_departments_act(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    [claim] = await reviewed_claims(suite, token_for, 1)
+    url = suite.url("subsidy", f"/v1/applications/{claim['id']}/approval")
+    committed = await committed_fen(suite, token_for)
+    no_reason = await suite.http.post(url, json={"decision": "reject"}, headers=city_hr(token_for))
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "note"
+    rejected = await suite.http.post(url, json={"decision": "reject", "note": "证书信息与人员不符"}, headers=city_hr(token_for))
+    assert rejected.status_code == 200 and (rejected.json()["status"], rejected.json()["reason"]) == ("rejected", "证书信息与人员不符")
+    assert await committed_fen(suite, token_for) == committed
+    steps = (await suite.http.get(suite.url("subsidy", f"/v1/applications/{claim['id']}/trail"), headers=city_hr(token_for))).json()
+    assert [s["action"] for s in steps][-1] == "approval_reject"
+    for step, body in (("review", {"decision": "approve"}), ("approval", {}), ("disbursement", None), ("reversal", {"reason": "x"})):
+        other = await suite.http.post(suite.url("subsidy", f"/v1/applications/nonexistent/{step}"), json=body, headers=token_for("minzheng", "441800"))
+        assert other.status_code == 403, (step, other.text)  # not 404: 民政 has no part in it
+
+
+async def test_reversing_an_approval_before_payment_releases_the_budget(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    claim = await approved_claim(suite, token_for)
+    committed = await committed_fen(suite, token_for)
+    reversed_ = await suite.http.post(suite.url("subsidy", f"/v1/applications/{claim['id']}/reversal"), json={"reason": "申领人放弃"}, headers=city_hr(token_for))
+    assert reversed_.status_code == 200 and (reversed_.json()["status"], reversed_.json()["reason"]) == ("reversed", "申领人放弃")
+    assert await committed_fen(suite, token_for) == committed - claim["amount_fen"]
+    assert await payments(suite, claim["id"]) == []  # nothing was paid, nothing is booked back
+
+
+async def test_certificates_are_seen_by_their_own_county(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    uscc = await registered(suite, token_for)
+    carer = await practitioner(suite, token_for, uscc, "yuyingyuan")
+    issued = await certificate(suite, token_for, carer, "yuyingyuan", 4)
+
+    async def seen(region: str) -> list[str]:
+        response = await suite.http.get(suite.url("subsidy", "/v1/certificates"), params={"practitioner_id": carer}, headers=token_for("renshe", region))
+        return [c["certificate_id"] for c in response.json()["items"]]
+
+    await eventually(lambda: seen("441802"), what="the certificate on the subsidy side")
+    assert await seen("441802") == [issued] and await seen("441800") == [issued]
+    assert await seen("441881") == []  # another county's office

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from pydantic import ValidationError
 
 from subsidy_svc.domain.eligibility import (
     CertificateFacts,
@@ -21,6 +22,7 @@ from subsidy_svc.domain.eligibility import (
     within_months,
 )
 from subsidy_svc.domain.programmes import DEFAULT_PROGRAMMES
+from subsidy_svc.schemas import RULES as RULES_MODELS
 
 RULES = {p["code"]: p["rules"] for p in DEFAULT_PROGRAMMES}
 D = dt.date
@@ -80,9 +82,43 @@ FACTS = InstitutionFacts("active", "public_institution", "accepted", "normal", 0
 
 
 def test_the_award_needs_every_fact_and_names_what_is_missing() -> None:
-    assert unmet(demonstration_award_criteria(FACTS)) == []
+    assert unmet(demonstration_award_criteria(FACTS, 2026)) == []
     dishonest = InstitutionFacts(**{**FACTS.__dict__, "credit_status": "dishonest", "demonstration_years": []})
-    assert [c.criterion for c in unmet(demonstration_award_criteria(dishonest))] == ["demonstration", "not_dishonest"]
+    assert [c.criterion for c in unmet(demonstration_award_criteria(dishonest, 2026))] == ["demonstration", "not_dishonest"]
+
+
+def test_the_award_needs_designations_for_its_own_year() -> None:
+    long_ago = InstitutionFacts(**{**FACTS.__dict__, "inclusive_years": [2021], "demonstration_years": [2021]})
+    failing = unmet(demonstration_award_criteria(long_ago, 2026))
+    assert [(c.criterion, c.detail) for c in failing] == [
+        ("inclusive", "2026年普惠认定：无（已有年度：[2021]）"),
+        ("demonstration", "2026年示范单位确认：无（已有年度：[2021]）"),
+    ]
+    assert [c.criterion for c in unmet(demonstration_award_criteria(FACTS, 2027))] == ["inclusive", "demonstration"]  # 2026's do not carry over
+
+
+def test_the_seeded_rules_are_what_the_rules_models_accept() -> None:
+    for seeded in DEFAULT_PROGRAMMES:
+        assert RULES_MODELS[seeded["code"]].model_validate(seeded["rules"]).model_dump() == seeded["rules"]
+
+
+@pytest.mark.parametrize(
+    ("code", "rules", "field"),
+    [
+        ("fee_reduction", {}, "cap_fen_per_child_month"),
+        ("demonstration_award", {"amount_fen": 10000000, "city_percent": 150}, "city_percent"),
+        ("demonstration_award", {"amount_fen": 100.7, "city_percent": 50}, "amount_fen"),
+        ("demonstration_award", {"amount_fen": "100", "city_percent": 50}, "amount_fen"),
+        ("vocational_training", {"amount_fen": -1}, "amount_fen"),
+        ("vocational_training", {"amount_fen": 80000, "uplift_percent": 50}, "uplift_percent"),  # the policy's 30%, not a setting
+        ("skill_appraisal", {"amount_fen_by_level": {"1": 4, "2": 3, "3": 2, "4": 1}}, "amount_fen_by_level"),  # a level-5 certificate would fail
+        ("skill_upgrade", {"amount_fen_by_level": {**RULES["skill_upgrade"]["amount_fen_by_level"], "6": 1}}, "amount_fen_by_level"),
+    ],
+)
+def test_rules_that_would_break_a_claim_are_refused(code: str, rules: dict, field: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        RULES_MODELS[code].model_validate(rules)
+    assert {str(e["loc"][0]) for e in refused.value.errors()} == {field}
 
 
 def test_fee_reductions_are_for_public_institutions_within_the_cap() -> None:

@@ -22,7 +22,9 @@ from subsidy_svc.schemas import (
     ApplicationCreate,
     ApplicationPage,
     ApplicationRead,
+    ApprovalCreate,
     BatchCreate,
+    BatchPage,
     BatchRead,
     BudgetCreate,
     BudgetRead,
@@ -34,6 +36,9 @@ from subsidy_svc.schemas import (
 
 router = APIRouter(tags=["subsidies"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="the same key, the same single effect")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+# the departments with a part in the workflow: anyone else is refused before an application is looked up
+WORKFLOW = allow_departments("caizheng", "renshe")
 
 
 @router.get("/v1/programmes", response_model=list[ProgrammeRead], summary="The programmes with their rules and amounts (fen)")
@@ -70,7 +75,7 @@ async def list_applications(
     status: str | None = None,
     programme: str | None = None,
     after: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = 100,
 ) -> ApplicationPage:
     rows = await ApplicationRepository(session, principal).page(
         uscc=uscc, practitioner_id=practitioner_id, status=status, programme=programme, after=after, limit=limit
@@ -95,18 +100,24 @@ async def application_trail(application_id: str, principal: CurrentPrincipal, se
     return [AuditEntry.model_validate(e) for e in await trail(session, rt.tables, "application", application_id)]  # type: ignore[arg-type]
 
 
-@router.post("/v1/applications/{application_id}/review", response_model=ApplicationRead, summary="County review")
+@router.post("/v1/applications/{application_id}/review", dependencies=[WORKFLOW], response_model=ApplicationRead, summary="County review (not by the applicant)")
 async def review(application_id: str, body: ReviewCreate, principal: CurrentPrincipal, session: WriteSession) -> ApplicationRead:
     return await commands.review(session, principal, application_id, body, today_in_china())
 
 
-@router.post("/v1/applications/{application_id}/approval", response_model=ApplicationRead, summary="City approval (not by the reviewer; within budget)")
-async def approve(application_id: str, principal: CurrentPrincipal, session: WriteSession) -> ApplicationRead:
-    return await commands.approve(session, principal, application_id, today_in_china())
+@router.post(
+    "/v1/applications/{application_id}/approval",
+    dependencies=[WORKFLOW],
+    response_model=ApplicationRead,
+    summary="City approval or rejection (not by the reviewer or applicant; within budget); no body approves",
+)
+async def approve(application_id: str, principal: CurrentPrincipal, session: WriteSession, body: ApprovalCreate | None = None) -> ApplicationRead:
+    return await commands.approve(session, principal, application_id, body or ApprovalCreate(), today_in_china())
 
 
 @router.post(
     "/v1/applications/{application_id}/disbursement",
+    dependencies=[WORKFLOW],
     response_model=ApplicationRead,
     summary="Pay an approved application, exactly once",
 )
@@ -120,7 +131,13 @@ async def disburse(application_id: str, principal: CurrentPrincipal, rt: Service
     return JSONResponse(body, status_code=status)
 
 
-@router.post("/v1/disbursement-batches", status_code=201, response_model=BatchRead, summary="Pay approved applications in one batch, exactly once")
+@router.post(
+    "/v1/disbursement-batches",
+    dependencies=[WORKFLOW],
+    status_code=201,
+    response_model=BatchRead,
+    summary="Pay approved applications in one batch, exactly once; those not payable (or no longer eligible) are skipped with the reason",
+)
 async def disburse_batch(body: BatchCreate, principal: CurrentPrincipal, rt: ServiceRuntime, request: Request, key: IdempotencyKey = None) -> JSONResponse:
     status, answer = await Idempotency(rt.db, idempotency_keys).run(
         scope=f"{principal.sub}:{request.url.path}",
@@ -131,6 +148,22 @@ async def disburse_batch(body: BatchCreate, principal: CurrentPrincipal, rt: Ser
     return JSONResponse(answer, status_code=status)
 
 
-@router.post("/v1/applications/{application_id}/reversal", response_model=ApplicationRead, summary="Reverse an approval or a payment, with a reason")
+@router.get("/v1/disbursement-batches", dependencies=[WORKFLOW], response_model=BatchPage, summary="Disbursement batches, oldest id first")
+async def batches(principal: CurrentPrincipal, session: ReadSession, after: str | None = None, limit: Limit = 100) -> BatchPage:
+    commands.require_city(principal, "disbursement batches")
+    rows = await ApplicationRepository(session, principal).batches(after=after, limit=limit)
+    return BatchPage(items=[BatchRead.model_validate(b) for b in rows], next=rows[-1].id if len(rows) == limit else None)
+
+
+@router.get("/v1/disbursement-batches/{batch_id}", dependencies=[WORKFLOW], response_model=BatchRead, summary="One disbursement batch: paid, skipped with reasons, total")
+async def batch(batch_id: str, principal: CurrentPrincipal, session: ReadSession) -> BatchRead:
+    commands.require_city(principal, "disbursement batches")
+    row = await ApplicationRepository(session, principal).batch(batch_id)
+    if row is None:
+        raise not_found("disbursement batch", batch_id)
+    return BatchRead.model_validate(row)
+
+
+@router.post("/v1/applications/{application_id}/reversal", dependencies=[WORKFLOW], response_model=ApplicationRead, summary="Reverse an approval or a payment, with a reason")
 async def reverse(application_id: str, body: ReversalCreate, principal: CurrentPrincipal, session: WriteSession) -> ApplicationRead:
     return await commands.reverse(session, principal, application_id, body.reason, today_in_china())

@@ -50,12 +50,19 @@ def _not_dishonest(facts: InstitutionFacts) -> Criterion:
     return Criterion("not_dishonest", facts.credit_status != "dishonest", f"信用状态：{facts.credit_status}")
 
 
-def demonstration_award_criteria(facts: InstitutionFacts) -> list[Criterion]:
+def _designated(criterion: str, what: str, years: list[int], year: int) -> Criterion:
+    """A designation for the application's year: 普惠 recognition is yearly (DESIGN §5), and a
+    demonstration unit is confirmed for a year, on that year's 普惠 recognition."""
+    return Criterion(criterion, year in years, f"{year}年{what}：{'有' if year in years else '无'}（已有年度：{years or '无'}）")
+
+
+def demonstration_award_criteria(facts: InstitutionFacts, year: int) -> list[Criterion]:
+    """三(二)4 对创建为示范单位的普惠性婴幼儿照护服务机构 … 一次性奖补, for the application's year."""
     return [
         _registered(facts),
         Criterion("filed", facts.filing_status == "accepted", f"备案状态：{facts.filing_status or '未备案'}"),
-        Criterion("inclusive", bool(facts.inclusive_years), f"普惠认定年度：{facts.inclusive_years or '无'}"),
-        Criterion("demonstration", bool(facts.demonstration_years), f"示范单位确认年度：{facts.demonstration_years or '无'}"),
+        _designated("inclusive", "普惠认定", facts.inclusive_years, year),
+        _designated("demonstration", "示范单位确认", facts.demonstration_years, year),
         _not_dishonest(facts),
         Criterion("no_open_critical_finding", facts.open_critical_findings == 0, f"未整改严重问题：{facts.open_critical_findings}项"),
     ]
@@ -116,12 +123,10 @@ def with_uplift(amount_fen: int, percent: int) -> int:
 
 
 def certificate_amount(rules: dict[str, Any], cert: CertificateFacts) -> int:
-    if "amount_fen_by_level" in rules:
-        base = int(rules["amount_fen_by_level"][str(cert.level)])
-    else:
-        base = int(rules["amount_fen"])
+    """The amount under a training programme's rules (checked when set: every level has its amount)."""
+    base = rules["amount_fen_by_level"][str(cert.level)] if "amount_fen_by_level" in rules else rules["amount_fen"]
     uplifted = cert.occupation in UPLIFT_OCCUPATIONS and cert.level is not None and cert.level <= UPLIFT_FROM_LEVEL
-    return with_uplift(base, int(rules.get("uplift_percent", 0))) if uplifted else base
+    return with_uplift(base, rules["uplift_percent"]) if uplifted else base
 
 
 def split_award(amount_fen: int, city_percent: int) -> tuple[int, int]:
