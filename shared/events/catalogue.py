@@ -189,6 +189,12 @@ CATALOGUE: dict[str, EventSpec] = {
             "A practitioner left the institution.",
         ),
         EventSpec(
+            "tuoyu.training.practitioner.amended.v1",
+            PRACTITIONER_TOPIC,
+            training.PractitionerAmended,
+            "A practitioner's name or 返聘 / volunteer flags were corrected (the phone never travels).",
+        ),
+        EventSpec(
             "tuoyu.training.certificate.issued.v1",
             CERTIFICATE_TOPIC,
             training.CertificateIssued,

@@ -201,6 +201,7 @@ _EXAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "tuoyu.training.practitioner.hired.v1": (PRACTITIONER_ID, _PRACTITIONER),
     "tuoyu.training.practitioner.departed.v1": (PRACTITIONER_ID, {**_PRACTITIONER, "status": "left", "left_on": "2025-09-30", "version": 2}),
+    "tuoyu.training.practitioner.amended.v1": (PRACTITIONER_ID, {**_PRACTITIONER, "rehired_retiree": True, "version": 2}),
     "tuoyu.training.certificate.issued.v1": (
         PRACTITIONER_ID,
         {

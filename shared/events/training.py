@@ -33,6 +33,10 @@ class PractitionerDeparted(PractitionerSnapshot):
     pass
 
 
+class PractitionerAmended(PractitionerSnapshot):
+    """Name or the 返聘 / volunteer flags corrected (a volunteer counts for nothing in staffing)."""
+
+
 class CertificateIssued(BaseModel):
     certificate_id: str
     practitioner_id: str
