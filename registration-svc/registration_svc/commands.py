@@ -10,7 +10,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_svc.domain.kindergarten import EDUCATION, ledger_violations
@@ -22,10 +22,11 @@ from registration_svc.domain.registration import (
     changed_fields,
     ending_violations,
     registration_violations,
+    uscc_held_violation,
 )
 from registration_svc.events import snapshot_event
-from registration_svc.models import KindergartenClass, Registration, platform
-from registration_svc.repository import KindergartenRepository, RegistrationRepository
+from registration_svc.models import KindergartenClass, Registration, UsccInUse, platform
+from registration_svc.repository import KindergartenRepository, RegistrationRepository, held
 from registration_svc.schemas import (
     EndingCreate,
     KindergartenClassCreate,
@@ -133,8 +134,22 @@ async def add_registration(
     except IntegrityError as error:
         if unique_refused(error, Registration.__table__.c.uscc):
             raise duplicate_registration(body.uscc) from None
+        if unique_refused(error, UsccInUse.__table__.c.uscc):
+            raise await _held_by(session, body.uscc, error) from None
         raise
     return created
+
+
+async def _held_by(session: AsyncSession, uscc: str, error: IntegrityError) -> Problem:
+    """The problem of a registration whose USCC `uscc_in_use` refused: the record that holds it, as
+    read after the refusal (PostgreSQL checks the keys of one statement in an order of its own, so
+    a USCC registered twice may be refused by either key). Where the refusal ended the transaction
+    too, the read is refused: then the conflict is answered as any other (shared.errors)."""
+    try:
+        held_as = (await held(session, [uscc])).get(uscc)
+    except DBAPIError:
+        raise error from None
+    return duplicate_registration(uscc) if held_as in (None, "registration") else refuse([uscc_held_violation(uscc, held_as)])
 
 
 def duplicate_registration(uscc: str) -> Problem:
@@ -240,8 +255,11 @@ async def record_kindergarten_class(
     if violations:
         raise refuse(violations)
     repo = KindergartenRepository(session, principal)
-    if await repo.exists(body.uscc):
+    held_as = (await held(session, [body.uscc])).get(body.uscc)
+    if held_as == "kindergarten_class":
         raise Problem(409, "duplicate-ledger-entry", "Already in the ledger", f"kindergarten {body.uscc} is in the ledger already")
+    if held_as is not None:
+        raise refuse([uscc_held_violation(body.uscc, held_as)])
     now = utcnow()
     row = KindergartenClass(**body.model_dump(), status="active", version=1, created_at=now, updated_at=now, updated_by=principal.sub)
     repo.add(row)

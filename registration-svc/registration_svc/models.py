@@ -50,6 +50,18 @@ class Registration(Base):
     updated_by: Mapped[str] = mapped_column(sa.String(80))
 
 
+class UsccInUse(Base):
+    """Each USCC this service holds, once: an institution's registration or a kindergarten's 托班
+    ledger entry, never both. The health bureau's inbox keeps one entry a USCC (DESIGN §5: the
+    ledger is pushed to health the same way), so a second record under one USCC would be lost
+    there; this key, written with either record, refuses it even when both arrive at once."""
+
+    __tablename__ = "uscc_in_use"
+
+    uscc: Mapped[str] = mapped_column(sa.String(18), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # registration | kindergarten_class
+
+
 class KindergartenClass(Base):
     """A kindergarten's 2–3-year classes (托班) in the county education bureau's ledger (台账)."""
 

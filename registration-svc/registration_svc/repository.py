@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registration_svc.models import ImportBatch, KindergartenClass, Registration
+from registration_svc.models import ImportBatch, KindergartenClass, Registration, UsccInUse
 from shared.auth import Principal
 from shared.db import insert_rows
 from shared.regions import CITY
@@ -29,18 +29,25 @@ class _Scoped:
 
 
 # Built once: a plain SELECT (no ORM statement handling) with the list bound at execution.
-_USCC = Registration.__table__.c.uscc
-_TAKEN = sa.select(_USCC).where(_USCC.in_(sa.bindparam("usccs", expanding=True)))
+_IN_USE = UsccInUse.__table__
+_HELD = sa.select(_IN_USE.c.uscc, _IN_USE.c.kind).where(_IN_USE.c.uscc.in_(sa.bindparam("usccs", expanding=True)))
+
+
+async def held(session: AsyncSession, usccs: Iterable[str]) -> dict[str, str]:
+    """Which of these USCCs the service holds already, and as what (`registration` or
+    `kindergarten_class`); unscoped: a USCC is one record city-wide."""
+    result = await session.execute(_HELD, {"usccs": list(set(usccs))})
+    return dict(result.tuples().all())
+
+
+def in_use(uscc: str, kind: str) -> dict[str, str]:
+    """The row of `uscc_in_use` written with a new record: its key refuses a second one."""
+    return {"uscc": uscc, "kind": kind}
 
 
 class RegistrationRepository(_Scoped):
     def _visible(self, query: sa.Select) -> sa.Select:
         return self._scoped(query, Registration.county, Registration.registrar_region)
-
-    async def taken(self, usccs: Iterable[str]) -> set[str]:
-        """Which of these USCCs are registered already (unscoped: a USCC is unique city-wide)."""
-        result = await self.session.execute(_TAKEN, {"usccs": list(set(usccs))})
-        return set(result.scalars())
 
     async def get(self, uscc: str, *, for_update: bool = False) -> Registration | None:
         query = self._visible(sa.select(Registration).where(Registration.uscc == uscc))
@@ -53,8 +60,11 @@ class RegistrationRepository(_Scoped):
         statement for one new row that nothing else in the transaction touches); inside
         `inserts_together`, sent with the audit record and event in one statement. A USCC already
         registered is refused by the unique key, as `IntegrityError` (`shared.db.unique_refused` tells
-        it apart): the key, not a read before, decides between two registrations of one USCC at once."""
+        it apart): the key, not a read before, decides between two registrations of one USCC at once.
+        So does the key of `uscc_in_use`, written after it, between a registration and a 托班 ledger
+        entry of one USCC."""
         await insert_rows(self.session, Registration.__table__, [values])
+        await insert_rows(self.session, _IN_USE, [in_use(values["uscc"], "registration")])
 
     async def page(
         self,
@@ -114,12 +124,8 @@ class KindergartenRepository(_Scoped):
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def exists(self, uscc: str) -> bool:
-        found = await self.session.execute(sa.select(KindergartenClass.uscc).where(KindergartenClass.uscc == uscc))
-        return found.first() is not None
-
     def add(self, row: KindergartenClass) -> None:
-        self.session.add(row)
+        self.session.add_all([row, UsccInUse(**in_use(row.uscc, "kindergarten_class"))])
 
     async def page(self, *, county: str | None, status: str | None, after: str | None, limit: int) -> list[KindergartenClass]:
         query = self._visible(sa.select(KindergartenClass))

@@ -86,6 +86,44 @@ async def test_the_kindergarten_ledger_is_pushed_to_health_by_education(suite: I
     await arrived(suite, token_for, body["uscc"], where=lambda e: e["status"] == "closed")
 
 
+def ledger_body(uscc: str, county: str = "441882", **overrides: object) -> dict:
+    return {
+        "uscc": uscc,
+        "name": "连州市第一幼儿园",
+        "ownership": "public",
+        "county": county,
+        "ledger_region": county,
+        "recorded_on": registration_body()["registered_on"],
+        "address": "连州市中山路1号",
+        "classes": 2,
+        "places": 36,
+        "inclusive": True,
+        **overrides,
+    }
+
+
+async def test_a_uscc_is_either_a_registration_or_a_ledger_entry_never_both(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    ledger = suite.url("registration", "/v1/kindergarten-classes")
+    education = token_for("jiaoyu", "441802")
+    registered = await register(suite, token_for, registrar="minzheng", region="441802")
+    refused = await suite.http.post(ledger, json=ledger_body(registered["uscc"], "441802"), headers=education)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["errors"][0] == {"field": "uscc", "rule": "one_record_a_uscc", "message": refused.json()["errors"][0]["message"]}
+    assert (await suite.http.get(f"{ledger}/{registered['uscc']}", headers=education)).status_code == 404
+
+    entered = ledger_body(new_uscc("minzheng", "441802"), "441802")
+    assert (await suite.http.post(ledger, json=entered, headers=education)).status_code == 201
+    body = registration_body("minzheng", "441802", uscc=entered["uscc"])
+    clerk = token_for("minzheng", "441802")
+    again = await suite.http.post(suite.url("registration", "/v1/registrations"), json=body, headers=clerk)
+    assert again.status_code == 409, again.text
+    assert again.json()["errors"][0]["rule"] == "one_record_a_uscc"
+    assert (await suite.http.get(suite.url("registration", f"/v1/registrations/{entered['uscc']}"), headers=clerk)).status_code == 404
+    # a registration of a USCC already registered is still told as such
+    twice = await suite.http.post(suite.url("registration", "/v1/registrations"), json={**body, "uscc": registered["uscc"]}, headers=clerk)
+    assert twice.status_code == 409 and twice.json()["type"] == "urn:tuoyu:problem:duplicate-registration", twice.text
+
+
 async def test_registrations_are_listed_by_every_filter(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
     old = await register(suite, token_for, registrar="shichang", region="441825", registered_on="2025-07-15")
     new = await register(suite, token_for, registrar="minzheng", region="441825")

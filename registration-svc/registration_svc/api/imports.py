@@ -16,9 +16,9 @@ from pydantic import ValidationError
 
 from registration_svc import commands
 from registration_svc.domain.importing import COLUMNS, column_for, missing_columns, row_to_registration, template_example
-from registration_svc.domain.registration import Violation, as_problem_errors
+from registration_svc.domain.registration import Violation, as_problem_errors, uscc_held_violation
 from registration_svc.models import ImportBatch
-from registration_svc.repository import ImportRepository, RegistrationRepository
+from registration_svc.repository import ImportRepository, held
 from registration_svc.schemas import ImportReport, ImportRow, RegistrationCreate
 from shared.auth import CurrentPrincipal
 from shared.db import utcnow
@@ -76,7 +76,6 @@ async def import_registrations(
         raise field_problem("file", "template_columns", "missing columns: " + ", ".join(missing))
 
     today = today_in_china()
-    repo = RegistrationRepository(session, principal)
     parsed: list[tuple[int, RegistrationCreate | None, str | None, list[Violation]]] = []
     for number, values in rows:
         body, problems = row_to_registration(header, values)
@@ -90,14 +89,16 @@ async def import_registrations(
             problems = commands.new_registration_violations(principal, registration, today)
         parsed.append((number, registration, body.get("uscc"), problems))
 
-    taken = await repo.taken(r.uscc for _, r, _, _ in parsed if r is not None)
+    taken = await held(session, (r.uscc for _, r, _, _ in parsed if r is not None))
     seen: set[str] = set()
     items: list[ImportRow] = []
     accepted: list[RegistrationCreate] = []
     for number, registration, uscc, problems in parsed:
         if registration is not None and not problems:
-            if registration.uscc in taken:
+            if taken.get(registration.uscc) == "registration":
                 problems = [Violation("uscc", "duplicate", f"{registration.uscc} is already registered", 409)]
+            elif registration.uscc in taken:
+                problems = [uscc_held_violation(registration.uscc, taken[registration.uscc])]
             elif registration.uscc in seen:
                 problems = [Violation("uscc", "duplicate_in_file", f"{registration.uscc} appears twice in the file", 409)]
         if problems:

@@ -110,6 +110,16 @@ def registration_violations(facts: RegistrationFacts, today: dt.date) -> list[Vi
     return found
 
 
+HELD_AS = {"registration": "registered as an institution", "kindergarten_class": "in the kindergarten 托班 ledger"}
+
+
+def uscc_held_violation(uscc: str, held_as: str) -> Violation:
+    """A USCC is one record here, an institution's registration or a kindergarten's 托班 ledger
+    entry (DESIGN §5: the ledger is pushed to health the same way): the health bureau's inbox
+    keeps one entry a USCC, and a second record under it would be lost there."""
+    return Violation("uscc", "one_record_a_uscc", f"{uscc} is already {HELD_AS[held_as]}; a USCC is one record", 409)
+
+
 def ending_violations(status: str, started_on: dt.date, ended_on: dt.date, today: dt.date, *, field: str) -> list[Violation]:
     """Deregistration (注销) or closure: of an active record, dated between its start and today."""
     found = []
