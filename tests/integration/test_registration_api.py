@@ -108,3 +108,16 @@ async def test_an_amendment_may_not_empty_a_field_with_null_and_no_change_announ
     same = await suite.http.patch(url, json={"places": body["places"], "name": body["name"]}, headers=headers)
     assert same.status_code == 200 and same.json()["version"] == 1  # the same values: no change, no version, no event
     assert await outbox_count(suite) == before
+
+
+async def test_county_staff_count_only_their_county(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    body = registration_body("minzheng", "441803")
+    assert (await post(suite, body, token_for("minzheng", "441803"))).status_code == 201
+    url = suite.url("registration", "/v1/registrations/counts")
+    month = {"month": body["registered_on"][:7]}
+    other = await suite.http.get(url, params={**month, "region": "441803"}, headers=token_for("minzheng", "441802"))
+    assert other.status_code == 403
+    own = await suite.http.get(url, params={**month, "region": "441803"}, headers=token_for("minzheng", "441803"))
+    assert own.status_code == 200 and own.json()["items"]
+    city = await suite.http.get(url, params={**month, "region": "441803"}, headers=token_for("weijian", "441800"))
+    assert city.json()["items"] == own.json()["items"]

@@ -18,7 +18,7 @@ from registration_svc.schemas import (
     RegistrationUpdate,
 )
 from shared.auth import CurrentPrincipal
-from shared.errors import not_found
+from shared.errors import forbidden, not_found
 from shared.service import ReadSession, WriteSession
 from shared.timeutil import MONTH_PATTERN, month_span, today_in_china
 
@@ -56,6 +56,8 @@ async def count_registrations(
     month: Annotated[str, MONTH],
     region: Annotated[str | None, Query(pattern=r"^\d{6}$", description="registering office")] = None,
 ) -> RegistrationCounts:
+    if region and not principal.covers(region):  # 属地管理 (DESIGN §5): county staff count their own county only
+        raise forbidden(f"your office ({principal.region}) does not see region {region}")
     rows = await RegistrationRepository(session, principal).counts(month_span(month), region)
     return RegistrationCounts(month=month, items=[RegistrationCount(registrar_region=o, registrar=r, registered=n) for o, r, n in rows])
 
