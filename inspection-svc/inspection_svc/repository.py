@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inspection_svc.domain.filing import filing_overdue
 from inspection_svc.models import (
     BudgetFact,
     Credit,
@@ -233,6 +234,7 @@ class FilingRepository:
     ) -> list[Filing]:
         query = self._scoped(sa.select(Filing))
         if status == "overdue":
+            # past the earlier clock here; which clock applies depends on the materials (`filing_overdue`)
             query = query.where(Filing.status == "submitted", Filing.answer_due_on < today)
         elif status:
             query = query.where(Filing.status == status)
@@ -240,9 +242,14 @@ class FilingRepository:
             query = query.where(Filing.county == region)
         if uscc:
             query = query.where(Filing.uscc == uscc)
-        if after:
-            query = query.where(Filing.id > after)
-        return list((await self.session.execute(query.order_by(Filing.id).limit(limit))).scalars())
+        query = query.order_by(Filing.id).limit(limit)
+        found: list[Filing] = []
+        while True:  # once, unless rows past the earlier clock but not their own are left out
+            rows = list((await self.session.execute(query.where(Filing.id > after) if after else query)).scalars())
+            found += [r for r in rows if status != "overdue" or filing_overdue(r, today)]
+            if len(rows) < limit or len(found) >= limit:
+                return found[:limit]
+            after = rows[-1].id
 
     async def returned_publicly(self, county: str | None, limit: int) -> list[Filing]:
         query = sa.select(Filing).where(Filing.status == "returned")
@@ -261,6 +268,20 @@ class ReconciliationRepository:
     async def latest(self, limit: int) -> list[Reconciliation]:
         query = sa.select(Reconciliation).order_by(Reconciliation.id.desc()).limit(limit)
         return list((await self.session.execute(query)).scalars())
+
+
+def _after(query: sa.Select, key: sa.ColumnElement, after: str | None, limit: int) -> sa.Select:
+    """A page in `key` order (DESIGN §7): the rows after the last one of the previous page."""
+    if after:
+        query = query.where(key > after)
+    return query.order_by(key).limit(limit)
+
+
+def _newest_first(query: sa.Select, day: sa.ColumnElement, key: sa.ColumnElement, after: tuple[dt.date, str] | None, limit: int) -> sa.Select:
+    """A page, latest `day` first, then by `key`; `after` is the (day, key) of the previous page's last row."""
+    if after is not None:
+        query = query.where(sa.or_(day < after[0], sa.and_(day == after[0], key > after[1])))
+    return query.order_by(day.desc(), key).limit(limit)
 
 
 def _in_region(column: sa.ColumnElement, region: str | None) -> sa.ColumnElement | None:
@@ -339,13 +360,15 @@ class PlanRepository(_Scoped):
             return query
         return query.where(Plan.region == self.principal.region)
 
-    async def page(self, agency: str | None, year: int | None, limit: int) -> list[Plan]:
+    async def page(self, *, agency: str | None, year: int | None, region: str | None, after: str | None, limit: int) -> list[Plan]:
         query = self._scoped(sa.select(Plan))
         if agency:
             query = query.where(Plan.agency == agency)
         if year:
             query = query.where(Plan.year == year)
-        return list((await self.session.execute(query.order_by(Plan.created_at.desc()).limit(limit))).scalars())
+        if region:
+            query = query.where(Plan.region == region)
+        return list((await self.session.execute(_after(query, Plan.id, after, limit))).scalars())
 
 
 class DrawRepository:
@@ -358,13 +381,18 @@ class DrawRepository:
     async def of_plan(self, plan_id: str) -> Draw | None:
         return (await self.session.execute(sa.select(Draw).where(Draw.plan_id == plan_id))).scalar_one_or_none()
 
-    async def published(self, region: str | None, year: int | None, limit: int) -> list[tuple[Draw, Plan]]:
+    async def drawn(self, plan_ids: list[str]) -> set[str]:
+        """Which of these plans are drawn."""
+        query = sa.select(Draw.plan_id).where(Draw.plan_id.in_(plan_ids))
+        return set((await self.session.execute(query)).scalars())
+
+    async def published(self, region: str | None, year: int | None, after: str | None, limit: int) -> list[tuple[Draw, Plan]]:
         query = sa.select(Draw, Plan).join(Plan, Plan.id == Draw.plan_id)
         if region:
             query = query.where(Plan.region == region)
         if year:
             query = query.where(Plan.year == year)
-        return [(d, p) for d, p in (await self.session.execute(query.order_by(Draw.drawn_at.desc()).limit(limit))).all()]
+        return [(d, p) for d, p in (await self.session.execute(_after(query, Draw.plan_id, after, limit))).all()]
 
 
 class InspectionRepository(_Scoped):
@@ -382,13 +410,19 @@ class InspectionRepository(_Scoped):
             query = query.where(Inspection.id > after)
         return list((await self.session.execute(query.order_by(Inspection.id).limit(limit))).scalars())
 
-    async def public(self, county: str | None, limit: int, uscc: str | None = None) -> list[Inspection]:
-        query = sa.select(Inspection).order_by(Inspection.inspected_on.desc(), Inspection.id).limit(limit)
+    async def public(
+        self, *, county: str | None, uscc: str | None, agency: str | None, year: int | None, after: tuple[dt.date, str] | None, limit: int
+    ) -> list[Inspection]:
+        query = sa.select(Inspection)
         if county:
             query = query.where(Inspection.county == county)
         if uscc:
             query = query.where(Inspection.uscc == uscc)
-        return list((await self.session.execute(query)).scalars())
+        if agency:
+            query = query.where(Inspection.agency == agency)
+        if year:
+            query = query.where(Inspection.inspected_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        return list((await self.session.execute(_newest_first(query, Inspection.inspected_on, Inspection.id, after, limit))).scalars())
 
     async def last_inspected_on(self, uscc: str) -> dt.date | None:
         query = sa.select(sa.func.max(Inspection.inspected_on)).where(Inspection.uscc == uscc)
@@ -488,24 +522,25 @@ class UnlicensedRepository(_Scoped):
         return list((await self.session.execute(query.order_by(UnlicensedOperator.id).limit(limit))).scalars())
 
     async def registered_match(self, *, uscc: str | None, name_key: str, county: str) -> InboxEntry | None:
-        """A registered institution that is the operator (so it is not unlicensed after all)."""
+        """A registered institution that is the operator (so it is not unlicensed after all). Only a
+        registration in force counts: one deregistered that goes on taking children is banned (取缔, 三(三)3)."""
         same = sa.and_(InboxEntry.county == county, InboxEntry.name_key == name_key)
         if uscc:
             same = sa.or_(same, InboxEntry.uscc == uscc)
-        query = sa.select(InboxEntry).where(same, InboxEntry.kind == "institution").limit(1)
+        query = sa.select(InboxEntry).where(same, InboxEntry.kind == "institution", InboxEntry.status == "active").limit(1)
         return (await self.session.execute(query)).scalar_one_or_none()
 
 
 class EvaluationRepository(_Scoped):
     model = Evaluation
 
-    async def page(self, *, uscc: str | None, status: str | None, limit: int) -> list[Evaluation]:
+    async def page(self, *, uscc: str | None, status: str | None, after: str | None, limit: int) -> list[Evaluation]:
         query = self._scoped(sa.select(Evaluation))
         if uscc:
             query = query.where(Evaluation.uscc == uscc)
         if status:
             query = query.where(Evaluation.status == status)
-        return list((await self.session.execute(query.order_by(Evaluation.evaluated_on.desc()).limit(limit))).scalars())
+        return list((await self.session.execute(_after(query, Evaluation.id, after, limit))).scalars())
 
     async def due_for_publication(self, today: dt.date) -> list[Evaluation]:
         query = sa.select(Evaluation).where(Evaluation.status == "in_review", Evaluation.review_ends_on < today).with_for_update()
@@ -520,11 +555,13 @@ class EvaluationRepository(_Scoped):
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def public(self, county: str | None, limit: int) -> list[Evaluation]:
-        query = sa.select(Evaluation).where(Evaluation.status == "published").order_by(Evaluation.published_on.desc()).limit(limit)
+    async def public(self, *, county: str | None, uscc: str | None, after: tuple[dt.date, str] | None, limit: int) -> list[Evaluation]:
+        query = sa.select(Evaluation).where(Evaluation.status == "published")
         if county:
             query = query.where(Evaluation.county == county)
-        return list((await self.session.execute(query)).scalars())
+        if uscc:
+            query = query.where(Evaluation.uscc == uscc)
+        return list((await self.session.execute(_newest_first(query, Evaluation.published_on, Evaluation.id, after, limit))).scalars())
 
 
 class DesignationRepository(_Scoped):
@@ -539,7 +576,7 @@ class DesignationRepository(_Scoped):
             query = query.with_for_update()
         return (await self.session.execute(query)).scalars().first()
 
-    async def page(self, *, kind: str | None, year: int | None, status: str | None, limit: int) -> list[Designation]:
+    async def page(self, *, kind: str | None, year: int | None, status: str | None, after: str | None, limit: int) -> list[Designation]:
         query = self._scoped(sa.select(Designation))
         if kind:
             query = query.where(Designation.kind == kind)
@@ -547,7 +584,7 @@ class DesignationRepository(_Scoped):
             query = query.where(Designation.year == year)
         if status:
             query = query.where(Designation.status == status)
-        return list((await self.session.execute(query.order_by(Designation.decided_on.desc()).limit(limit))).scalars())
+        return list((await self.session.execute(_after(query, Designation.id, after, limit))).scalars())
 
 
 class PublicRepository:
@@ -600,17 +637,22 @@ class PublicRepository:
             out[uscc]["rating"] = rating
         return out
 
-    async def filed_institutions(self, county: str | None, limit: int) -> list[tuple[InboxEntry, dt.date | None]]:
+    async def filed_institutions(self, county: str | None, after: str | None, limit: int) -> list[tuple[InboxEntry, dt.date | None]]:
         query = (
             sa.select(InboxEntry, Filing.decided_on)
             .join(Filing, Filing.uscc == InboxEntry.uscc)
             .where(Filing.status == "accepted", InboxEntry.status == "active")
-            .order_by(InboxEntry.uscc)
-            .limit(limit)
         )
         if county:
             query = query.where(InboxEntry.county == county)
-        return [(e, d) for e, d in (await self.session.execute(query)).all()]
+        return [(e, d) for e, d in (await self.session.execute(_after(query, InboxEntry.uscc, after, limit))).all()]
+
+    async def returned_filings(self, county: str | None, after: tuple[dt.date, str] | None, limit: int) -> list[Filing]:
+        """Filings returned (made public with their reasons), the latest decisions first."""
+        query = sa.select(Filing).where(Filing.status == "returned")
+        if county:
+            query = query.where(Filing.county == county)
+        return list((await self.session.execute(_newest_first(query, Filing.decided_on, Filing.id, after, limit))).scalars())
 
 
 class StaffRepository:

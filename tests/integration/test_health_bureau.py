@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from gateway.demo import seed_demo_accounts
 from inspection_svc.models import Filing
 from shared.timeutil import month_of, today_in_china
-from shared.workdays import add_working_days
+from shared.workdays import add_working_days, working_days_between
 from tests.integration.helpers import arrived, broker_loses_registration_events, inbox_entry, outbox_published, register
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
@@ -248,3 +248,19 @@ async def test_overdue_answers_and_unfiled_institutions_are_listed(suite, token_
     async with suite.runtime("inspection").db.reading() as session:
         stored = (await session.execute(sa.select(Filing.submitted_on).where(Filing.id == filing["filing_id"]))).scalar_one()
     assert stored == received
+
+
+async def test_a_filing_not_meeting_the_conditions_is_overdue_on_its_15_working_day_clock(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    clerk = token_for("weijian", "441803")
+    made = await register(suite, token_for, registrar="minzheng", region="441803", registered_on="2025-06-02")
+    await arrived(suite, token_for, made["uscc"])
+    today = today_in_china()
+    received = today
+    while working_days_between(received, today) < 8:  # past the 5 working days, within the 15
+        received -= dt.timedelta(days=1)
+    incomplete = {**ALL_MATERIALS, "fire_safety": False}
+    body = {"uscc": made["uscc"], "materials": incomplete, "serves_meals": False, "hygiene_rating": "合格", "received_on": received.isoformat()}
+    filing = (await suite.http.post(suite.url("inspection", "/v1/filings"), json=body, headers=clerk)).json()
+    assert filing["unmet_conditions"] and filing["overdue"] is False
+    listed = (await suite.http.get(suite.url("inspection", "/v1/filings"), params={"status": "overdue"}, headers=clerk)).json()
+    assert filing["filing_id"] not in {f["filing_id"] for f in listed["items"]}

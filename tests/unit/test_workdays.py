@@ -56,10 +56,16 @@ def test_a_plain_monday_to_friday_week_is_not_the_calendar() -> None:
 
 
 def test_answer_overdue_only_when_unanswered_after_the_due_date() -> None:
-    due = D(2026, 10, 9)
-    assert not answer_overdue("submitted", due, D(2026, 10, 9))
-    assert answer_overdue("submitted", due, D(2026, 10, 10))
-    assert not answer_overdue("accepted", due, D(2026, 12, 1))
+    clock = filing_clock(D(2026, 9, 25))  # answer by 9 October, return by 22 October
+    assert not answer_overdue("submitted", clock, True, D(2026, 10, 9))
+    assert answer_overdue("submitted", clock, True, D(2026, 10, 10))
+    assert not answer_overdue("accepted", clock, True, D(2026, 12, 1))
+
+
+def test_a_filing_not_meeting_the_conditions_is_overdue_only_after_its_15_working_days() -> None:
+    clock = filing_clock(D(2026, 9, 25))
+    assert not answer_overdue("submitted", clock, False, D(2026, 10, 22))
+    assert answer_overdue("submitted", clock, False, D(2026, 10, 23))
 
 
 def test_unfiled_is_overdue_after_the_allowed_working_days() -> None:

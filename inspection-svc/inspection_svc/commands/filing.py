@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inspection_svc.commands.common import announce, require_health_bureau
-from inspection_svc.domain.filing import MATERIAL_KEYS, answer_overdue, filing_clock, unmet_conditions
+from inspection_svc.domain.filing import MATERIAL_KEYS, filing_clock, filing_overdue, unmet_conditions
 from inspection_svc.domain.inbox import Arrival
 from inspection_svc.models import Filing, platform
 from inspection_svc.repository import FilingRepository, InboxRepository
@@ -37,7 +37,7 @@ def filing_read(row: Filing, today: dt.date) -> FilingRead:
         serves_meals=row.serves_meals,
         hygiene_rating=row.hygiene_rating,
         unmet_conditions=unmet_conditions(row.materials, row.serves_meals, row.hygiene_rating),
-        overdue=answer_overdue(row.status, row.answer_due_on, today),
+        overdue=filing_overdue(row, today),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from shared.workdays import add_working_days, working_days_between
 
@@ -56,9 +57,22 @@ def filing_clock(received_on: dt.date) -> FilingClock:
     return FilingClock(add_working_days(received_on, ANSWER_WORKING_DAYS), add_working_days(received_on, RETURN_WORKING_DAYS))
 
 
-def answer_overdue(status: str, answer_due_on: dt.date, today: dt.date) -> bool:
-    """Still unanswered after its 5 working days."""
-    return status == "submitted" and today > answer_due_on
+def answer_due(clock: FilingClock, meets_conditions: bool) -> dt.date:
+    """When the bureau's answer is due (DESIGN §5, 备案): a filing that meets the conditions is
+    accepted within 5 working days of receipt; one that does not is returned, with its reasons,
+    within 15."""
+    return clock.answer_due_on if meets_conditions else clock.return_due_on
+
+
+def answer_overdue(status: str, clock: FilingClock, meets_conditions: bool, today: dt.date) -> bool:
+    """Still unanswered after the clock that applies to it (`answer_due`)."""
+    return status == "submitted" and today > answer_due(clock, meets_conditions)
+
+
+def filing_overdue(filing: Any, today: dt.date) -> bool:
+    """`answer_overdue` of a filing as stored (anything with its columns as attributes)."""
+    meets_conditions = not unmet_conditions(filing.materials, filing.serves_meals, filing.hygiene_rating)
+    return answer_overdue(filing.status, FilingClock(filing.answer_due_on, filing.return_due_on), meets_conditions, today)
 
 
 def unfiled_overdue(registered_on: dt.date, today: dt.date, allowed_working_days: int) -> bool:
