@@ -371,7 +371,8 @@ async def approve(session: AsyncSession, principal: Principal, application_id: s
                 f"the {line['level']} budget of {line['region']} for {row.programme} {row.year} cannot take {line['amount_fen']} fen more",
                 errors=[{"field": "budget", "rule": "within_budget", "message": f"{line['region']}/{line['level']}"}],
             )
-    row.status, row.approved_by, row.version, row.updated_at = "approved", principal.sub, row.version + 1, utcnow()
+    row.status, row.approved_by, row.approved_on = "approved", principal.sub, today
+    row.version, row.updated_at = row.version + 1, utcnow()
     await audit(
         session, platform, principal, "approve", "application", row.id, {"amount_fen": row.amount_fen, "lines": row.lines},
         before={"status": "reviewed"}, after={"status": "approved"},

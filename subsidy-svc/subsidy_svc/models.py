@@ -166,6 +166,7 @@ class Application(Base):
     created_by: Mapped[str] = mapped_column(sa.String(80))
     reviewed_by: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
     approved_by: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
+    approved_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)  # the month its approvals are reported in
     disbursed_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
     batch_id: Mapped[str | None] = mapped_column(sa.String(36), nullable=True)
     reason: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)  # of a rejection or reversal

@@ -211,7 +211,10 @@ class ReportRepository:
         self.session = session
 
     async def monthly(self, year: int, region: str | None) -> list[tuple[str, str, int, int, int, int]]:
-        """(programme, region, month, applications, approved fen, paid fen net of reversals), in SQL."""
+        """(programme, region, month, applications, approved fen, paid fen net of reversals). Money on
+        one basis: approved and paid per budget line (the region whose budget bears it), in the month
+        of approval and of booking; applications counted in their county and month of application.
+        Approvals standing (approved or paid, not rejected or reversed)."""
         month = sa.func.extract("month", LedgerEntry.booked_on)
         paid = (
             sa.select(LedgerEntry.programme, LedgerEntry.region, month.label("month"), sa.func.sum(LedgerEntry.amount_fen).label("paid"))
@@ -220,22 +223,24 @@ class ReportRepository:
         )
         created_month = sa.func.extract("month", Application.created_on)
         applied = (
-            sa.select(
-                Application.programme,
-                Application.region,
-                created_month.label("month"),
-                sa.func.count().label("applications"),
-                sa.func.sum(sa.case((Application.status.in_(("approved", "disbursed")), Application.amount_fen), else_=0)).label("approved"),
-            )
-            .where(Application.year == year)
+            sa.select(Application.programme, Application.region, created_month.label("month"), sa.func.count().label("applications"))
+            .where(Application.created_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
             .group_by(Application.programme, Application.region, created_month)
+        )
+        # a line's region is in the JSON of its application: summed here, over the year's approvals
+        approved = sa.select(Application.programme, Application.lines, Application.approved_on).where(
+            Application.approved_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)), Application.status.in_(("approved", "disbursed"))
         )
         if region and region != CITY:
             paid = paid.where(LedgerEntry.region == region)
             applied = applied.where(Application.region == region)
         rows: dict[tuple[str, str, int], list[int]] = {}
         for r in (await self.session.execute(applied)).all():
-            rows.setdefault((r.programme, r.region, int(r.month)), [0, 0, 0])[:2] = [int(r.applications), int(r.approved or 0)]
+            rows.setdefault((r.programme, r.region, int(r.month)), [0, 0, 0])[0] = int(r.applications)
+        for r in (await self.session.execute(approved)).all():
+            for line in r.lines:
+                if not region or region == CITY or line["region"] == region:
+                    rows.setdefault((r.programme, line["region"], r.approved_on.month), [0, 0, 0])[1] += line["amount_fen"]
         for r in (await self.session.execute(paid)).all():
             rows.setdefault((r.programme, r.region, int(r.month)), [0, 0, 0])[2] = int(r.paid or 0)
         return [(p, reg, m, *v) for (p, reg, m), v in sorted(rows.items())]  # type: ignore[misc]

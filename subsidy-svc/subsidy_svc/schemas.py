@@ -175,6 +175,7 @@ class ApplicationRead(BaseModel):
     rules: dict = Field(description="those rules, as they were")
     reviewed_by: str | None
     approved_by: str | None
+    approved_on: dt.date | None
     disbursed_on: dt.date | None
     reason: str | None
 

@@ -322,12 +322,17 @@ async def test_the_dishonesty_list_blocks_an_award_and_lifting_it_unblocks(suite
     ]
 
     report = (await suite.http.get(suite.url("subsidy", "/v1/reports/subsidies"), params={"year": YEAR, "region": "441821"}, headers=token_for("caizheng", "441821"))).json()
-    rows = [r for r in report["rows"] if r["programme"] == "demonstration_award"]
-    assert sum(r["paid_fen"] for r in rows) == 5000000 and sum(r["approved_fen"] for r in rows) == 10000000
+    month = today_in_china().month
+    rows = [(r["region"], r["month"], r["applications"], r["approved_fen"], r["paid_fen"]) for r in report["rows"] if r["programme"] == "demonstration_award"]
+    # the county's own line, approved and paid this month: the city's share is the city's budget, reported there
+    assert ("441821", month, 1, 5000000, 5000000) in rows and sum(r[3] for r in rows) == sum(r[4] for r in rows) == 5000000
+    city = (await suite.http.get(suite.url("subsidy", "/v1/reports/subsidies"), params={"year": YEAR}, headers=city_finance)).json()
+    city_line = next(r for r in city["rows"] if (r["programme"], r["region"], r["month"]) == ("demonstration_award", "441800", month))
+    assert city_line["approved_fen"] >= 5000000 and city_line["paid_fen"] >= 5000000
     sheet = await suite.http.get(suite.url("subsidy", "/v1/reports/subsidies.xlsx"), params={"year": YEAR}, headers=city_finance)
     book = load_workbook(io.BytesIO(sheet.content))
     assert book.sheetnames == [f"{YEAR}年奖补按月", "预算执行"]
-    assert any(row[0] == "demonstration_award" and row[6] == 50000.0 for row in book.worksheets[0].iter_rows(values_only=True))
+    assert any(row[0] == "demonstration_award" and row[2] == "441821" and row[6] == 50000 for row in book.worksheets[0].iter_rows(values_only=True))
 
 
 async def test_fee_reductions_count_children_never_name_them(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -49,8 +50,8 @@ async def subsidies_xlsx(
 ) -> Response:
     report = await _report(session, principal, year, region)
 
-    def yuan(fen: int) -> float:  # the sheet shows yuan; the figures stay fen
-        return round(fen / 100, 2)
+    def yuan(fen: int) -> Decimal:  # the sheet shows yuan, exact to the fen (never a float: DESIGN §5)
+        return Decimal(fen).scaleb(-2)
 
     months = Sheet(
         f"{year}年奖补按月",
