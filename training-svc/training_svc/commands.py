@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import audit
@@ -18,8 +19,15 @@ from shared.events.catalogue import new_event, spec_of
 from shared.outbox import record
 from shared.validators import mask_phone, mask_resident_id
 from training_svc.domain.compliance import StaffMember, staffing_compliance
-from training_svc.domain.workforce import certificate_problems, health_check_valid_until, practitioner_problems
+from training_svc.domain.workforce import (
+    certificate_problems,
+    health_check_holds,
+    health_check_valid_until,
+    practitioner_problems,
+    working_age_problem,
+)
 from training_svc.models import (
+    Attendance,
     Certificate,
     Competition,
     Course,
@@ -52,12 +60,17 @@ from training_svc.schemas import (
     HealthCheckCreate,
     HealthCheckRead,
     HireCreate,
+    InServiceCreate,
+    InServiceRecordRead,
     PersonalData,
     PractitionerCreate,
     PractitionerRead,
+    PractitionerUpdate,
     SessionCreate,
     SessionRead,
 )
+
+log = structlog.get_logger("tuoyu.training")
 
 SOURCE = "training-svc"
 REGISTER_KEEPERS = ("weijian", "renshe")  # keep the practitioner register; see personal data in full
@@ -125,6 +138,8 @@ async def _employer(session: AsyncSession, principal: Principal, uscc: str) -> A
 async def register_practitioner(session: AsyncSession, principal: Principal, body: PractitionerCreate, today: dt.date) -> PractitionerRead:
     _require(principal, REGISTER_KEEPERS, "the practitioner register")
     if problems := practitioner_problems(body.id_number, body.hired_on, today):
+        # for whoever answers the clerk's call about it; shared.logging masks the number in every line
+        log.info("practitioner refused", id_number=body.id_number, rules=[p.rule for p in problems], actor=principal.sub)
         raise _refuse(problems)
     employer = await _employer(session, principal, body.employer_uscc)
     repo = PractitionerRepository(session, principal)
@@ -147,27 +162,70 @@ async def register_practitioner(session: AsyncSession, principal: Principal, bod
     return practitioner_read(row)
 
 
-async def _practitioner(session: AsyncSession, principal: Principal, practitioner_id: str) -> Practitioner:
-    row = await PractitionerRepository(session, principal).get(practitioner_id, for_update=True)
+async def _practitioner(session: AsyncSession, principal: Principal, practitioner_id: str, *, or_free: bool = False) -> Practitioner:
+    row = await PractitionerRepository(session, principal).get(practitioner_id, for_update=True, or_free=or_free)
     if row is None:
         raise not_found("practitioner", practitioner_id)
     return row
 
 
 async def hire(session: AsyncSession, principal: Principal, practitioner_id: str, body: HireCreate, today: dt.date) -> PractitionerRead:
+    """Someone who has left may be hired by an institution of any county; the office of the new
+    employer's county records it (属地管理), and the person moves to that county's register."""
     _require(principal, REGISTER_KEEPERS, "the practitioner register")
-    row = await _practitioner(session, principal, practitioner_id)
+    row = await _practitioner(session, principal, practitioner_id, or_free=True)
     if row.status == "employed":
         raise Problem(409, "still-employed", "Still employed", f"the practitioner works for {row.employer_uscc}: record the departure first")
     if body.hired_on > today or (row.left_on and body.hired_on < row.left_on):
         raise field_problem("hired_on", "after_leaving", "hired_on is between the last departure and today")
+    if too_young := working_age_problem(row.id_number, body.hired_on):
+        raise _refuse([too_young])
     employer = await _employer(session, principal, body.employer_uscc)
-    before = {"status": row.status, "employer_uscc": row.employer_uscc}
+    flags = ("employer_uscc", "rehired_retiree", "volunteer")
+    before = {"status": row.status, **{name: getattr(row, name) for name in flags}}
     row.employer_uscc, row.county, row.hired_on, row.left_on = employer.uscc, employer.county, body.hired_on, None
     row.occupation = body.occupation or row.occupation
+    row.rehired_retiree, row.volunteer = body.rehired_retiree, body.volunteer
     row.status, row.version, row.updated_at = "employed", row.version + 1, utcnow()
-    await audit(session, platform, principal, "hire", "practitioner", row.id, before=before, after={"status": "employed", "employer_uscc": row.employer_uscc})
+    after = {"status": "employed", **{name: getattr(row, name) for name in flags}}
+    await audit(session, platform, principal, "hire", "practitioner", row.id, before=before, after=after)
     await _announce_practitioner(session, row, "hired")
+    return practitioner_read(row)
+
+
+def _shown(name: str, value: Any) -> Any:
+    """What the audit log keeps of a changed value: the phone masked, as everywhere but personal-data."""
+    return mask_phone(value) if name == "phone" and value else value
+
+
+async def amend(session: AsyncSession, principal: Principal, practitioner_id: str, body: PractitionerUpdate) -> PractitionerRead:
+    """Corrections of name, phone and the 返聘 / volunteer flags; a phone sent as null is removed."""
+    _require(principal, REGISTER_KEEPERS, "the practitioner register")
+    changes = body.model_dump(exclude_unset=True)
+    for name in ("name", "rehired_retiree", "volunteer"):
+        if name in changes and changes[name] is None:
+            raise field_problem(name, "not_null", f"{name} cannot be removed, only changed")
+    row = await _practitioner(session, principal, practitioner_id)
+    changed = {name: value for name, value in changes.items() if getattr(row, name) != value}
+    if not changed:
+        return practitioner_read(row)
+    before = {name: _shown(name, getattr(row, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(row, name, value)
+    row.version, row.updated_at = row.version + 1, utcnow()
+    after = {name: _shown(name, value) for name, value in changed.items()}
+    await audit(session, platform, principal, "amend", "practitioner", row.id, before=before, after=after)
+    await _announce_practitioner(session, row, "amended")
+    return practitioner_read(row)
+
+
+async def lookup(session: AsyncSession, principal: Principal, id_number: str) -> PractitionerRead:
+    """Finding someone by ID number confirms that number is on the register: audited as a full view is."""
+    _require(principal, REGISTER_KEEPERS, "the practitioner register")
+    row = await PractitionerRepository(session, principal).by_id_number(id_number)
+    if row is None:
+        raise not_found("practitioner", "with that ID number")
+    await audit(session, platform, principal, "lookup", "practitioner", row.id)
     return practitioner_read(row)
 
 
@@ -258,6 +316,8 @@ async def enrol(session: AsyncSession, principal: Principal, session_id: str, bo
     practitioner = await _practitioner(session, principal, body.practitioner_id)
     if await repo.enrolled(session_id, practitioner.id):
         raise Problem(409, "already-enrolled", "Already enrolled", "the practitioner is enrolled in this session")
+    if practitioner.status != "employed":  # in-service training (三(四)2) is for those working in an institution
+        raise Problem(409, "not-employed", "Not employed", "the practitioner has left: hire them again before enrolling")
     if not await repo.take_seat(session_id):
         raise Problem(409, "session-full", "The session is full", f"all {course_session.capacity} places are taken")
     row = Enrolment(id=str(uuid.uuid4()), session_id=session_id, practitioner_id=practitioner.id, status="enrolled", attended_hours=0)
@@ -278,14 +338,23 @@ async def _enrolment(session: AsyncSession, enrolment_id: str) -> tuple[Enrolmen
 
 
 async def attend(session: AsyncSession, principal: Principal, enrolment_id: str, body: AttendanceCreate) -> EnrolmentRead:
+    """One record a day. The total stops at the course's hours: the catalogue knows a course's length,
+    not a session's hours a day, and hours beyond the course are neither completed nor credited."""
     _require(principal, (TRAINING,), "attendance")
-    enrolment, course_session, _ = await _enrolment(session, enrolment_id)
+    enrolment, course_session, course = await _enrolment(session, enrolment_id)
     if enrolment.status != "enrolled":
         raise Problem(409, "completed", "Already completed", "attendance is recorded while enrolled")
     if not course_session.starts_on <= body.on <= course_session.ends_on:
         raise field_problem("on", "within_session", "attendance is within the session's dates")
+    repo = TrainingRepository(session)
+    if await repo.attended_on(enrolment.id, body.on):
+        raise Problem(409, "attendance-recorded", "Attendance already recorded", f"the hours of {body.on} are recorded already")
+    if enrolment.attended_hours + body.hours > course.hours:
+        left = course.hours - enrolment.attended_hours
+        raise field_problem("hours", "within_course_hours", f"{left} of the course's {course.hours} hours are left to attend")
+    repo.add(Attendance(id=str(uuid.uuid4()), enrolment_id=enrolment.id, attended_on=body.on, hours=body.hours, recorded_by=principal.sub))
     enrolment.attended_hours += body.hours
-    await audit(session, platform, principal, "attend", "enrolment", enrolment.id, {"hours": body.hours})
+    await audit(session, platform, principal, "attend", "enrolment", enrolment.id, {"on": body.on.isoformat(), "hours": body.hours})
     return EnrolmentRead.model_validate(enrolment)
 
 
@@ -300,9 +369,10 @@ async def complete(session: AsyncSession, principal: Principal, enrolment_id: st
     practitioner = await _practitioner(session, principal, enrolment.practitioner_id)
     enrolment.status, enrolment.completed_on = "completed", today
     repo = TrainingRepository(session)
-    if course.in_service:
+    if course.in_service:  # the year the training was done, however late its completion is recorded
         source = f"{course.code} {course.title}"
-        repo.add(InServiceTraining(id=str(uuid.uuid4()), practitioner_id=practitioner.id, year=today.year, hours=course.hours, source=source, recorded_on=today))
+        year = course_session.ends_on.year
+        repo.add(InServiceTraining(id=str(uuid.uuid4()), practitioner_id=practitioner.id, year=year, hours=course.hours, source=source, recorded_on=today))
     if course.issues_certificate:
         certificate = Certificate(
             id=str(uuid.uuid4()),
@@ -325,14 +395,30 @@ async def record_competition(session: AsyncSession, principal: Principal, body: 
     _require(principal, (TRAINING,), "skill competitions")
     if body.held_on > today:
         raise field_problem("held_on", "not_in_future", "record a competition once it is held")
-    practitioners = PractitionerRepository(session, principal)
+    practitioners, seen = PractitionerRepository(session, principal), set()
     for index, result in enumerate(body.results):
+        if result.practitioner_id in seen:
+            raise field_problem(f"results.{index}.practitioner_id", "once_per_competition", f"{result.practitioner_id} has a result already")
+        seen.add(result.practitioner_id)
         if await practitioners.get(result.practitioner_id) is None:
             raise field_problem(f"results.{index}.practitioner_id", "known_practitioner", f"no practitioner {result.practitioner_id}")
     row = Competition(id=str(uuid.uuid4()), **body.model_dump(), created_by=principal.sub)
     TrainingRepository(session).add(row)
     await audit(session, platform, principal, "record", "competition", row.id)
     return CompetitionRead.model_validate(row)
+
+
+async def record_in_service(session: AsyncSession, principal: Principal, practitioner_id: str, body: InServiceCreate, today: dt.date) -> InServiceRecordRead:
+    """Hours trained outside the catalogue (三(四)2 充分利用各种教育资源), e.g. the health bureau's yearly
+    卫生保健培训 (三(三)3): recorded by the register keepers, audited."""
+    _require(principal, REGISTER_KEEPERS, "in-service training")
+    if body.year > today.year:
+        raise field_problem("year", "not_in_future", "hours are recorded once trained")
+    practitioner = await _practitioner(session, principal, practitioner_id)
+    row = InServiceTraining(id=str(uuid.uuid4()), practitioner_id=practitioner.id, **body.model_dump(), recorded_on=today)
+    TrainingRepository(session).add(row)
+    await audit(session, platform, principal, "in_service", "practitioner", practitioner.id, {"year": body.year, "hours": body.hours, "source": body.source})
+    return InServiceRecordRead.model_validate(row)
 
 
 # -- health checks ----------------------------------------------------------------------------
@@ -364,7 +450,7 @@ async def compliance(session: AsyncSession, principal: Principal, uscc: str, tod
     staff = await PractitionerRepository(session).staff_of(uscc)
     ids = [p.id for p in staff]
     certified = await CertificateRepository(session).certified(ids)
-    valid_until = await HealthCheckRepository(session).valid_until(ids)
+    latest_checks = await HealthCheckRepository(session).latest(ids)
     hours = await TrainingRepository(session).hours_in(ids, today.year)
     places = {"infant": employer.places_infant, "toddler": employer.places_toddler, "older_toddler": employer.places_older_toddler}
     result = staffing_compliance(
@@ -374,7 +460,7 @@ async def compliance(session: AsyncSession, principal: Principal, uscc: str, tod
                 occupation=p.occupation,
                 volunteer=p.volunteer,
                 certified=(p.id, p.occupation) in certified,
-                health_check_valid=valid_until.get(p.id, dt.date.min) >= today,
+                health_check_valid=health_check_holds(latest_checks.get(p.id), today),
                 in_service_hours=hours.get(p.id, 0),
             )
             for p in staff

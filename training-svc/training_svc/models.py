@@ -111,6 +111,19 @@ class Enrolment(Base):
     certificate_id: Mapped[str | None] = mapped_column(sa.String(36), nullable=True)
 
 
+class Attendance(Base):
+    """A day's hours at a session: one row a day, so the same day is never counted twice."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (sa.UniqueConstraint("enrolment_id", "attended_on", name="uq_attendance_enrolment_day"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    enrolment_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("enrolment.id"))
+    attended_on: Mapped[dt.date] = mapped_column(sa.Date)
+    hours: Mapped[int] = mapped_column(sa.Integer)
+    recorded_by: Mapped[str] = mapped_column(sa.String(80))
+
+
 class InServiceTraining(Base):
     """Hours of in-service training (在职培训) credited to a practitioner for a year."""
 

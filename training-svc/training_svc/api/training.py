@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from shared.auth import CurrentPrincipal
 from shared.errors import not_found
 from shared.service import ReadSession, WriteSession
 from shared.timeutil import today_in_china
 from training_svc import commands
+from training_svc.api import Limit
 from training_svc.repository import TrainingRepository
 from training_svc.schemas import (
     AttendanceCreate,
@@ -20,6 +23,7 @@ from training_svc.schemas import (
     CourseRead,
     EnrolmentCreate,
     EnrolmentRead,
+    Page,
     SessionCreate,
     SessionRead,
 )
@@ -27,7 +31,7 @@ from training_svc.schemas import (
 router = APIRouter(tags=["training"])
 
 
-@router.post("/v1/certificates", status_code=201, response_model=CertificateRead, summary="Record a qualification or skill-level certificate")
+@router.post("/v1/certificates", status_code=201, response_model=CertificateRead, summary="Record a qualification, skill-level or training certificate")
 async def record_certificate(body: CertificateCreate, principal: CurrentPrincipal, session: WriteSession) -> CertificateRead:
     return await commands.record_certificate(session, principal, body, today_in_china())
 
@@ -37,9 +41,10 @@ async def create_course(body: CourseCreate, principal: CurrentPrincipal, session
     return await commands.create_course(session, principal, body)
 
 
-@router.get("/v1/courses", response_model=list[CourseRead], summary="The course catalogue")
-async def list_courses(session: ReadSession, principal: CurrentPrincipal, occupation: str | None = None) -> list[CourseRead]:
-    return [CourseRead.model_validate(c) for c in await TrainingRepository(session).courses(occupation)]
+@router.get("/v1/courses", response_model=Page[CourseRead], summary="The course catalogue, by code (`after` = the last code seen)")
+async def list_courses(session: ReadSession, principal: CurrentPrincipal, occupation: str | None = None, after: str | None = None, limit: Limit = 100) -> Page[CourseRead]:
+    rows = await TrainingRepository(session).courses(occupation, after, limit)
+    return Page(items=[CourseRead.model_validate(c) for c in rows], next=rows[-1].code if len(rows) == limit else None)
 
 
 @router.post("/v1/courses/{course_id}/sessions", status_code=201, response_model=SessionRead, summary="Schedule a session")
@@ -47,9 +52,10 @@ async def create_session(course_id: str, body: SessionCreate, principal: Current
     return await commands.create_session(session, principal, course_id, body)
 
 
-@router.get("/v1/courses/{course_id}/sessions", response_model=list[SessionRead], summary="A course's sessions, with seats taken")
-async def list_sessions(course_id: str, session: ReadSession, principal: CurrentPrincipal) -> list[SessionRead]:
-    return [SessionRead.model_validate(s) for s in await TrainingRepository(session).sessions(course_id)]
+@router.get("/v1/courses/{course_id}/sessions", response_model=Page[SessionRead], summary="A course's sessions, with seats taken")
+async def list_sessions(course_id: str, session: ReadSession, principal: CurrentPrincipal, after: str | None = None, limit: Limit = 100) -> Page[SessionRead]:
+    rows = await TrainingRepository(session).sessions(course_id, after, limit)
+    return Page(items=[SessionRead.model_validate(s) for s in rows], next=rows[-1].id if len(rows) == limit else None)
 
 
 @router.get("/v1/sessions/{session_id}", response_model=SessionRead, summary="One session")
@@ -65,7 +71,24 @@ async def enrol(session_id: str, body: EnrolmentCreate, principal: CurrentPrinci
     return await commands.enrol(session, principal, session_id, body)
 
 
-@router.post("/v1/enrolments/{enrolment_id}/attendance", response_model=EnrolmentRead, summary="Record hours attended")
+@router.get("/v1/sessions/{session_id}/enrolments", response_model=Page[EnrolmentRead], summary="A session's enrolments")
+async def list_enrolments(session_id: str, session: ReadSession, principal: CurrentPrincipal, after: str | None = None, limit: Limit = 100) -> Page[EnrolmentRead]:
+    repo = TrainingRepository(session)
+    if await repo.course_session(session_id) is None:
+        raise not_found("session", session_id)
+    rows = await repo.enrolments(session_id, after, limit)
+    return Page(items=[EnrolmentRead.model_validate(e) for e in rows], next=rows[-1].id if len(rows) == limit else None)
+
+
+@router.get("/v1/enrolments/{enrolment_id}", response_model=EnrolmentRead, summary="One enrolment, with the hours attended")
+async def get_enrolment(enrolment_id: str, session: ReadSession, principal: CurrentPrincipal) -> EnrolmentRead:
+    row = await TrainingRepository(session).enrolment(enrolment_id)
+    if row is None:
+        raise not_found("enrolment", enrolment_id)
+    return EnrolmentRead.model_validate(row)
+
+
+@router.post("/v1/enrolments/{enrolment_id}/attendance", response_model=EnrolmentRead, summary="Record a day's hours attended (once a day, up to the course's hours)")
 async def attend(enrolment_id: str, body: AttendanceCreate, principal: CurrentPrincipal, session: WriteSession) -> EnrolmentRead:
     return await commands.attend(session, principal, enrolment_id, body)
 
@@ -78,6 +101,19 @@ async def complete(enrolment_id: str, principal: CurrentPrincipal, session: Writ
 @router.post("/v1/competitions", status_code=201, response_model=CompetitionRead, summary="A skill competition and its results")
 async def record_competition(body: CompetitionCreate, principal: CurrentPrincipal, session: WriteSession) -> CompetitionRead:
     return await commands.record_competition(session, principal, body, today_in_china())
+
+
+@router.get("/v1/competitions", response_model=Page[CompetitionRead], summary="Skill competitions by year and occupation")
+async def list_competitions(
+    session: ReadSession,
+    principal: CurrentPrincipal,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    occupation: str | None = None,
+    after: str | None = None,
+    limit: Limit = 100,
+) -> Page[CompetitionRead]:
+    rows = await TrainingRepository(session).competitions(year, occupation, after, limit)
+    return Page(items=[CompetitionRead.model_validate(c) for c in rows], next=rows[-1].id if len(rows) == limit else None)
 
 
 @router.get("/v1/competitions/{competition_id}", response_model=CompetitionRead, summary="One competition")

@@ -48,4 +48,6 @@ def staffing_compliance(places: dict[str, int], staff: list[StaffMember], hours_
         gaps.append(f"持证保育人员{certified}人，按班级托位需{required}人")
     if healthy < len(employed):
         gaps.append(f"{len(employed) - healthy}人健康检查不在有效期内")
+    if trained < len(employed):  # 三(四)2 保证…从业人员每年完成在职培训
+        gaps.append(f"{len(employed) - trained}人未完成年度在职培训")
     return Compliance(by_class, required, len(carers), certified, len(employed), healthy, trained, hours_required, gaps)
