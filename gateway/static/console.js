@@ -20,6 +20,7 @@ const PROGRAMMES = { demonstration_award: "普惠性示范托育机构奖补", v
   skill_upgrade: "技能提升补贴", fee_reduction: "烈士子女、困境儿童费用减免" };
 const OCCUPATIONS = { yuyingyuan: "育婴员", baoyuyuan: "保育员", health_care: "卫生保健人员", security: "安保人员", cook: "炊事人员", manager: "管理人员" };
 const ROLES = { clerk: "经办人员", admin: "管理员", subscriber: "事件订阅" };
+const RESULTS = { pass: "合格", fail: "不合格", not_applicable: "不适用" };
 const label = (map, code) => map[code] || code || "";
 // The members of the joint meeting (四、组织实施); the tracker shows each the indicators of its duty.
 const MEETING = Object.keys(DEPARTMENTS).filter((d) => d !== "evaluator");
@@ -68,15 +69,16 @@ const PROBLEM_TITLES = {
 const STATUS_TITLES = { 400: "请求有误", 401: "请重新登录", 403: "无权办理", 404: "记录不存在", 409: "与现有记录冲突", 413: "文件过大",
   422: "填写有误", 429: "操作过于频繁，请稍后再试", 502: "后台服务出错", 503: "服务暂不可用", 504: "后台服务超时" };
 const RULES = {
-  missing: "必填", required: "必填", string_too_short: "长度不足", string_too_long: "过长", too_short: "项数不足", too_long: "项数过多",
+  missing: "必填", required: "必填", string_too_short: "至少 N 个字符", string_too_long: "至多 N 个字符", too_short: "至少 N 项", too_long: "至多 N 项",
   string_pattern_mismatch: "格式不正确", literal_error: "不是可选的值", enum: "不是可选的值", int_parsing: "须为整数", int_type: "须为整数",
   float_parsing: "须为数字", bool_parsing: "须为是或否", date_parsing: "须为日期", date_from_datetime_parsing: "须为日期", datetime_parsing: "须为日期时间",
-  greater_than: "数值过小", greater_than_equal: "数值过小", less_than: "数值过大", less_than_equal: "数值过大", extra_forbidden: "多余的字段",
+  greater_than: "须大于 N", greater_than_equal: "不得小于 N", less_than: "须小于 N", less_than_equal: "不得大于 N", extra_forbidden: "多余的字段",
   json_invalid: "格式不正确", value_error: "不符合要求", not_in_future: "不能晚于今天", known_department: "不是已知的部门",
   region_of_qingyuan: "不是清远市的县（市、区）", known_region: "不是清远市的县（市、区）", known_role: "不是已知的角色",
   webhook_target: "接收地址不可用", after_since: "须晚于起始日期", registered_institution: "机构未登记", registered_employer: "单位未登记",
   two_without_conflict: "须有两名无利害关系的检查人员", within_budget: "超出预算", conditions_met: "不符合条件", drawn_by_plan: "须为抽取到的检查对象和人员",
-  unique_ids: "编号重复", xlsx: "须为 .xlsx 文件", template_columns: "与模板的列不一致", not_readable_by_department: "本部门不能接收该事件",
+  unique_ids: "编号重复", covers_checklist: "检查单每一项都须有结果", failed_item_has_finding: "不合格项须记录发现的问题",
+  at_least_two: "至少两名检查人员", drawn_inspectors: "须为抽取的检查人员（替换须说明理由）", agency_checklist: "不在本部门检查单内", xlsx: "须为 .xlsx 文件", template_columns: "与模板的列不一致", not_readable_by_department: "本部门不能接收该事件",
 };
 const FIELDS = { uscc: "统一社会信用代码", name: "名称", county: "所在县（市、区）", region: "区域", password: "密码", old_password: "原密码",
   new_password: "新密码", inspectors: "检查人员", inspected_on: "检查日期", registered_on: "登记日期", url: "接收地址", plan_id: "抽查计划" };
@@ -92,7 +94,8 @@ class ApiError extends Error {
     if (this.problem.detail && !errors.length && !PROBLEM_TITLES[slug]) lines.push(this.problem.detail);
     for (const e of errors) {
       const field = FIELDS[e.field] ? `${FIELDS[e.field]}（${e.field}）` : e.field;
-      lines.push(`· ${field}：${RULES[e.rule] || e.message}${RULES[e.rule] && /\d/.test(e.message) ? `（${e.message}）` : ""}`);
+      const limit = (e.message || "").match(/-?\d+(\.\d+)?/);  // pydantic names the limit only in its message
+      lines.push(`· ${field}：${RULES[e.rule] ? RULES[e.rule].replace("N", limit ? limit[0] : "") : e.message}`);
     }
     return lines.join("\n");
   }
@@ -192,6 +195,9 @@ function table(columns, load, { filters = [], empty = "暂无记录" } = {}) {
   el.reload = () => { cursors = [null]; page = 0; return fetchPage(); };
   return el;
 }
+// The loader of a list the service pages ({items, next}, after=): the table's filters as the query.
+const listed = (path, fixed = {}) => (params, after) => api("GET", `${path}?${query({ ...fixed, ...params, after, limit: 20 })}`);
+const yearOptions = () => { const now = Number(today().slice(0, 4)); return Object.fromEntries(Array.from({ length: now - 2019 }, (_, i) => [now - i, `${now - i} 年`])); };
 const query = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== "")).toString();
 const countyOptions = (withAll = true) => ({ ...(withAll ? { "": "全部" } : {}), ...COUNTIES });
 
@@ -425,40 +431,54 @@ function renderPlans() {
   function showDraw(d) {
     out.replaceChildren(h("h3", {}, "抽取结果"), h("dl", { class: "facts" }, h("dt", {}, "随机种子"), h("dd", {}, d.seed), h("dt", {}, "检查对象库哈希"), h("dd", {}, d.target_hash),
       h("dt", {}, "检查人员库哈希"), h("dd", {}, d.inspector_hash), h("dt", {}, "抽取数量"), h("dd", {}, `${d.size} / ${d.targets.length}`)),
-      h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "检查对象"), h("th", {}, "检查人员"))),
-        h("tbody", {}, d.assignments.map((a) => h("tr", {}, h("td", {}, h("a", { href: `#/profile/${a.uscc}` }, a.uscc)), h("td", {}, a.inspectors.join("、"))))))));
+      h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "检查对象"), h("th", {}, "检查人员"), h("th", {}, "操作"))),
+        h("tbody", {}, d.assignments.map((a) => h("tr", {}, h("td", {}, h("a", { href: `#/profile/${a.uscc}` }, a.uscc)), h("td", {}, a.inspectors.join("、")),
+          // 双随机: the drawn institution inspected by the drawn inspectors, recorded against this plan (三(五))
+          h("td", {}, h("a", { href: `#/inspections/${encodeURIComponent(d.plan_id)}/${a.uscc}/${a.inspectors.map(encodeURIComponent).join(",")}` }, "记录检查"))))))));
   }
   list = table([
     { title: "部门", render: (p) => AGENCIES[p.agency] }, { title: "区域", render: (p) => county(p.region) }, { title: "年度", key: "year" },
     { title: "比例/数量", render: (p) => p.sampling_ratio ?? p.sample_size }, { title: "检查人员", render: (p) => p.inspectors.length },
     { title: "操作", render: (p) => p.drawn ? action("查看抽取", async () => showDraw(await api("GET", `/api/inspection/v1/plans/${p.id}/draws`)), { secondary: true })
       : action("随机抽取", async () => { showDraw(await api("POST", `/api/inspection/v1/plans/${p.id}/draws`, {})); list.reload(); }) },
-  ], async () => ({ items: await api("GET", "/api/inspection/v1/plans"), next: null }));
+  ], listed("/api/inspection/v1/plans"), { filters: [
+    { name: "agency", label: "部门", options: { "": "全部", ...AGENCIES }, value: agency, required: false },
+    { name: "year", label: "年度", options: { "": "全部", ...yearOptions() }, required: false },
+    { name: "region", label: "区域", options: countyOptions(), value: who.region !== "441800" ? who.region : "", required: false },
+  ] });
   return h("div", {}, h("section", {}, h("h2", {}, `双随机、一公开（${AGENCIES[agency]}）`), create), h("section", {}, h("h2", {}, "抽查计划"), list, out));
 }
 
-function renderInspections() {
+// With a drawn assignment (from the draw's 记录检查): its plan, institution and inspectors filled in.
+function renderInspections(planId, drawnUscc, drawnInspectors) {
   const who = session.who;
   const agency = Object.keys(AGENCIES).includes(who.department) ? who.department : "weijian";
-  let list;
-  const record = form([
-    { name: "uscc", label: "统一社会信用代码" },
-    { name: "kind", label: "检查类型", options: { routine: "日常检查", spot_check: "双随机抽查", complaint: "投诉核查", special: "专项检查" } },
+  const plan = planId ? decodeURIComponent(planId) : null;
+  let list, checklist = {};
+  const record = h("div", {}, h("p", { class: "busy" }, "加载检查单…"));
+  // The agency's checklist (一单, 三(三)3–4): a result for each item, a failed item with its finding.
+  api("GET", `/api/inspection/v1/checklists/${agency}`).then((items) => { checklist = items; record.replaceChildren(form([
+    { name: "uscc", label: "统一社会信用代码", value: drawnUscc },
+    { name: "kind", label: "检查类型", options: { routine: "日常检查", spot_check: "双随机抽查", complaint: "投诉核查", special: "专项检查" }, value: plan ? "spot_check" : undefined },
     { name: "inspected_on", label: "检查日期", type: "date", value: today() },
-    { name: "inspectors", label: "检查人员编号（至少2人，逗号分隔）" },
-    { name: "code", label: "问题对应检查项（无问题留空）", required: false },
+    { name: "inspectors", label: "检查人员编号（至少2人，逗号分隔）", value: drawnInspectors ? drawnInspectors.split(",").map(decodeURIComponent).join(",") : undefined },
+    ...Object.entries(items).map(([item, title]) => ({ name: `result-${item}`, label: title, options: RESULTS })),
+    { name: "code", label: "发现问题的检查项（无问题选“无”）", options: { "": "无", ...items }, required: false },
     { name: "severity", label: "问题严重程度", options: { minor: "一般", major: "较重", critical: "严重" } },
     { name: "description", label: "问题描述", required: false },
     { name: "deadline", label: "整改期限", type: "date", value: today(), required: false },
   ], "记录检查", async (v) => {
-    const findings = v.code ? [{ code: v.code, severity: v.severity, description: v.description || v.code, deadline: v.deadline }] : [];
+    const findings = v.code ? [{ code: v.code, severity: v.severity, description: v.description || items[v.code], deadline: v.deadline }] : [];
+    const results = Object.fromEntries(Object.keys(items).map((item) => [item, item === v.code ? "fail" : v[`result-${item}`]]));
+    // A spot check belongs to the plan that drew it (it completes the assignment); other kinds have none.
     await api("POST", "/api/inspection/v1/inspections", { uscc: v.uscc, agency, kind: v.kind, inspected_on: v.inspected_on,
-      inspectors: v.inspectors.split(/[,，]/).map((s) => s.trim()).filter(Boolean), results: v.code ? { [v.code]: "fail" } : {}, findings });
+      inspectors: v.inspectors.split(/[,，]/).map((s) => s.trim()).filter(Boolean), results, findings,
+      plan_id: v.kind === "spot_check" ? plan : null });
     list.reload();
-  });
+  })); }).catch((e) => showError(record, e));
   list = table([
     { title: "机构", render: (f) => h("a", { href: `#/profile/${f.uscc}` }, f.uscc) }, { title: "部门", render: (f) => AGENCIES[f.agency] },
-    { title: "检查项", key: "code" }, { title: "风险等级", key: "risk_level" }, { title: "整改期限", render: (f) => h("span", { class: f.overdue ? "bad" : "" }, f.deadline) },
+    { title: "检查项", render: (f) => checklist[f.code] || f.code }, { title: "风险等级", key: "risk_level" }, { title: "整改期限", render: (f) => h("span", { class: f.overdue ? "bad" : "" }, f.deadline) },
     { title: "状态", render: (f) => STATUS[f.status] }, { title: "核查日期", render: (f) => f.verified_on || "" },
     { title: "操作", render: (f) => f.status === "open" ? action("整改复查通过", async () => {
       const inspectors = prompt("复查人员编号（逗号分隔）", ""); if (!inspectors) return;
@@ -468,7 +488,8 @@ function renderInspections() {
   ], (p, after) => api("GET", `/api/inspection/v1/findings?${query({ ...p, after, limit: 20 })}`), {
     filters: [{ name: "status", label: "状态", options: { "": "全部", open: "未整改", closed: "已整改" }, required: false },
       { name: "overdue", label: "只看逾期", options: { "": "否", true: "是" }, required: false }] });
-  return h("div", {}, h("section", {}, h("h2", {}, `检查记录（${AGENCIES[agency]}）`), record), h("section", {}, h("h2", {}, "发现问题与整改"), list));
+  return h("div", {}, h("section", {}, h("h2", {}, `检查记录（${AGENCIES[agency]}）`),
+    plan ? h("p", { class: "muted" }, `双随机抽查任务：计划 ${plan}，按抽取结果记录`) : null, record), h("section", {}, h("h2", {}, "发现问题与整改"), list));
 }
 
 function renderPractitioners() {
@@ -546,7 +567,7 @@ function valueBars(items, unit) {
 function renderTracker() {
   const who = session.who;
   const thisYear = Number(today().slice(0, 4));
-  const years = Object.fromEntries(Array.from({ length: thisYear - 2019 }, (_, i) => [thisYear - i, `${thisYear - i} 年`]));
+  const years = yearOptions();
   const out = h("div");
   async function show(v) {
     out.replaceChildren(h("p", { class: "busy" }, "加载中…"));

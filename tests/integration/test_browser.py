@@ -236,3 +236,20 @@ async def test_a_bureau_registers_a_webhook_in_the_console(browser, suite: InPro
     await row.locator("text=投递记录").click()
     await page.wait_for_selector("text=投递记录：")
     await page.screenshot(path=str(ARTIFACTS / "webhooks.png"), full_page=True)
+
+
+async def test_a_drawn_assignment_is_recorded_against_its_plan(browser, suite: InProcessSuite, drawn_plan: str) -> None:  # type: ignore[no-untyped-def]
+    page = await signed_in(browser, suite, "admin")
+    await page.click("nav >> text=双随机抽查")
+    await page.locator("tr", has_text="阳山县").locator("button", has_text="查看抽取").click()
+    drawn = page.locator("dl.facts ~ .table-wrap tbody tr").first
+    uscc, inspectors = (await drawn.locator("td").nth(0).inner_text()), (await drawn.locator("td").nth(1).inner_text()).split("、")
+    await drawn.locator("text=记录检查").click()
+    await page.wait_for_selector("text=双随机抽查任务")
+    assert await page.input_value("#f-uscc") == uscc and await page.input_value("#f-kind") == "spot_check"
+    assert await page.input_value("#f-inspectors") == ",".join(inspectors)
+    async with page.expect_response(lambda r: r.url.endswith("/v1/inspections") and r.request.method == "POST") as answer:
+        await page.click("form button[type=submit]")
+    response = await answer.value
+    assert response.status == 201, await response.text()
+    assert (await response.json())["plan_id"] == drawn_plan
