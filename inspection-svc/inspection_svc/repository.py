@@ -171,6 +171,11 @@ class InboxRepository:
         total, same = (await self.session.execute(query)).one()
         return (same or 0) / total if total else 1.0
 
+    async def visible(self, usccs: set[str]) -> set[str]:
+        """Which of these USCCs the caller sees in the inbox."""
+        query = self._scoped(sa.select(InboxEntry.uscc).where(InboxEntry.uscc.in_(sorted(usccs))))
+        return set((await self.session.execute(query)).scalars())
+
     async def unfiled(self, county: str | None, limit: int) -> list[InboxEntry]:
         """Active institutions located in the county with no filing submitted or accepted."""
         has_filing = sa.exists().where(Filing.uscc == InboxEntry.uscc, Filing.status.in_(OPEN_FILING))

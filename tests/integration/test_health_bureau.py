@@ -75,13 +75,19 @@ async def test_an_event_the_broker_lost_arrives_through_reconciliation_and_is_co
         lost = await register(suite, token_for, registrar="shichang", region="441826")
         await eventually(lambda: outbox_published(suite, "registration", lost["uscc"]), what="the lost event marked published")
         assert await inbox_entry(suite, token_for, lost["uscc"]) is None
-        run = await suite.http.post(suite.url("inspection", "/v1/reconciliations"), headers=token_for("weijian", "441826"))
+        county = await suite.http.post(suite.url("inspection", "/v1/reconciliations"), headers=token_for("weijian", "441826"))
+        assert county.status_code == 403  # a pass over the whole city's feed: the city's to start
+        run = await suite.http.post(suite.url("inspection", "/v1/reconciliations"), headers=token_for("weijian", "441800"))
     assert run.status_code == 201, run.text
     assert lost["uscc"] in run.json()["repaired_usccs"] and run.json()["trigger"] == "manual"
     entry = await inbox_entry(suite, token_for, lost["uscc"])
     assert entry is not None and entry["same_month"] is True
     runs = await suite.http.get(suite.url("inspection", "/v1/reconciliations"), headers=token_for("weijian", "441800"))
     assert runs.json()["items"][0]["id"] == run.json()["id"]
+    seen = {r["id"]: r for r in (await suite.http.get(suite.url("inspection", "/v1/reconciliations"), headers=token_for("weijian", "441826"))).json()["items"]}
+    assert lost["uscc"] in seen[run.json()["id"]]["repaired_usccs"]
+    other = {r["id"]: r for r in (await suite.http.get(suite.url("inspection", "/v1/reconciliations"), headers=token_for("weijian", "441802"))).json()["items"]}
+    assert other[run.json()["id"]]["repaired_usccs"] == [] and other[run.json()["id"]]["repaired"] == 0  # another county's
 
 
 async def test_the_scheduled_reconciliation_repairs_by_itself(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]

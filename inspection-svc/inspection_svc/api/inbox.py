@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from inspection_svc.commands import common
 from inspection_svc.commands import inbox as inbox_cmd
 from inspection_svc.events import HEALTH_INBOX
-from inspection_svc.repository import InboxRepository, ReconciliationRepository
+from inspection_svc.repository import InboxRepository
 from inspection_svc.schemas import InboxEntryRead, InboxPage, ReconciliationPage, ReconciliationRead
 from shared.auth import CurrentPrincipal
 from shared.errors import not_found
@@ -49,7 +49,7 @@ async def get_inbox_entry(uscc: str, principal: CurrentPrincipal, session: ReadS
 
 @router.post("/v1/reconciliations", response_model=ReconciliationRead, status_code=201, summary="Reconcile the inbox with the registration feed now")
 async def reconcile(principal: CurrentPrincipal, rt: ServiceRuntime) -> ReconciliationRead:
-    common.require_health_bureau(principal)
+    inbox_cmd.require_reconciler(principal)
     result = await rt.consumers[HEALTH_INBOX.name].catch_up()
     async with rt.db.transaction() as session:
         run = await inbox_cmd.record_catch_up(session, result, trigger="manual", actor=principal.sub)
@@ -61,4 +61,4 @@ async def list_reconciliations(
     principal: CurrentPrincipal, session: ReadSession, limit: Annotated[int, Query(ge=1, le=200)] = 20
 ) -> ReconciliationPage:
     common.require_health_bureau(principal)
-    return ReconciliationPage(items=[ReconciliationRead.model_validate(r) for r in await ReconciliationRepository(session).latest(limit)])
+    return ReconciliationPage(items=await inbox_cmd.reconciliations_seen_by(session, principal, limit))
