@@ -128,11 +128,14 @@ class Draw(Base):
     plan_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("plan.id"), unique=True)
     seed: Mapped[str] = mapped_column(sa.String(128))
     targets: Mapped[list[list]] = mapped_column(sa.JSON)  # [[uscc, weight]] sorted
-    inspectors: Mapped[list[list]] = mapped_column(sa.JSON)  # [[id, name, [conflicts]]] sorted
+    inspectors: Mapped[list[list]] = mapped_column(sa.JSON)  # [[pseudonym, [conflicts with drawn institutions]]] sorted, as published
+    # the secret that makes the published pseudonyms of the plan's inspectors (domain.draw.pseudonym); never
+    # published, so the agency alone can tell (or show an auditor) who each was. None: drawn with ids, before pseudonyms
+    inspector_salt: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     target_hash: Mapped[str] = mapped_column(sa.String(64))
     inspector_hash: Mapped[str] = mapped_column(sa.String(64))
     size: Mapped[int] = mapped_column(sa.Integer)
-    assignments: Mapped[list[dict]] = mapped_column(sa.JSON)  # [{"uscc", "inspectors": [id, id]}]
+    assignments: Mapped[list[dict]] = mapped_column(sa.JSON)  # [{"uscc", "inspectors": [pseudonym, pseudonym]}]
     drawn_by: Mapped[str] = mapped_column(sa.String(80))
     drawn_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
@@ -151,6 +154,8 @@ class Inspection(Base):
     inspected_on: Mapped[dt.date] = mapped_column(sa.Date)
     inspectors: Mapped[list[str]] = mapped_column(sa.JSON)
     results: Mapped[dict[str, str]] = mapped_column(sa.JSON)  # checklist item → pass | fail | not_applicable
+    # a drawn inspector replaced: [{"replaces", "by", "reason"}] (a spot check is made by those the draw assigned)
+    substitutions: Mapped[list[dict]] = mapped_column(sa.JSON, server_default=sa.text("'[]'"))
     created_by: Mapped[str] = mapped_column(sa.String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
@@ -188,7 +193,10 @@ class FollowUp(Base):
     inspection_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("inspection.id"), index=True)
     followed_on: Mapped[dt.date] = mapped_column(sa.Date)
     inspectors: Mapped[list[str]] = mapped_column(sa.JSON)
-    closed_findings: Mapped[list[str]] = mapped_column(sa.JSON)
+    outcome: Mapped[str] = mapped_column(sa.String(16), server_default="rectified")  # rectified | not_rectified | extended
+    checked_findings: Mapped[list[str]] = mapped_column(sa.JSON, server_default=sa.text("'[]'"))
+    closed_findings: Mapped[list[str]] = mapped_column(sa.JSON)  # those verified rectified
+    new_deadline: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)  # 延期整改: the deadline granted
     notes: Mapped[str] = mapped_column(sa.String(1000))
     created_by: Mapped[str] = mapped_column(sa.String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -302,7 +310,8 @@ class StaffFact(Base):
     employed: Mapped[bool] = mapped_column(sa.Boolean)
     version: Mapped[int] = mapped_column(sa.Integer)  # of the practitioner record last applied
     certified_occupations: Mapped[list[str]] = mapped_column(sa.JSON)
-    health_valid_until: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+    health_valid_until: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)  # None: no valid check (or the latest unfit)
+    health_checked_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)  # the latest health check, by date
 
 
 class ExchangeReceipt(Base):

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.inspection import FilingSnapshot
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    """A list (DESIGN §7): `next` is the `after=` of the following page, null on the last."""
+
+    items: list[Item]
+    next: str | None
 
 
 class InboxEntryRead(BaseModel):
@@ -176,7 +185,9 @@ class AssignmentRead(BaseModel):
     inspectors: list[str]
 
 
-class DrawRead(BaseModel):
+class PublicDrawRead(BaseModel):
+    """A draw as published: enough to re-run it, nothing that tells who inspects."""
+
     plan_id: str
     agency: str
     region: str
@@ -186,9 +197,18 @@ class DrawRead(BaseModel):
     inspector_hash: str
     size: int
     targets: list[list] = Field(description="the target database: [uscc, weight], sorted")
-    inspectors: list[list] = Field(description="the inspector database: [id, [conflicts]], sorted")
-    assignments: list[AssignmentRead]
+    inspectors: list[list] = Field(
+        description="the inspector database: [pseudonym, [conflicts with drawn institutions]], sorted; a pseudonym is the draw's own"
+    )
+    assignments: list[AssignmentRead] = Field(description="each drawn institution with its inspectors' pseudonyms")
     drawn_at: dt.datetime
+
+
+class DrawRead(PublicDrawRead):
+    """The agency's own view of its draw."""
+
+    assignments: list[AssignmentRead] = Field(description="each drawn institution with its inspectors' enforcement numbers")
+    pseudonyms: dict[str, str] = Field(description="enforcement number → its pseudonym in the published draw")
 
 
 class DrawVerification(BaseModel):
@@ -224,6 +244,12 @@ class FindingCreate(Strict):
     deadline: dt.date = Field(description="整改期限")
 
 
+class SubstitutionCreate(Strict):
+    replaces: str = Field(min_length=1, max_length=40, description="the drawn inspector who could not go")
+    by: str = Field(min_length=1, max_length=40, description="another inspector of the plan, free of a conflict")
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class InspectionCreate(Strict):
     uscc: str = Field(min_length=18, max_length=18)
     agency: Agency
@@ -232,7 +258,8 @@ class InspectionCreate(Strict):
     inspectors: list[str] = Field(min_length=1, max_length=20)
     results: dict[str, Literal["pass", "fail", "not_applicable"]] = Field(default_factory=dict)
     findings: list[FindingCreate] = Field(default_factory=list, max_length=100)
-    plan_id: str | None = Field(None, description="the spot-check plan whose draw assigned it")
+    plan_id: str | None = Field(None, description="the spot-check plan whose draw assigned it (required for kind spot_check, only for it)")
+    substitutions: list[SubstitutionCreate] = Field(default_factory=list, max_length=20, description="drawn inspectors replaced, with the reason")
 
 
 class FindingRead(BaseModel):
@@ -267,6 +294,7 @@ class InspectionRead(BaseModel):
     plan_id: str | None
     inspected_on: dt.date
     inspectors: list[str]
+    substitutions: list[dict[str, str]]
     results: dict[str, str]
     findings: list[FindingRead]
 
@@ -279,7 +307,11 @@ class InspectionPage(BaseModel):
 class FollowUpCreate(Strict):
     followed_on: dt.date
     inspectors: list[str] = Field(min_length=1, max_length=20)
-    closes: list[str] = Field(min_length=1, max_length=100, description="the findings verified as rectified")
+    outcome: Literal["rectified", "not_rectified", "extended"] = Field(
+        "rectified", description="整改到位 (closes them) / 仍未整改 (they stay open) / 延期整改 (new_deadline)"
+    )
+    closes: list[str] = Field(min_length=1, max_length=100, description="the findings checked; closed when the outcome is rectified")
+    new_deadline: dt.date | None = Field(None, description="the extended rectification deadline, when the outcome is extended")
     notes: str = Field("", max_length=1000)
 
 
@@ -287,7 +319,10 @@ class FollowUpRead(BaseModel):
     id: str
     inspection_id: str
     followed_on: dt.date
+    outcome: str
+    checked_findings: list[str]
     closed_findings: list[str]
+    new_deadline: dt.date | None
 
 
 # -- credit -------------------------------------------------------------------------------------
@@ -321,11 +356,6 @@ class AppealRead(BaseModel):
     decided_on: dt.date | None
     decided_by: str | None
     decision_note: str | None
-
-
-class AppealPage(BaseModel):
-    items: list[AppealRead]
-    next: str | None
 
 
 # -- unlicensed operators -----------------------------------------------------------------------
@@ -393,11 +423,15 @@ class EvaluationRead(BaseModel):
 # -- designations -------------------------------------------------------------------------------
 
 
+MAX_MONTHLY_FEE_FEN = 100_000_000
+
+
 class InclusiveCreate(Strict):
     uscc: str = Field(min_length=18, max_length=18)
     year: int = Field(ge=2020, le=2100)
-    monthly_fee_fen: int = Field(ge=0, description="what the institution charges a month, in fen")
-    fee_cap_fen: int = Field(ge=0, description="the published 普惠 fee standard for its county and year, in fen")
+    # bounded far above any childcare fee (100万元 a month) and well inside BIGINT
+    monthly_fee_fen: int = Field(ge=0, le=MAX_MONTHLY_FEE_FEN, description="what the institution charges a month, in fen")
+    fee_cap_fen: int = Field(ge=0, le=MAX_MONTHLY_FEE_FEN, description="the published 普惠 fee standard for its county and year, in fen")
     fee_standard_ref: str = Field(min_length=1, max_length=200, description="which published standard (文号)")
 
 

@@ -102,7 +102,7 @@ async def city(suite: InProcessSuite, token_for) -> dict[str, str]:  # type: ign
     assert {a["uscc"] for a in drawn["assignments"]} == {usccs["a1"], usccs["a2"], usccs["a3"]}
     assigned = next(a for a in drawn["assignments"] if a["uscc"] == usccs["a1"])
     inspection = {"uscc": usccs["a1"], "agency": "gongan", "kind": "spot_check", "inspected_on": TODAY.isoformat(),
-                  "inspectors": assigned["inspectors"], "plan_id": plan["id"]}
+                  "inspectors": assigned["inspectors"], "plan_id": plan["id"], "results": dict.fromkeys(plan["checklist"], "pass")}
     await _post(suite, "inspection", "/v1/inspections", inspection, police)
 
     await _carer(suite, token_for, usccs["a1"], A, "baoyuyuan", certified=True)
@@ -123,7 +123,8 @@ async def city(suite: InProcessSuite, token_for) -> dict[str, str]:  # type: ign
     await eventually(designated, what="the designations on the subsidy side")
     application = await _post(suite, "subsidy", "/v1/applications", {"programme": "demonstration_award", "uscc": usccs["a1"]}, finance_a)
     assert application["eligible"], application
-    await _post(suite, "subsidy", f"/v1/applications/{application['id']}/review", {"decision": "approve"}, finance_a, 200)
+    reviewer = token_for("caizheng", A, sub=f"caizheng-{A}-reviewer")  # not the applicant (四眼原则)
+    await _post(suite, "subsidy", f"/v1/applications/{application['id']}/review", {"decision": "approve"}, reviewer, 200)
     await _post(suite, "subsidy", f"/v1/applications/{application['id']}/approval", {}, city_finance, 200)
     await _post(suite, "subsidy", f"/v1/applications/{application['id']}/disbursement", {}, {**city_finance, "Idempotency-Key": "tracker"}, 200)
     return usccs

@@ -17,6 +17,8 @@ from inspection_svc.domain.draw import (
     database_hash,
     draw,
     inspector_rows,
+    pseudonymous,
+    published_inspectors,
     sample_size,
     target_rows,
 )
@@ -101,3 +103,22 @@ def test_sample_size_rounds_up_and_caps() -> None:
     assert sample_size(21, 0.05, None) == 2
     assert sample_size(10, None, 50) == 10
     assert sample_size(0, 0.5, None) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(rosters(), st.text(min_size=1, max_size=32))
+def test_the_published_draw_re_runs_without_telling_who_inspects(roster: tuple[list[Target], list[Inspector], float, str], salt: str) -> None:
+    targets, inspectors, ratio, seed = roster
+    size = sample_size(len(targets), ratio, None)
+    named = pseudonymous(inspectors, salt)
+    try:
+        drawn = draw(seed, targets, named, size)
+    except NotEnoughInspectors:
+        return
+    published = published_inspectors(named, drawn)
+    assert draw(seed, targets, published, size) == drawn  # anyone re-runs it from the published rows
+    ids = {i.id for i in inspectors}
+    assert not ids & {i.id for i in published}  # pseudonyms, never enforcement numbers
+    chosen = {a.uscc for a in drawn}
+    assert all(i.conflicts <= chosen for i in published)  # only the conflicts the draw looked at
+    assert pseudonymous(inspectors, salt + "x") != named or not inspectors  # another draw, other names

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from inspection_svc.domain.checklists import CHECKLISTS
 from inspection_svc.domain.credit import CreditRules, FindingRecord, appeal_decision_problem, credit_standing
 from inspection_svc.domain.designation import InstitutionFacts, demonstration_criteria, inclusive_criteria, unmet
 from inspection_svc.domain.evaluation import DOMAINS, rating_of
-from inspection_svc.domain.inspection import FindingFacts, inspection_problems
+from inspection_svc.domain.inspection import (
+    FindingFacts,
+    Substitution,
+    drawn_inspector_problems,
+    follow_up_problems,
+    inspection_problems,
+    required_items,
+)
+from inspection_svc.domain.staffing import after_health_check
 from inspection_svc.domain.unlicensed import name_key, same_operator
 
 TODAY = dt.date(2026, 11, 28)
@@ -100,15 +109,60 @@ def test_inclusive_recognition_against_the_fee_standard() -> None:
 
 def test_an_inspection_record_keeps_to_its_agency_checklist() -> None:
     day = dt.date(2026, 11, 2)
-    ok = inspection_problems("xiaofang", day, ["A", "B"], {"exits": "fail", "extinguishers": "pass"}, [FindingFacts("exits", "major", day)], TODAY)
+    results = {"exits": "fail", "extinguishers": "pass"}
+    ok = inspection_problems("xiaofang", day, ["A", "B"], results, [FindingFacts("exits", "major", day)], TODAY, ["exits", "extinguishers"])
     assert ok == []
     rules = {
         p.rule
         for p in inspection_problems(
-            "xiaofang", day, ["A"], {"food_samples": "pass", "exits": "fail"}, [FindingFacts("alarm_system", "minor", day - dt.timedelta(days=1))], TODAY
+            "xiaofang", day, ["A"], {"food_samples": "pass", "exits": "fail"}, [FindingFacts("alarm_system", "minor", day - dt.timedelta(days=1))], TODAY, []
         )
     }
     assert rules == {"at_least_two", "agency_checklist", "after_inspection", "failed_item_has_finding"}
+
+
+def test_the_results_cover_the_checklist_of_the_kind_of_inspection() -> None:
+    day = dt.date(2026, 11, 2)
+    assert required_items("gongan", "spot_check", ["video_monitoring"]) == ["video_monitoring"]  # the plan's 一单
+    assert required_items("gongan", "routine", None) == list(CHECKLISTS["gongan"])
+    assert required_items("gongan", "complaint", None) == []
+    missing = inspection_problems("gongan", day, ["A", "B"], {"surroundings": "pass"}, [], TODAY, required_items("gongan", "routine", None))
+    assert [(p.field, p.rule) for p in missing] == [("results", "covers_checklist")]
+    assert "video_monitoring" in missing[0].message
+    empty = inspection_problems("gongan", day, ["A", "B"], {}, [], TODAY, [])
+    assert [p.rule for p in empty] == ["not_empty"]
+
+
+def test_a_spot_check_is_made_by_the_drawn_inspectors_or_a_recorded_substitute() -> None:
+    drawn, eligible = ["F01", "F02"], {"F01", "F02", "F03"}  # F04 has a conflict with the institution
+    assert drawn_inspector_problems(drawn, ["F02", "F01"], [], eligible) == []
+    assert [p.rule for p in drawn_inspector_problems(drawn, ["F01", "F03"], [], eligible)] == ["drawn_inspectors"]
+    assert drawn_inspector_problems(drawn, ["F01", "F03"], [Substitution("F02", "F03")], eligible) == []
+    conflicted = drawn_inspector_problems(drawn, ["F01", "F04"], [Substitution("F02", "F04")], eligible)
+    assert [(p.field, p.rule) for p in conflicted] == [("substitutions.0.by", "plan_inspector_without_conflict")]
+    undrawn = drawn_inspector_problems(drawn, ["F01", "F02", "F03"], [Substitution("F09", "F03")], eligible)
+    assert [p.rule for p in undrawn] == ["drawn_inspector"]
+
+
+def test_a_follow_up_is_made_by_two_checks_each_finding_once_and_extends_with_a_later_deadline() -> None:
+    day = dt.date(2026, 11, 2)
+    assert follow_up_problems(["A", "B"], ["f1"], "rectified", day, None) == []
+    assert follow_up_problems(["A", "B"], ["f1"], "not_rectified", day, None) == []
+    assert follow_up_problems(["A", "B"], ["f1"], "extended", day, day + dt.timedelta(days=30)) == []
+    assert [p.rule for p in follow_up_problems(["A"], ["f1", "f1"], "rectified", day, None)] == ["at_least_two", "each_once"]
+    assert [p.rule for p in follow_up_problems(["A", "B"], ["f1"], "extended", day, day)] == ["extension_after_follow_up"]
+    assert [p.rule for p in follow_up_problems(["A", "B"], ["f1"], "rectified", day, day + dt.timedelta(days=1))] == ["only_when_extended"]
+
+
+def test_the_latest_health_check_by_date_decides() -> None:
+    jan, jun, dec = dt.date(2026, 1, 5), dt.date(2026, 6, 5), dt.date(2027, 1, 5)
+    fit_in_jan = after_health_check(None, None, jan, True, dec)
+    assert fit_in_jan == (jan, dec)
+    assert after_health_check(*fit_in_jan, jun, False, dec) == (jun, None)  # unfit after fit: no valid check
+    assert after_health_check(jun, None, jan, True, dec) == (jun, None)  # an earlier fit check told late
+    assert after_health_check(jan, dec, jan, False, dec) == (jan, None)  # same day: unfit prevails
+    assert after_health_check(jan, None, jan, True, dec) == (jan, None)
+    assert after_health_check(jun, None, dec, True, dt.date(2027, 12, 5)) == (dec, dt.date(2027, 12, 5))  # fit again later
 
 
 def test_operators_match_by_name_whatever_the_punctuation() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from inspection_svc.commands import credit
-from inspection_svc.schemas import AppealCreate, AppealDecision, AppealPage, AppealRead, CreditRead
+from inspection_svc.schemas import AppealCreate, AppealDecision, AppealRead, CreditRead, Page
 from shared.auth import CurrentPrincipal
 from shared.service import ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
@@ -16,14 +16,14 @@ router = APIRouter(tags=["credit"])
 
 
 # declared before /v1/credit/{uscc}, which would otherwise take "appeals" for a USCC
-@router.get("/v1/credit/appeals", response_model=AppealPage, summary="Appeals in your region, e.g. `status=pending` to find those to decide")
+@router.get("/v1/credit/appeals", response_model=Page[AppealRead], summary="Appeals in your region, e.g. `status=pending` to find those to decide")
 async def list_appeals(
     principal: CurrentPrincipal,
     session: ReadSession,
     status: Annotated[str | None, Query(pattern="^(pending|upheld|rejected)$")] = None,
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> AppealPage:
+) -> Page[AppealRead]:
     return await credit.appeals_page(session, principal, status, after, limit)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from inspection_svc.commands import designations
 from inspection_svc.repository import DesignationRepository
-from inspection_svc.schemas import DesignationRead, InclusiveCreate, NominationCreate, WithdrawalCreate
+from inspection_svc.schemas import DesignationRead, InclusiveCreate, NominationCreate, Page, WithdrawalCreate
 from shared.auth import CurrentPrincipal, allow_departments
 from shared.params import OptionalYear
 from shared.service import ReadSession, ServiceRuntime, WriteSession
@@ -37,14 +37,15 @@ async def withdraw(designation_id: str, body: WithdrawalCreate, principal: Curre
     return await designations.withdraw(session, principal, designation_id, body, today_in_china())
 
 
-@router.get("", dependencies=[allow_departments("weijian", "caizheng", "fagai")], response_model=list[DesignationRead], summary="Designations by kind, year, status")
+@router.get("", dependencies=[allow_departments("weijian", "caizheng", "fagai")], response_model=Page[DesignationRead], summary="Designations by kind, year, status")
 async def list_designations(
     principal: CurrentPrincipal,
     session: ReadSession,
     kind: Annotated[str | None, Query(pattern="^(inclusive|demonstration)$")] = None,
     year: OptionalYear = None,
-    status: str | None = None,
+    status: Annotated[str | None, Query(pattern="^(recognised|nominated|confirmed|withdrawn)$")] = None,
+    after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[DesignationRead]:
-    rows = await DesignationRepository(session, principal).page(kind=kind, year=year, status=status, limit=limit)
-    return [designations.designation_read(r) for r in rows]
+) -> Page[DesignationRead]:
+    rows = await DesignationRepository(session, principal).page(kind=kind, year=year, status=status, after=after, limit=limit)
+    return Page[DesignationRead](items=[designations.designation_read(r) for r in rows], next=rows[-1].id if len(rows) == limit else None)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from inspection_svc.commands import evaluations
 from inspection_svc.domain.evaluation import DOMAINS
 from inspection_svc.repository import EvaluationRepository
-from inspection_svc.schemas import EvaluationCreate, EvaluationRead, EvaluationReview, ObjectionCreate
+from inspection_svc.schemas import EvaluationCreate, EvaluationRead, EvaluationReview, ObjectionCreate, Page
 from shared.auth import CurrentPrincipal, allow_departments
 from shared.service import ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
@@ -27,16 +27,17 @@ async def submit(body: EvaluationCreate, principal: CurrentPrincipal, session: W
     return await evaluations.submit_evaluation(session, principal, body, today_in_china(), rt.settings.evaluation_review_working_days)
 
 
-@router.get("", dependencies=[allow_departments("weijian", "evaluator")], response_model=list[EvaluationRead], summary="Evaluations")
+@router.get("", dependencies=[allow_departments("weijian", "evaluator")], response_model=Page[EvaluationRead], summary="Evaluations")
 async def list_evaluations(
     principal: CurrentPrincipal,
     session: ReadSession,
     uscc: str | None = None,
     status: Annotated[str | None, Query(pattern="^(in_review|disputed|published)$")] = None,
+    after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[EvaluationRead]:
-    rows = await EvaluationRepository(session, principal).page(uscc=uscc, status=status, limit=limit)
-    return [EvaluationRead.model_validate(r) for r in rows]
+) -> Page[EvaluationRead]:
+    rows = await EvaluationRepository(session, principal).page(uscc=uscc, status=status, after=after, limit=limit)
+    return Page[EvaluationRead](items=[EvaluationRead.model_validate(r) for r in rows], next=rows[-1].id if len(rows) == limit else None)
 
 
 @router.post("/{evaluation_id}/objection", response_model=EvaluationRead, summary="Object within the review window")

@@ -3,16 +3,16 @@ operators' names, no legal representatives)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from inspection_svc.commands import supervision
-from inspection_svc.domain.checklists import CHECKLISTS, SEVERITY_RISK
+from inspection_svc.domain.checklists import AGENCIES, CHECKLISTS, SEVERITY_RISK
 from inspection_svc.repository import (
     DrawRepository,
     EvaluationRepository,
-    FilingRepository,
     FindingRepository,
     InboxRepository,
     InspectionRepository,
@@ -20,8 +20,9 @@ from inspection_svc.repository import (
     PublicRepository,
 )
 from inspection_svc.schemas import (
-    DrawRead,
     DrawVerification,
+    Page,
+    PublicDrawRead,
     PublicEvaluation,
     PublicFiledInstitution,
     PublicFinding,
@@ -30,7 +31,7 @@ from inspection_svc.schemas import (
     PublicInstitutionPage,
     PublicReturnedFiling,
 )
-from shared.errors import not_found
+from shared.errors import field_problem, not_found
 from shared.params import OptionalYear
 from shared.service import ReadSession
 from shared.timeutil import today_in_china
@@ -81,26 +82,51 @@ async def institution(uscc: str, session: ReadSession) -> PublicInstitution:
     return (await _public_institutions(session, [entry]))[0]
 
 
-@router.get("/returned-filings", response_model=list[PublicReturnedFiling], summary="Filings returned, with their reasons")
-async def returned_filings(session: ReadSession, county: County = None, limit: Limit = 100) -> list[PublicReturnedFiling]:
-    rows = await FilingRepository(session).returned_publicly(county, limit)
-    return [
+def _newest_cursor(after: str | None) -> tuple[dt.date, str] | None:
+    """The `after=` of a list latest first: the `next` of the previous page, "<date>,<id>"."""
+    if after is None:
+        return None
+    day, _, key = after.partition(",")
+    try:
+        return dt.date.fromisoformat(day), key
+    except ValueError:
+        raise field_problem("after", "page_cursor", "pass the `next` of the previous page") from None
+
+
+def _newest_next(rows: list, limit: int, day_of) -> str | None:  # type: ignore[no-untyped-def]
+    return f"{day_of(rows[-1]).isoformat()},{rows[-1].id}" if len(rows) == limit else None
+
+
+@router.get("/returned-filings", response_model=Page[PublicReturnedFiling], summary="Filings returned, with their reasons, the latest first")
+async def returned_filings(session: ReadSession, county: County = None, after: str | None = None, limit: Limit = 100) -> Page[PublicReturnedFiling]:
+    rows = await PublicRepository(session).returned_filings(county, _newest_cursor(after), limit)
+    items = [
         PublicReturnedFiling(name=r.name, uscc=r.uscc, county=r.county, submitted_on=r.submitted_on, decided_on=r.decided_on, reasons=r.reasons)
         for r in rows
     ]
+    return Page[PublicReturnedFiling](items=items, next=_newest_next(rows, limit, lambda r: r.decided_on))
 
 
-@router.get("/filed-institutions", response_model=list[PublicFiledInstitution], summary="Institutions filed with the health bureau")
-async def filed_institutions(session: ReadSession, county: County = None, limit: Limit = 500) -> list[PublicFiledInstitution]:
-    rows = await PublicRepository(session).filed_institutions(county, limit)
-    return [PublicFiledInstitution(uscc=e.uscc, name=e.name, county=e.county, address=e.address, filed_on=d) for e, d in rows]
+@router.get("/filed-institutions", response_model=Page[PublicFiledInstitution], summary="Institutions filed with the health bureau")
+async def filed_institutions(session: ReadSession, county: County = None, after: str | None = None, limit: Limit = 500) -> Page[PublicFiledInstitution]:
+    rows = await PublicRepository(session).filed_institutions(county, after, limit)
+    items = [PublicFiledInstitution(uscc=e.uscc, name=e.name, county=e.county, address=e.address, filed_on=d) for e, d in rows]
+    return Page[PublicFiledInstitution](items=items, next=rows[-1][0].uscc if len(rows) == limit else None)
 
 
-@router.get("/inspections", response_model=list[PublicInspection], summary="Inspection results and findings, with risk level and verification date")
-async def inspections(session: ReadSession, county: County = None, uscc: str | None = None, limit: Limit = 100) -> list[PublicInspection]:
-    rows = await InspectionRepository(session).public(county, limit, uscc)
+@router.get("/inspections", response_model=Page[PublicInspection], summary="Inspection results and findings, with risk level and verification date, the latest first")
+async def inspections(
+    session: ReadSession,
+    county: County = None,
+    uscc: str | None = None,
+    agency: Annotated[str | None, Query(pattern="^(" + "|".join(AGENCIES) + ")$")] = None,
+    year: OptionalYear = None,
+    after: str | None = None,
+    limit: Limit = 100,
+) -> Page[PublicInspection]:
+    rows = await InspectionRepository(session).public(county=county, uscc=uscc, agency=agency, year=year, after=_newest_cursor(after), limit=limit)
     findings = await FindingRepository(session).of_inspections([r.id for r in rows])
-    return [
+    items = [
         PublicInspection(
             uscc=r.uscc,
             name=r.name,
@@ -124,20 +150,25 @@ async def inspections(session: ReadSession, county: County = None, uscc: str | N
         )
         for r in rows
     ]
+    return Page[PublicInspection](items=items, next=_newest_next(rows, limit, lambda r: r.inspected_on))
 
 
-@router.get("/evaluations", response_model=list[PublicEvaluation], summary="Published quality ratings")
-async def evaluations(session: ReadSession, county: County = None, limit: Limit = 100) -> list[PublicEvaluation]:
-    rows = await EvaluationRepository(session).public(county, limit)
-    return [
+@router.get("/evaluations", response_model=Page[PublicEvaluation], summary="Published quality ratings, the latest first")
+async def evaluations(
+    session: ReadSession, county: County = None, uscc: str | None = None, after: str | None = None, limit: Limit = 100
+) -> Page[PublicEvaluation]:
+    rows = await EvaluationRepository(session).public(county=county, uscc=uscc, after=_newest_cursor(after), limit=limit)
+    items = [
         PublicEvaluation(uscc=r.uscc, name=r.name, county=r.county, rating=r.rating, scores=r.scores, evaluated_on=r.evaluated_on, published_on=r.published_on)  # type: ignore[arg-type]
         for r in rows
     ]
+    return Page[PublicEvaluation](items=items, next=_newest_next(rows, limit, lambda r: r.published_on))
 
 
-@router.get("/draws", response_model=list[DrawRead], summary="Spot-check draws: seeds, database hashes, inputs and assignments")
-async def draws(session: ReadSession, region: County = None, year: OptionalYear = None, limit: Limit = 100) -> list[DrawRead]:
-    return [supervision.draw_read(d, p) for d, p in await DrawRepository(session).published(region, year, limit)]
+@router.get("/draws", response_model=Page[PublicDrawRead], summary="Spot-check draws: seeds, database hashes, inputs and assignments (inspectors by pseudonym)")
+async def draws(session: ReadSession, region: County = None, year: OptionalYear = None, after: str | None = None, limit: Limit = 100) -> Page[PublicDrawRead]:
+    rows = await DrawRepository(session).published(region, year, after, limit)
+    return Page[PublicDrawRead](items=[supervision.public_draw_read(d, p) for d, p in rows], next=rows[-1][1].id if len(rows) == limit else None)
 
 
 @router.get("/draws/{plan_id}/verification", response_model=DrawVerification, summary="Re-run a published draw from its published inputs")

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Path, Query
 
 from inspection_svc.commands import staffing as staffing_cmd
 from inspection_svc.commands import supervision
+from inspection_svc.commands.common import require_department
 from inspection_svc.domain.checklists import AGENCIES, CHECKLISTS
 from inspection_svc.repository import DrawRepository, PlanRepository
-from inspection_svc.schemas import DrawCreate, DrawRead, PlanCreate, PlanRead, RosterPage, StaffingRead
+from inspection_svc.schemas import DrawCreate, DrawRead, Page, PlanCreate, PlanRead, RosterPage, StaffingRead
 from shared.auth import CurrentPrincipal, allow_departments
 from shared.errors import forbidden, not_found
 from shared.params import OptionalYear
@@ -48,13 +49,19 @@ async def create_plan(body: PlanCreate, principal: CurrentPrincipal, session: Wr
     return await supervision.create_plan(session, principal, body)
 
 
-@router.get("/v1/plans", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=list[PlanRead], summary="Spot-check plans")
+@router.get("/v1/plans", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=Page[PlanRead], summary="Spot-check plans by agency, year, region")
 async def list_plans(
-    principal: CurrentPrincipal, session: ReadSession, agency: str | None = None, year: OptionalYear = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
-) -> list[PlanRead]:
-    plans = await PlanRepository(session, principal).page(agency, year, limit)
-    draws = DrawRepository(session)
-    return [supervision.plan_read(p, await draws.of_plan(p.id) is not None) for p in plans]
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    agency: Annotated[str | None, Query(pattern="^(" + "|".join(AGENCIES) + ")$")] = None,
+    year: OptionalYear = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    after: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Page[PlanRead]:
+    plans = await PlanRepository(session, principal).page(agency=agency, year=year, region=region, after=after, limit=limit)
+    drawn = await DrawRepository(session).drawn([p.id for p in plans])
+    return Page[PlanRead](items=[supervision.plan_read(p, p.id in drawn) for p in plans], next=plans[-1].id if len(plans) == limit else None)
 
 
 @router.post("/v1/plans/{plan_id}/draws", status_code=201, response_model=DrawRead, summary="Draw institutions and inspectors (双随机)")
@@ -62,10 +69,11 @@ async def make_draw(plan_id: str, principal: CurrentPrincipal, session: WriteSes
     return await supervision.make_draw(session, principal, plan_id, body or DrawCreate())
 
 
-@router.get("/v1/plans/{plan_id}/draws", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=DrawRead, summary="A plan's draw")
+@router.get("/v1/plans/{plan_id}/draws", response_model=DrawRead, summary="A plan's draw, with its inspectors' enforcement numbers (the plan's agency)")
 async def get_draw(plan_id: str, principal: CurrentPrincipal, session: ReadSession) -> DrawRead:
     plan = await PlanRepository(session, principal).get(plan_id)
     draw = await DrawRepository(session).of_plan(plan_id) if plan else None
     if plan is None or draw is None:
         raise not_found("draw of plan", plan_id)
+    require_department(principal, plan.agency, "who this plan's draw assigned")  # the public sees pseudonyms
     return supervision.draw_read(draw, plan)

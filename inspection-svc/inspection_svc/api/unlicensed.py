@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from inspection_svc.commands import unlicensed
 from inspection_svc.repository import UnlicensedRepository
-from inspection_svc.schemas import UnlicensedCreate, UnlicensedRead
+from inspection_svc.schemas import Page, UnlicensedCreate, UnlicensedRead
 from shared.auth import CurrentPrincipal, allow_departments
 from shared.service import ReadSession, WriteSession
 from shared.timeutil import today_in_china
@@ -21,13 +21,13 @@ async def record(body: UnlicensedCreate, principal: CurrentPrincipal, session: W
     return await unlicensed.record_unlicensed(session, principal, body, today_in_china())
 
 
-@router.get("", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=list[UnlicensedRead], summary="Unlicensed operators (`status=registered`: since registered, linked)")
+@router.get("", dependencies=[allow_departments("weijian", "shichang", "gongan", "xiaofang")], response_model=Page[UnlicensedRead], summary="Unlicensed operators (`status=registered`: since registered, linked)")
 async def list_operators(
     principal: CurrentPrincipal,
     session: ReadSession,
     status: Annotated[str | None, Query(pattern="^(banned|registered)$")] = None,
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[UnlicensedRead]:
+) -> Page[UnlicensedRead]:
     rows = await UnlicensedRepository(session, principal).page(status=status, after=after, limit=limit)
-    return [unlicensed.unlicensed_read(r, principal) for r in rows]
+    return Page[UnlicensedRead](items=[unlicensed.unlicensed_read(r, principal) for r in rows], next=rows[-1].id if len(rows) == limit else None)

@@ -13,7 +13,7 @@ from inspection_svc.commands.common import announce
 from inspection_svc.domain.credit import LISTING_SEVERITIES, CreditRules, FindingRecord, appeal_decision_problem, credit_standing
 from inspection_svc.models import Credit, CreditAppeal, InboxEntry, platform
 from inspection_svc.repository import CreditRepository, FindingRepository, InboxRepository, InspectionRepository
-from inspection_svc.schemas import AppealCreate, AppealDecision, AppealPage, AppealRead, CreditRead
+from inspection_svc.schemas import AppealCreate, AppealDecision, AppealRead, CreditRead, Page
 from shared.audit import audit
 from shared.auth import Principal
 from shared.db import utcnow
@@ -110,11 +110,11 @@ async def file_appeal(session: AsyncSession, principal: Principal, uscc: str, bo
     return AppealRead.model_validate(appeal)
 
 
-async def appeals_page(session: AsyncSession, principal: Principal, status: str | None, after: str | None, limit: int) -> AppealPage:
+async def appeals_page(session: AsyncSession, principal: Principal, status: str | None, after: str | None, limit: int) -> Page[AppealRead]:
     """Appeals of the institutions in the caller's region, so that pending ones can be found and decided."""
     _require_supervisor(principal)
     rows = await CreditRepository(session, principal).appeals_page(status=status, after=after, limit=limit)
-    return AppealPage(items=[AppealRead.model_validate(r) for r in rows], next=rows[-1].id if len(rows) == limit else None)
+    return Page[AppealRead](items=[AppealRead.model_validate(r) for r in rows], next=rows[-1].id if len(rows) == limit else None)
 
 
 async def decide_appeal(

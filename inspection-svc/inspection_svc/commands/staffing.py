@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inspection_svc.domain.staffing import after_health_check
 from inspection_svc.models import StaffFact
 from inspection_svc.repository import StaffRepository
 from inspection_svc.schemas import StaffingRead
@@ -45,8 +46,9 @@ async def certificate_issued(session: AsyncSession, data: CertificateIssued) -> 
 
 async def health_checked(session: AsyncSession, data: HealthCheckRecorded) -> None:
     row = await _fact(session, data.practitioner_id, data.employer_uscc, "")
-    if data.result == "fit" and (row.health_valid_until is None or data.valid_until > row.health_valid_until):
-        row.health_valid_until = data.valid_until
+    row.health_checked_on, row.health_valid_until = after_health_check(
+        row.health_checked_on, row.health_valid_until, data.checked_on, data.result == "fit", data.valid_until
+    )
 
 
 async def staffing(session: AsyncSession, uscc: str, today: dt.date) -> StaffingRead:

@@ -12,7 +12,7 @@ from inspection_svc.domain import draw as drawing
 from inspection_svc.domain.checklists import CHECKLISTS
 from inspection_svc.models import Draw, Plan, platform
 from inspection_svc.repository import DrawRepository, PlanRepository, RosterRepository
-from inspection_svc.schemas import DrawCreate, DrawRead, DrawVerification, PlanCreate, PlanInspector, PlanRead, RosterEntry
+from inspection_svc.schemas import DrawCreate, DrawRead, DrawVerification, PlanCreate, PlanInspector, PlanRead, PublicDrawRead, RosterEntry
 from shared.audit import audit
 from shared.auth import Principal
 from shared.db import utcnow
@@ -79,8 +79,24 @@ async def create_plan(session: AsyncSession, principal: Principal, body: PlanCre
     return plan_read(plan, drawn=False)
 
 
-def draw_read(draw: Draw, plan: Plan) -> DrawRead:
-    return DrawRead(
+def _enforcement_numbers(draw: Draw, plan: Plan) -> dict[str, str]:
+    """Pseudonym → enforcement number of the plan's inspectors (a draw made before pseudonyms used the numbers)."""
+    if draw.inspector_salt is None:
+        return {i["id"]: i["id"] for i in plan.inspectors}
+    return {drawing.pseudonym(draw.inspector_salt, i["id"]): i["id"] for i in plan.inspectors}
+
+
+def assigned_inspectors(draw: Draw, plan: Plan) -> dict[str, list[str]]:
+    """Drawn institution → the enforcement numbers of the inspectors the draw assigned to it."""
+    numbers = _enforcement_numbers(draw, plan)
+    return {a["uscc"]: [numbers[p] for p in a["inspectors"]] for a in draw.assignments}
+
+
+def public_draw_read(draw: Draw, plan: Plan) -> PublicDrawRead:
+    """The draw as published (一公开): seed, both databases and their hashes, assignments, with
+    inspectors under their pseudonyms. A draw made before pseudonyms keeps its inspectors unpublished."""
+    pseudonymous = draw.inspector_salt is not None
+    return PublicDrawRead(
         plan_id=plan.id,
         agency=plan.agency,
         region=plan.region,
@@ -90,9 +106,20 @@ def draw_read(draw: Draw, plan: Plan) -> DrawRead:
         inspector_hash=draw.inspector_hash,
         size=draw.size,
         targets=draw.targets,
-        inspectors=draw.inspectors,
-        assignments=draw.assignments,  # type: ignore[arg-type]
+        inspectors=draw.inspectors if pseudonymous else [],
+        assignments=[{"uscc": a["uscc"], "inspectors": a["inspectors"] if pseudonymous else []} for a in draw.assignments],  # type: ignore[misc]
         drawn_at=draw.drawn_at,
+    )
+
+
+def draw_read(draw: Draw, plan: Plan) -> DrawRead:
+    """The agency's own view: the published draw, with who was assigned by enforcement number."""
+    numbers = _enforcement_numbers(draw, plan)
+    assigned = assigned_inspectors(draw, plan)
+    return DrawRead(
+        **public_draw_read(draw, plan).model_dump(exclude={"assignments"}),
+        assignments=[{"uscc": uscc, "inspectors": ids} for uscc, ids in assigned.items()],  # type: ignore[misc]
+        pseudonyms={number: pseudonym for pseudonym, number in numbers.items()},
     )
 
 
@@ -114,7 +141,8 @@ async def make_draw(session: AsyncSession, principal: Principal, plan_id: str, b
     if not entries:
         raise Problem(422, "empty-roster", "Nothing to draw from", f"the {plan.agency} roster of {plan.region} is empty")
     targets = [drawing.Target(e.uscc, e.risk_weight if plan.weighted else 1) for e in entries]
-    inspectors = [drawing.Inspector(i["id"], frozenset(i["conflicts"])) for i in plan.inspectors]
+    salt = secrets.token_hex(16)  # the draw's secret behind its inspectors' pseudonyms (一公开 without personal data)
+    inspectors = drawing.pseudonymous([drawing.Inspector(i["id"], frozenset(i["conflicts"])) for i in plan.inspectors], salt)
     seed = body.seed or secrets.token_hex(16)
     size = drawing.sample_size(len(targets), plan.sampling_ratio, plan.sample_size)
     try:
@@ -127,7 +155,7 @@ async def make_draw(session: AsyncSession, principal: Principal, plan_id: str, b
             str(exc),
             errors=[{"field": "inspectors", "rule": "two_without_conflict", "message": str(exc)}],
         ) from exc
-    target_rows, inspector_rows = drawing.target_rows(targets), drawing.inspector_rows(inspectors)
+    target_rows, inspector_rows = drawing.target_rows(targets), drawing.inspector_rows(drawing.published_inspectors(inspectors, assignments))
     row = Draw(
         id=str(uuid.uuid4()),
         plan_id=plan.id,
@@ -136,6 +164,7 @@ async def make_draw(session: AsyncSession, principal: Principal, plan_id: str, b
         inspectors=inspector_rows,
         target_hash=drawing.database_hash(target_rows),
         inspector_hash=drawing.database_hash(inspector_rows),
+        inspector_salt=salt,
         size=size,
         assignments=[{"uscc": a.uscc, "inspectors": list(a.inspectors)} for a in assignments],
         drawn_by=principal.sub,

@@ -9,6 +9,10 @@ The algorithm is published so that anyone holding the seed and the two databases
   maximum of w uniform draws is distributed as u^(1/w));
 - targets are taken in key order; each gets `per_target` inspectors among those without a declared
   conflict (回避), the least loaded first, ties broken by `seed:inspector:<uscc>:<id>`.
+
+Inspectors take part under plan-local pseudonyms (`pseudonym`), and the inspector database is
+published with only the conflicts the draw consulted (those with drawn institutions): the public
+re-runs the draw without learning who inspects or whom an inspector is close to.
 """
 
 from __future__ import annotations
@@ -59,9 +63,26 @@ def target_rows(targets: Sequence[Target]) -> list[list[object]]:
 
 
 def inspector_rows(inspectors: Sequence[Inspector]) -> list[list[object]]:
-    """The inspector database as published: ids and conflicts, not names (names do not change
-    the draw, and the public record carries no personal data)."""
+    """The inspector database as rows: ids (pseudonyms, when published) and conflicts, not names
+    (names do not change the draw, and the public record carries no personal data)."""
     return sorted([i.id, sorted(i.conflicts)] for i in inspectors)
+
+
+def pseudonym(salt: str, inspector_id: str) -> str:
+    """An inspector's name in one draw: without the draw's secret `salt` it tells no one who it is
+    (nor links draws), and revealing the salt to an auditor shows who it was."""
+    return "P-" + hashlib.sha256(f"{salt}:{inspector_id}".encode()).hexdigest()[:12]
+
+
+def pseudonymous(inspectors: Sequence[Inspector], salt: str) -> list[Inspector]:
+    return [Inspector(pseudonym(salt, i.id), i.conflicts) for i in inspectors]
+
+
+def published_inspectors(inspectors: Sequence[Inspector], assignments: Sequence[Assignment]) -> list[Inspector]:
+    """The inspector database to publish: each with its conflicts among the drawn institutions only,
+    the only ones the draw looked at, so re-running it gives the same assignments."""
+    drawn = frozenset(a.uscc for a in assignments)
+    return [Inspector(i.id, i.conflicts & drawn) for i in inspectors]
 
 
 def sample_size(population: int, ratio: float | None, size: int | None) -> int:
