@@ -91,6 +91,7 @@ async def update_programme(session: AsyncSession, principal: Principal, code: st
 
 def budget_read(row: Budget) -> BudgetRead:
     return BudgetRead(
+        id=row.id,
         programme=row.programme,
         year=row.year,
         region=row.region,

@@ -130,15 +130,24 @@ class BudgetRepository:
             .values(committed_fen=Budget.committed_fen - amount_fen, updated_at=utcnow())
         )
 
-    async def page(self, *, programme: str | None, year: int | None) -> list[Budget]:
-        query = sa.select(Budget).order_by(Budget.programme, Budget.year, Budget.region, Budget.level)
-        if self.principal is not None and self.principal.region != CITY:
-            query = query.where(Budget.region == self.principal.region)
-        if programme:
-            query = query.where(Budget.programme == programme)
-        if year:
-            query = query.where(Budget.year == year)
+    def _scoped(self, query: sa.Select) -> sa.Select:
+        if self.principal is None or self.principal.region == CITY:
+            return query
+        return query.where(Budget.region == self.principal.region)
+
+    async def page(self, *, programme: str | None, year: int | None, region: str | None, after: str | None, limit: int) -> list[Budget]:
+        query = self._scoped(sa.select(Budget)).order_by(Budget.id).limit(limit)
+        for column, value in ((Budget.programme, programme), (Budget.year, year), (Budget.region, region)):
+            if value:
+                query = query.where(column == value)
+        if after:
+            query = query.where(Budget.id > after)
         return list((await self.session.execute(query)).scalars())
+
+    async def of_year(self, year: int) -> list[Budget]:
+        """Every line of a year the caller sees, for the report."""
+        query = self._scoped(sa.select(Budget).where(Budget.year == year))
+        return list((await self.session.execute(query.order_by(Budget.programme, Budget.region, Budget.level))).scalars())
 
 
 class ApplicationRepository:
@@ -250,12 +259,14 @@ class PublicRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def fee_standards(self, year: int | None, county: str | None) -> list[FeeStandard]:
-        query = sa.select(FeeStandard).order_by(FeeStandard.year.desc(), FeeStandard.county, FeeStandard.service_type)
+    async def fee_standards(self, *, year: int | None, county: str | None, after: str | None, limit: int) -> list[FeeStandard]:
+        query = sa.select(FeeStandard).order_by(FeeStandard.id).limit(limit)
         if year:
             query = query.where(FeeStandard.year == year)
         if county:
             query = query.where(FeeStandard.county == county)
+        if after:
+            query = query.where(FeeStandard.id > after)
         return list((await self.session.execute(query)).scalars())
 
     async def fee_standard(self, year: int, county: str, service_type: str) -> FeeStandard | None:
@@ -265,14 +276,17 @@ class PublicRepository:
     def add(self, row: FeeStandard) -> None:
         self.session.add(row)
 
-    async def utility_rate_institutions(self, county: str | None) -> list[Institution]:
+    async def utility_rate_institutions(self, *, county: str | None, after: str | None, limit: int) -> list[Institution]:
         """政策：婴幼儿照护服务机构用水、用电、用气实行居民价格 — registered and filed institutions."""
         query = (
             sa.select(Institution)
             .where(Institution.registration_status == "active", Institution.filing_status == "accepted")
-            .order_by(Institution.county, Institution.uscc)
+            .order_by(Institution.uscc)
+            .limit(limit)
         )
         if county:
             query = query.where(Institution.county == county)
+        if after:
+            query = query.where(Institution.uscc > after)
         return list((await self.session.execute(query)).scalars())
 

@@ -124,6 +124,7 @@ class BudgetCreate(Strict):
 
 
 class BudgetRead(BaseModel):
+    id: str
     programme: str
     year: int
     region: str
@@ -131,6 +132,11 @@ class BudgetRead(BaseModel):
     amount_fen: int
     committed_fen: int
     available_fen: int
+
+
+class BudgetPage(BaseModel):
+    items: list[BudgetRead]
+    next: str | None
 
 
 class ApplicationCreate(Strict):
@@ -230,6 +236,7 @@ class FeeStandardCreate(Strict):
 class FeeStandardRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    id: str
     year: int
     county: str
     service_type: str
@@ -239,10 +246,22 @@ class FeeStandardRead(BaseModel):
     published_on: dt.date
 
 
+class FeeStandardPage(BaseModel):
+    items: list[FeeStandardRead]
+    next: str | None
+
+
 class UtilityRateEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     uscc: str
     name: str
     county: str
+
+
+class UtilityRatePage(BaseModel):
+    items: list[UtilityRateEntry]
+    next: str | None
 
 
 class ReportRow(BaseModel):

@@ -75,6 +75,14 @@ async def claim_of(suite: InProcessSuite, token_for, practitioner_id: str) -> di
     return await eventually(created, what="the claim created by the certificate")
 
 
+async def budget_line(suite: InProcessSuite, token_for, programme: str, region: str = "441802", level: str = "county") -> dict:  # type: ignore[no-untyped-def]
+    """This year's line, or an empty one (nothing held, nothing committed) when none is set yet."""
+    params = {"programme": programme, "year": YEAR, "region": region}
+    page = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params=params, headers=token_for("caizheng", "441800"))).json()
+    assert page["next"] is None and {b["region"] for b in page["items"]} <= {region}
+    return next((b for b in page["items"] if b["level"] == level), {"amount_fen": 0, "committed_fen": 0, "available_fen": 0})
+
+
 async def budget(suite: InProcessSuite, token_for, programme: str, region: str, level: str, amount_fen: int) -> None:  # type: ignore[no-untyped-def]
     body = {"programme": programme, "year": YEAR, "region": region, "level": level, "amount_fen": amount_fen}
     response = await suite.http.post(suite.url("subsidy", "/v1/budgets"), json=body, headers=token_for("caizheng", region))
@@ -158,23 +166,20 @@ async def test_approval_needs_four_eyes_and_a_budget(suite: InProcessSuite, toke
 
 async def test_concurrent_approvals_never_exceed_the_budget(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
     claims = await reviewed_claims(suite, token_for, 8)
-    lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "skill_appraisal", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
-    already = next((b["committed_fen"] for b in lines if b["region"] == "441802" and b["level"] == "county"), 0)
+    already = (await budget_line(suite, token_for, "skill_appraisal"))["committed_fen"]
     await budget(suite, token_for, "skill_appraisal", "441802", "county", already + 3 * 100000)  # three claims' worth
     answers = await asyncio.gather(
         *(suite.http.post(suite.url("subsidy", f"/v1/applications/{c['id']}/approval"), headers=city_hr(token_for)) for c in claims)
     )
     assert sorted(a.status_code for a in answers) == [200] * 3 + [409] * 5
-    lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "skill_appraisal", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
-    line = next(b for b in lines if b["region"] == "441802" and b["level"] == "county")
+    line = await budget_line(suite, token_for, "skill_appraisal")
     assert line["committed_fen"] == line["amount_fen"] and line["available_fen"] == 0
 
 
 async def approved_claim(suite: InProcessSuite, token_for) -> dict:  # type: ignore[no-untyped-def]
     [claim] = await reviewed_claims(suite, token_for, 1)
-    lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "skill_appraisal", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
-    line = next((b for b in lines if b["region"] == "441802" and b["level"] == "county"), None)
-    await budget(suite, token_for, "skill_appraisal", "441802", "county", (line["amount_fen"] if line else 0) + claim["amount_fen"])
+    held = (await budget_line(suite, token_for, "skill_appraisal"))["amount_fen"]
+    await budget(suite, token_for, "skill_appraisal", "441802", "county", held + claim["amount_fen"])
     approved = await suite.http.post(suite.url("subsidy", f"/v1/applications/{claim['id']}/approval"), headers=city_hr(token_for))
     assert approved.status_code == 200, approved.text
     return approved.json()
@@ -182,8 +187,7 @@ async def approved_claim(suite: InProcessSuite, token_for) -> dict:  # type: ign
 
 async def committed_fen(suite: InProcessSuite, token_for) -> int:  # type: ignore[no-untyped-def]
     """What the county's skill-appraisal line has committed this year."""
-    lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "skill_appraisal", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
-    return next((b["committed_fen"] for b in lines if b["region"] == "441802" and b["level"] == "county"), 0)
+    return (await budget_line(suite, token_for, "skill_appraisal"))["committed_fen"]
 
 
 async def payments(suite: InProcessSuite, application_id: str) -> list[LedgerEntry]:
@@ -364,17 +368,21 @@ async def test_fee_standards_and_utility_rates_are_published(suite: InProcessSui
     assert (await suite.http.post(suite.url("subsidy", "/v1/fee-standards"), json=standard, headers=token_for("fagai", "441825"))).status_code == 201
     assert (await suite.http.post(suite.url("subsidy", "/v1/fee-standards"), json=standard, headers=token_for("fagai", "441825"))).status_code == 409
     listed = (await suite.http.get(suite.url("gateway", "/api/subsidy/v1/public/fee-standards"), params={"year": YEAR, "county": "441825"})).json()
-    assert listed[0]["cap_fen"] == 150000 and listed[0]["reference"] == "连山发改〔2026〕1号"
+    assert [(s["cap_fen"], s["reference"]) for s in listed["items"]] == [(150000, "连山发改〔2026〕1号")] and listed["next"] is None
 
     uscc = await filed(suite, token_for, "441825")
     unfiled = await register(suite, token_for, registrar="minzheng", region="441825", name=registration_body()["name"])
 
     async def listed_for_utilities() -> bool:
-        entries = (await suite.http.get(suite.url("subsidy", "/v1/public/utility-rate-eligibility"), params={"county": "441825"})).json()
-        usccs = {e["uscc"] for e in entries}
+        entries = (await suite.http.get(suite.url("subsidy", "/v1/utility-rate-eligibility"), params={"county": "441825", "limit": 500})).json()
+        usccs = {e["uscc"] for e in entries["items"]}
         return uscc in usccs and unfiled["uscc"] not in usccs
 
     await eventually(listed_for_utilities, what="the filed institution on the utility-rate list")
+    first = (await suite.http.get(suite.url("gateway", "/api/subsidy/v1/public/utility-rate-eligibility"), params={"county": "441825", "limit": 1})).json()
+    assert len(first["items"]) == 1 and first["next"] == first["items"][0]["uscc"]  # no login; a page at a time
+    rest = (await suite.http.get(suite.url("subsidy", "/v1/utility-rate-eligibility"), params={"county": "441825", "after": first["next"], "limit": 500})).json()
+    assert first["items"][0]["uscc"] not in {e["uscc"] for e in rest["items"]} and rest["next"] is None
 
 
 async def test_a_certificate_is_claimed_once_whichever_subsidy_it_earns(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
@@ -441,8 +449,7 @@ async def approved_award(suite: InProcessSuite, token_for, county: str) -> dict:
     reviewed = await suite.http.post(f"{url}/review", json={"decision": "approve"}, headers=token_for("caizheng", county, sub=f"caizheng-{county}-reviewer"))
     assert reviewed.status_code == 200, reviewed.text
     for line in applied.json()["lines"]:
-        lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "demonstration_award", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
-        held = next((b["amount_fen"] for b in lines if (b["region"], b["level"]) == (line["region"], line["level"])), 0)
+        held = (await budget_line(suite, token_for, "demonstration_award", line["region"], line["level"]))["amount_fen"]
         await budget(suite, token_for, "demonstration_award", line["region"], line["level"], held + line["amount_fen"])
     approved = await suite.http.post(f"{url}/approval", headers=token_for("caizheng", "441800"))
     assert approved.status_code == 200, approved.text
@@ -476,8 +483,7 @@ async def test_a_refusal_before_approval_is_not_replayed_after_it(suite: InProce
     early = await suite.http.post(url, headers=headers)
     assert early.status_code == 409 and early.json()["type"] == "urn:tuoyu:problem:not-approved"
     held = await committed_fen(suite, token_for)
-    lines = (await suite.http.get(suite.url("subsidy", "/v1/budgets"), params={"programme": "skill_appraisal", "year": YEAR}, headers=token_for("caizheng", "441800"))).json()
-    line = next((b for b in lines if (b["region"], b["level"]) == ("441802", "county")), {"amount_fen": 0})
+    line = await budget_line(suite, token_for, "skill_appraisal")
     await budget(suite, token_for, "skill_appraisal", "441802", "county", max(line["amount_fen"], held + claim["amount_fen"]))
     assert (await suite.http.post(suite.url("subsidy", f"/v1/applications/{claim['id']}/approval"), headers=city_hr(token_for, "other"))).status_code == 200
     paid = await suite.http.post(url, headers=headers)

@@ -27,6 +27,7 @@ from subsidy_svc.schemas import (
     BatchPage,
     BatchRead,
     BudgetCreate,
+    BudgetPage,
     BudgetRead,
     ProgrammeRead,
     ProgrammeUpdate,
@@ -41,6 +42,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 WORKFLOW = allow_departments("caizheng", "renshe")
 
 
+# not a page: the five programmes of the policy (三(二)4, 三(四)2), fixed in code, are the whole list
 @router.get("/v1/programmes", response_model=list[ProgrammeRead], summary="The programmes with their rules and amounts (fen)")
 async def programmes(session: ReadSession, principal: CurrentPrincipal) -> list[ProgrammeRead]:
     return [ProgrammeRead.model_validate(p) for p in await ProgrammeRepository(session).all()]
@@ -56,9 +58,18 @@ async def set_budget(body: BudgetCreate, principal: CurrentPrincipal, session: W
     return await commands.set_budget(session, principal, body)
 
 
-@router.get("/v1/budgets", dependencies=[allow_departments("caizheng", "renshe")], response_model=list[BudgetRead], summary="Budget lines with what is committed and what is left")
-async def budgets(principal: CurrentPrincipal, session: ReadSession, programme: str | None = None, year: OptionalYear = None) -> list[BudgetRead]:
-    return [commands.budget_read(b) for b in await BudgetRepository(session, principal).page(programme=programme, year=year)]
+@router.get("/v1/budgets", dependencies=[allow_departments("caizheng", "renshe")], response_model=BudgetPage, summary="Budget lines with what is committed and what is left")
+async def budgets(
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    programme: str | None = None,
+    year: OptionalYear = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    after: str | None = None,
+    limit: Limit = 100,
+) -> BudgetPage:
+    rows = await BudgetRepository(session, principal).page(programme=programme, year=year, region=region, after=after, limit=limit)
+    return BudgetPage(items=[commands.budget_read(b) for b in rows], next=rows[-1].id if len(rows) == limit else None)
 
 
 @router.post("/v1/applications", status_code=201, response_model=ApplicationRead, summary="Apply (claims made certain by events are created by themselves)")

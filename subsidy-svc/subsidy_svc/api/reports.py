@@ -28,7 +28,7 @@ async def _report(session, principal: Principal, year: int, region: str | None) 
     if region and not principal.covers(region):
         raise forbidden(f"your office ({principal.region}) does not see {region}")
     rows = await ReportRepository(session).monthly(year, region)
-    budgets = [commands.budget_read(b) for b in await BudgetRepository(session, principal).page(programme=None, year=year)]
+    budgets = [commands.budget_read(b) for b in await BudgetRepository(session, principal).of_year(year)]
     return SubsidyReport(
         year=year,
         region=region,
