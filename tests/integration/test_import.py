@@ -115,3 +115,13 @@ async def test_a_file_that_is_not_the_template_is_refused_whole(suite: InProcess
     assert garbage.status_code == 422 and garbage.json()["errors"][0]["rule"] == "xlsx"
     wrong = await upload(suite, token_for, sheet(["名称", "地址"], [["a", "b"]]))
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["rule"] == "template_columns"
+
+
+async def test_the_template_as_downloaded_imports_nothing(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    template = await suite.http.get(suite.url("registration", "/v1/registrations/import-template"), headers=token_for(*CLERK))
+    book = load_workbook(io.BytesIO(template.content))
+    assert book["登记"].max_row == 1  # the header only
+    first = next(book["说明"].iter_rows(min_row=2))
+    assert (first[0].value, first[3].value) == (book["登记"]["A1"].value, "52441802MJ00000019")  # the example, beside its column
+    report = await upload(suite, token_for, template.content, dry_run="true")
+    assert report.status_code == 200 and report.json()["rows"] == 0

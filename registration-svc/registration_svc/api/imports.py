@@ -34,16 +34,20 @@ MAX_ROWS = 5000
 
 @router.get("/import-template", summary="The .xlsx template for importing a list", response_class=Response)
 async def import_template() -> Response:
-    legend = [(c.heading, "、".join(c.choices) if c.choices else "", "必填" if c.required else "选填") for c in COLUMNS]
+    # The example row is in the legend, beside each column, not in the data sheet: a template sent
+    # back as downloaded imports nothing (its example USCC is a valid one, and was imported).
+    legend = [
+        (c.heading, "、".join(c.choices) if c.choices else "", "必填" if c.required else "选填", example)
+        for c, example in zip(COLUMNS, template_example(), strict=True)
+    ]
     content = await asyncio.to_thread(
         workbook_bytes,
         Sheet(
             "登记",
             [c.heading for c in COLUMNS],
-            [template_example()],
-            {i: list(c.choices) for i, c in enumerate(COLUMNS) if c.kind == "code" and c.choices},
+            choices={i: list(c.choices) for i, c in enumerate(COLUMNS) if c.kind == "code" and c.choices},
         ),
-        Sheet("说明", ["列", "可选值", "是否必填"], legend),
+        Sheet("说明", ["列", "可选值", "是否必填", "示例"], legend),
     )
     return Response(content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="registration-import-template.xlsx"'})
 
