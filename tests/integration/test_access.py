@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Callable
 
 import jwt
 import pytest
@@ -16,10 +17,12 @@ from shared.audit import trail
 from shared.auth import Principal, TokenIssuer
 from shared.departments import DEPARTMENTS
 from shared.keys import generate_keypair
+from tests.factories import registration_body
 from tests.integration.helpers import register
 from tests.integration.suite import InProcessSuite
 
 PASSWORD = "access-tests-password"
+REGISTRARS = {"bianban", "minzheng", "shichang"}  # 编办, 民政, 市场监管 register by the institution's nature
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +222,44 @@ async def test_the_authorisation_matrix(suite: InProcessSuite, token_for, region
             status = (await suite.http.get(suite.url(service, path), headers=headers)).status_code
             expected_allowed = allowed is None or department in allowed
             if (status == 403) == expected_allowed or status >= 500:
+                wrong.append((department, region, family, status))
+    assert wrong == []
+
+
+AGENCIES = {"weijian", "shichang", "gongan", "xiaofang"}
+UNKNOWN = "00000000-0000-0000-0000-000000000000"  # a record that does not exist: the department is refused before the lookup (403, not 404)
+
+
+def registration_as(department: str, region: str) -> dict:
+    return registration_body(department if department in REGISTRARS else "minzheng", region)
+
+
+def inspection_as(department: str, region: str) -> dict:
+    return {"uscc": "91441802MA00000000", "agency": department if department in AGENCIES else "weijian", "kind": "complaint",
+            "inspected_on": "2026-01-05", "inspectors": ["Z01", "Z02"], "results": {}, "findings": []}
+
+
+# write family → (service, path, the body a department sends, departments allowed); a write a department
+# may not make is refused whatever the record, before it is looked up.
+WRITE_MATRIX: dict[str, tuple[str, str, Callable[[str, str], dict | None], set[str]]] = {
+    "registration": ("registration", "/v1/registrations", registration_as, REGISTRARS),
+    "filing decision": ("inspection", f"/v1/filings/{UNKNOWN}/decision", lambda d, r: {"decision": "accepted"}, {"weijian"}),
+    "draw": ("inspection", f"/v1/plans/{UNKNOWN}/draws", lambda d, r: {}, AGENCIES),
+    "inspection": ("inspection", "/v1/inspections", inspection_as, AGENCIES),
+    "review": ("subsidy", f"/v1/applications/{UNKNOWN}/review", lambda d, r: {"decision": "approve"}, {"caizheng", "renshe"}),
+    "approval": ("subsidy", f"/v1/applications/{UNKNOWN}/approval", lambda d, r: None, {"caizheng", "renshe"}),
+    "disbursement": ("subsidy", f"/v1/applications/{UNKNOWN}/disbursement", lambda d, r: None, {"caizheng", "renshe"}),
+}
+
+
+@pytest.mark.parametrize("region", ["441800", "441881"])
+async def test_the_authorisation_matrix_of_writes(suite: InProcessSuite, token_for, region: str) -> None:  # type: ignore[no-untyped-def]
+    wrong = []
+    for department in DEPARTMENTS:
+        headers = {**token_for(department, region), "Idempotency-Key": f"matrix-{department}-{region}"}
+        for family, (service, path, body, allowed) in WRITE_MATRIX.items():
+            status = (await suite.http.post(suite.url(service, path), json=body(department, region), headers=headers)).status_code
+            if (status == 403) == (department in allowed) or status >= 500:
                 wrong.append((department, region, family, status))
     assert wrong == []
 
