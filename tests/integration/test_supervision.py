@@ -87,7 +87,7 @@ async def test_a_draw_is_public_reproducible_and_keeps_its_rules(suite: InProces
     assert all(set(conflicts) <= drawn_usccs for _, conflicts in published["inspectors"])
     own = await suite.http.get(suite.url("inspection", f"/v1/plans/{plan_id}/draws"), headers=police)
     assert own.json()["assignments"] == result["assignments"]  # the agency sees its enforcement numbers
-    assert (await suite.http.get(suite.url("inspection", f"/v1/plans/{plan_id}/draws"), headers=token_for("weijian", "441821"))).status_code == 403
+    assert (await suite.http.get(suite.url("inspection", f"/v1/plans/{plan_id}/draws"), headers=token_for("xiaofang", "441821"))).status_code == 403
     # anyone can re-run it from the published data alone
     again = draw(
         published["seed"],
@@ -431,6 +431,10 @@ async def test_an_upheld_appeal_clears_only_what_was_listed_when_it_was_filed(su
     assert decided.status_code == 200, decided.text
     credit = (await suite.http.get(suite.url("inspection", f"/v1/credit/{uscc}"), headers=fire)).json()
     assert credit["status"] == "dishonest" and len(credit["reasons"]) == 1 and "安全出口上锁" in credit["reasons"][0]
+    rt = suite.runtime("inspection")
+    async with rt.db.reading() as session:
+        types = (await session.execute(sa.select(rt.tables.outbox.c.type).where(rt.tables.outbox.c.key == uscc))).scalars().all()
+    assert types.count("tuoyu.inspection.credit.changed.v1") == 3  # listed, then its reasons changed twice
 
 
 async def test_bad_input_is_refused_and_a_deregistered_operator_can_be_banned(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
