@@ -192,7 +192,7 @@ async def test_filing_is_accepted_only_when_complete_and_reaches_the_subsidy_sid
     returned = await suite.http.post(decide, json={"decision": "returned", "reasons": ["缺少消防安全检查合格证明"]}, headers=clerk)
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
     public = await suite.http.get(suite.url("inspection", "/v1/public/returned-filings"), params={"county": "441803"})
-    assert any(p["uscc"] == registered["uscc"] and p["reasons"] == ["缺少消防安全检查合格证明"] for p in public.json())
+    assert any(p["uscc"] == registered["uscc"] and p["reasons"] == ["缺少消防安全检查合格证明"] for p in public.json()["items"])
 
     complete = {**body, "materials": {**ALL_MATERIALS, "food_licence": True}}
     second = (await suite.http.post(url, json=complete, headers=clerk)).json()
@@ -265,7 +265,10 @@ async def test_a_filing_not_meeting_the_conditions_is_overdue_on_its_15_working_
     while working_days_between(received, today) < 8:  # past the 5 working days, within the 15
         received -= dt.timedelta(days=1)
     incomplete = {**ALL_MATERIALS, "fire_safety": False}
-    body = {"uscc": made["uscc"], "materials": incomplete, "serves_meals": False, "hygiene_rating": "合格", "received_on": received.isoformat()}
+    body = {"uscc": made["uscc"], "materials": incomplete, "serves_meals": False, "hygiene_rating": "合格", "received_on": "2025-06-01"}
+    early = await suite.http.post(suite.url("inspection", "/v1/filings"), json=body, headers=clerk)
+    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "received_on"  # before the registration
+    body["received_on"] = received.isoformat()
     filing = (await suite.http.post(suite.url("inspection", "/v1/filings"), json=body, headers=clerk)).json()
     assert filing["unmet_conditions"] and filing["overdue"] is False
     listed = (await suite.http.get(suite.url("inspection", "/v1/filings"), params={"status": "overdue"}, headers=clerk)).json()

@@ -61,6 +61,8 @@ async def submit_filing(session: AsyncSession, principal: Principal, body: Filin
         raise Problem(409, "not-registered", "Registration ended", f"{body.uscc} is {entry.status}")
     if not principal.covers(entry.county):
         raise forbidden(f"the institution files with the health bureau of {entry.county}")
+    if received_on < entry.registered_on:  # 经核准登记后…备案 (三(三)1): filed after it is registered
+        raise field_problem("received_on", "not_before_registration", f"received_on is before the registration ({entry.registered_on})")
     filings = FilingRepository(session, principal)
     if await filings.open_for(body.uscc):
         raise Problem(409, "filing-open", "Already filed", f"{body.uscc} has a filing submitted or accepted")
