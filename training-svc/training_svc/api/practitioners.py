@@ -138,7 +138,7 @@ async def record_in_service(
     return await commands.record_in_service(session, principal, practitioner_id, body, today_in_china())
 
 
-@router.post("/{practitioner_id}/hire", response_model=PractitionerRead, summary="Hired again (after leaving)")
+@router.post("/{practitioner_id}/hire", response_model=PractitionerRead, summary="Hired again after leaving, by the office of the new employer's county")
 async def hire(practitioner_id: str, body: HireCreate, principal: CurrentPrincipal, session: WriteSession) -> PractitionerRead:
     return await commands.hire(session, principal, practitioner_id, body, today_in_china())
 
