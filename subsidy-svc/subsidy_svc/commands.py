@@ -30,6 +30,7 @@ from subsidy_svc.domain.eligibility import (
     certificate_criteria,
     demonstration_award_criteria,
     fee_reduction_criteria,
+    period_not_future,
     programme_for_certificate,
     split_award,
     unmet,
@@ -154,8 +155,7 @@ async def check(session: AsyncSession, row: Application, today: dt.date) -> list
         return demonstration_award_criteria((await institution_facts(session, row.uscc or ""))[1], row.year)
     if row.programme == P.FEE_REDUCTION:
         children = row.details["martyrs_children"] + row.details["children_in_difficulty"]
-        facts = (await institution_facts(session, row.uscc or ""))[1]
-        return fee_reduction_criteria(facts, children, row.amount_fen, row.rules["cap_fen_per_child_month"])
+        return fee_reduction_criteria((await institution_facts(session, row.uscc or ""))[1], children)
     fact = await _certificate(session, row.certificate_id or "")
     claimed = await ApplicationRepository(session).standing_claim(row.programme, row.claim_key)
     return certificate_criteria(_cert(fact), row.created_on, row.rules["claim_months"], claimed is not None and claimed.id != row.id)
@@ -197,7 +197,19 @@ def _refuse(criteria: list[Criterion], what: str) -> Problem:
 
 
 async def _new_application(
-    session: AsyncSession, actor: str, prog: Programme, *, claim_key: str, region: str, amount_fen: int, lines: list[dict], today: dt.date, origin: str, **fields: Any
+    session: AsyncSession,
+    actor: str,
+    prog: Programme,
+    *,
+    claim_key: str,
+    region: str,
+    amount_fen: int,
+    lines: list[dict],
+    today: dt.date,
+    origin: str,
+    year: int | None = None,
+    status: str = "submitted",
+    **fields: Any,
 ) -> Application:
     repo = ApplicationRepository(session)
     if await repo.standing_claim(prog.code, claim_key) is not None:
@@ -208,12 +220,12 @@ async def _new_application(
         programme_version=prog.version,
         rules=prog.rules,
         claim_key=claim_key,
-        year=today.year,
+        year=year or today.year,
         region=region,
         amount_fen=amount_fen,
         lines=lines,
         origin=origin,
-        status="submitted",
+        status=status,
         eligibility=[],
         created_on=today,
         created_by=actor,
@@ -245,14 +257,7 @@ async def apply(session: AsyncSession, principal: Principal, body: ApplicationCr
                 lines=[line for line in lines if line["amount_fen"]], today=today, origin="applied", uscc=body.uscc,
             )
         else:
-            if not body.period or body.amount_fen is None:
-                raise field_problem("period", "required", "a fee reduction names its month and the fees reduced")
-            details = {"period": body.period, "martyrs_children": body.martyrs_children, "children_in_difficulty": body.children_in_difficulty}
-            row = await _new_application(
-                session, principal.sub, prog, claim_key=f"{body.uscc}:{body.period}", region=institution.county, amount_fen=body.amount_fen,
-                lines=[{"region": institution.county, "level": "county", "amount_fen": body.amount_fen}], today=today, origin="applied",
-                uscc=body.uscc, details=details,
-            )
+            row = await _record_fee_reduction(session, principal, prog, body, institution.county, today)
     else:
         if not body.certificate_id:
             raise field_problem("certificate_id", "required", f"{prog.name} is claimed for a certificate")
@@ -261,6 +266,27 @@ async def apply(session: AsyncSession, principal: Principal, body: ApplicationCr
             raise forbidden(f"your office ({principal.region}) does not act for {row.region}")
     await audit(session, platform, principal, "apply", "application", row.id, {"programme": row.programme, "amount_fen": row.amount_fen})
     return application_read(row)
+
+
+async def _record_fee_reduction(
+    session: AsyncSession, principal: Principal, prog: Programme, body: ApplicationCreate, county: str, today: dt.date
+) -> Application:
+    """三(二)4: a public institution's own reduction, recorded as counts and the fees reduced (no
+    child's identity), on no budget line and never paid; in the year of the month it is for."""
+    if not body.period:
+        raise field_problem("period", "required", "a fee reduction names its month (YYYY-MM)")
+    if body.amount_fen is None:
+        raise field_problem("amount_fen", "required", "a fee reduction names the fees reduced, in fen")
+    if not period_not_future(body.period, today):
+        raise field_problem("period", "not_future", f"{body.period} has not begun: a reduction is recorded once it is made")
+    details = {"period": body.period, "martyrs_children": body.martyrs_children, "children_in_difficulty": body.children_in_difficulty}
+    row = await _new_application(
+        session, principal.sub, prog, claim_key=f"{body.uscc}:{body.period}", region=county, amount_fen=body.amount_fen, lines=[],
+        today=today, origin="applied", year=int(body.period[:4]), status="recorded", uscc=body.uscc, details=details,
+    )
+    if unmet(criteria := [Criterion(**c) for c in row.eligibility]):
+        raise _refuse(criteria, prog.name)  # nothing recorded: the transaction is rolled back
+    return row
 
 
 async def _certificate_claim(

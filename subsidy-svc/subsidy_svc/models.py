@@ -160,7 +160,8 @@ class Application(Base):
     lines: Mapped[list[dict]] = mapped_column(sa.JSON)  # [{"region", "level", "amount_fen"}]
     details: Mapped[dict] = mapped_column(sa.JSON)  # e.g. a fee reduction's counts and period
     origin: Mapped[str] = mapped_column(sa.String(10))  # applied | automatic
-    status: Mapped[str] = mapped_column(sa.String(12))  # submitted | reviewed | approved | disbursed | rejected | reversed
+    # submitted | reviewed | approved | disbursed | rejected | reversed; recorded (a fee reduction: never paid)
+    status: Mapped[str] = mapped_column(sa.String(12))
     eligibility: Mapped[list[dict]] = mapped_column(sa.JSON)  # the criteria as last checked
     created_on: Mapped[dt.date] = mapped_column(sa.Date)
     created_by: Mapped[str] = mapped_column(sa.String(80))

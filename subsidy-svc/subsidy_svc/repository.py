@@ -219,11 +219,13 @@ class ReportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def monthly(self, year: int, region: str | None) -> list[tuple[str, str, int, int, int, int]]:
-        """(programme, region, month, applications, approved fen, paid fen net of reversals). Money on
-        one basis: approved and paid per budget line (the region whose budget bears it), in the month
-        of approval and of booking; applications counted in their county and month of application.
-        Approvals standing (approved or paid, not rejected or reversed)."""
+    async def monthly(self, year: int, region: str | None) -> list[tuple[str, str, int, int, int, int, int, int]]:
+        """(programme, region, month, applications, approved fen, paid fen net of reversals, fees
+        reduced fen, children whose fees were reduced). Money on one basis: approved and paid per
+        budget line (the region whose budget bears it), in the month of approval and of booking;
+        applications counted in their county and month of application; fee reductions (recorded,
+        never paid) in their county and the month they were for. Approvals standing (approved or
+        paid, not rejected or reversed)."""
         month = sa.func.extract("month", LedgerEntry.booked_on)
         paid = (
             sa.select(LedgerEntry.programme, LedgerEntry.region, month.label("month"), sa.func.sum(LedgerEntry.amount_fen).label("paid"))
@@ -240,18 +242,30 @@ class ReportRepository:
         approved = sa.select(Application.programme, Application.lines, Application.approved_on).where(
             Application.approved_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)), Application.status.in_(("approved", "disbursed"))
         )
+        reduced = sa.select(Application.programme, Application.region, Application.amount_fen, Application.details).where(
+            Application.year == year, Application.status == "recorded"
+        )
         if region and region != CITY:
             paid = paid.where(LedgerEntry.region == region)
             applied = applied.where(Application.region == region)
+            reduced = reduced.where(Application.region == region)
         rows: dict[tuple[str, str, int], list[int]] = {}
+
+        def row(programme: str, line_region: str, month: int) -> list[int]:
+            return rows.setdefault((programme, line_region, month), [0, 0, 0, 0, 0])
+
         for r in (await self.session.execute(applied)).all():
-            rows.setdefault((r.programme, r.region, int(r.month)), [0, 0, 0])[0] = int(r.applications)
+            row(r.programme, r.region, int(r.month))[0] = int(r.applications)
         for r in (await self.session.execute(approved)).all():
             for line in r.lines:
                 if not region or region == CITY or line["region"] == region:
-                    rows.setdefault((r.programme, line["region"], r.approved_on.month), [0, 0, 0])[1] += line["amount_fen"]
+                    row(r.programme, line["region"], r.approved_on.month)[1] += line["amount_fen"]
         for r in (await self.session.execute(paid)).all():
-            rows.setdefault((r.programme, r.region, int(r.month)), [0, 0, 0])[2] = int(r.paid or 0)
+            row(r.programme, r.region, int(r.month))[2] = int(r.paid or 0)
+        for r in (await self.session.execute(reduced)).all():
+            figures = row(r.programme, r.region, int(r.details["period"][5:7]))
+            figures[3] += r.amount_fen
+            figures[4] += r.details["martyrs_children"] + r.details["children_in_difficulty"]
         return [(p, reg, m, *v) for (p, reg, m), v in sorted(rows.items())]  # type: ignore[misc]
 
 

@@ -102,7 +102,8 @@ class LevelRules(CertificateRules):
 
 
 class FeeReductionRules(Strict):
-    cap_fen_per_child_month: Fen
+    """Recorded, not paid (三(二)4 is the institution's obligation): no amount to set, no cap (none in the policy)."""
+
     once_per: Literal["institution_month"] = "institution_month"
 
 
@@ -146,7 +147,7 @@ class ApplicationCreate(Strict):
     period: str | None = Field(None, pattern=MONTH_PATTERN, description="YYYY-MM of a fee reduction")
     martyrs_children: int = Field(0, ge=0, le=1000, description="烈士子女: a count, never who")
     children_in_difficulty: int = Field(0, ge=0, le=1000, description="困境儿童: a count, never who")
-    amount_fen: int | None = Field(None, ge=0, le=10**11, description="the fees reduced, for a fee reduction")
+    amount_fen: int | None = Field(None, gt=0, le=10**11, description="the fees reduced, for a fee reduction")
 
 
 class CriterionRead(BaseModel):
@@ -271,6 +272,8 @@ class ReportRow(BaseModel):
     applications: int
     approved_fen: int
     paid_fen: int
+    reduced_fen: int = Field(description="fees reduced by public institutions (三(二)4), recorded, not paid")
+    reduced_children: int = Field(description="烈士子女 and 困境儿童 whose fees were reduced: a count")
 
 
 class SubsidyReport(BaseModel):

@@ -350,16 +350,32 @@ async def test_fee_reductions_count_children_never_name_them(suite: InProcessSui
 
     reduction = await eventually(applied, what="the fee reduction applied (once the registration is known)")
     assert reduction["eligible"] is True and reduction["details"] == {"period": f"{YEAR}-01", "martyrs_children": 1, "children_in_difficulty": 2}
+    # recorded, never paid: no budget line, nothing to review, approve or disburse (三(二)4 is the institution's own obligation)
+    assert (reduction["status"], reduction["lines"], reduction["year"]) == ("recorded", [], YEAR)
+    review = await suite.http.post(suite.url("subsidy", f"/v1/applications/{reduction['id']}/review"), json={"decision": "approve"}, headers=token_for("caizheng", "441823", sub="other"))
+    assert review.status_code == 409
+    report = (await suite.http.get(suite.url("subsidy", "/v1/reports/subsidies"), params={"year": YEAR, "region": "441823"}, headers=token_for("caizheng", "441823"))).json()
+    january = next(r for r in report["rows"] if (r["programme"], r["month"]) == ("fee_reduction", 1))
+    assert (january["reduced_fen"], january["reduced_children"], january["approved_fen"], january["paid_fen"]) == (450000, 3, 0, 0)
+
     extra = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={**body, "child_name": "某某"}, headers=token_for("caizheng", "441823"))
     assert extra.status_code == 422  # no field for a child's identity exists
+    next_month = (today_in_china().replace(day=28) + dt.timedelta(days=5)).strftime("%Y-%m")
+    for wrong, field in (({"period": next_month}, "period"), ({"amount_fen": 0}, "amount_fen"), ({"period": f"{YEAR}-02", "amount_fen": None}, "amount_fen")):
+        refused = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={**body, **wrong}, headers=token_for("caizheng", "441823"))
+        assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == [field], (wrong, refused.text)
+    earlier_year = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={**body, "period": f"{YEAR - 1}-12"}, headers=token_for("caizheng", "441823"))
+    assert earlier_year.status_code == 201 and earlier_year.json()["year"] == YEAR - 1  # the year of the month it is for
+
     private = await register(suite, token_for, registrar="shichang", region="441823")
     await arrived(suite, token_for, private["uscc"])
 
-    async def refused() -> dict | None:
-        response = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={**body, "uscc": private["uscc"], "amount_fen": 700000}, headers=token_for("caizheng", "441823"))
-        return response.json() if response.status_code == 201 else None
+    async def refused_for_private() -> dict | None:
+        response = await suite.http.post(suite.url("subsidy", "/v1/applications"), json={**body, "uscc": private["uscc"]}, headers=token_for("caizheng", "441823"))
+        return response.json() if response.status_code == 422 and response.json()["type"] == "urn:tuoyu:problem:not-eligible" else None
 
-    assert {c["criterion"] for c in (await eventually(refused, what="the private institution's claim"))["eligibility"] if not c["met"]} == {"public_institution", "within_cap"}
+    refusal = await eventually(refused_for_private, what="the private institution's reduction refused")
+    assert [e["rule"] for e in refusal["errors"]] == ["public_institution"]
 
 
 async def test_fee_standards_and_utility_rates_are_published(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]

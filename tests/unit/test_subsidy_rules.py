@@ -15,6 +15,7 @@ from subsidy_svc.domain.eligibility import (
     certificate_criteria,
     demonstration_award_criteria,
     fee_reduction_criteria,
+    period_not_future,
     programme_for_certificate,
     split_award,
     unmet,
@@ -105,7 +106,7 @@ def test_the_seeded_rules_are_what_the_rules_models_accept() -> None:
 @pytest.mark.parametrize(
     ("code", "rules", "field"),
     [
-        ("fee_reduction", {}, "cap_fen_per_child_month"),
+        ("fee_reduction", {"cap_fen_per_child_month": 200000}, "cap_fen_per_child_month"),  # no cap: none in the policy
         ("demonstration_award", {"amount_fen": 10000000, "city_percent": 150}, "city_percent"),
         ("demonstration_award", {"amount_fen": 100.7, "city_percent": 50}, "amount_fen"),
         ("demonstration_award", {"amount_fen": "100", "city_percent": 50}, "amount_fen"),
@@ -121,7 +122,14 @@ def test_rules_that_would_break_a_claim_are_refused(code: str, rules: dict, fiel
     assert {str(e["loc"][0]) for e in refused.value.errors()} == {field}
 
 
-def test_fee_reductions_are_for_public_institutions_within_the_cap() -> None:
-    assert unmet(fee_reduction_criteria(FACTS, 3, 600000, 200000)) == []
+def test_fee_reductions_are_recorded_for_public_institutions_with_no_cap() -> None:
+    assert unmet(fee_reduction_criteria(FACTS, 3)) == []  # whatever the amount: the policy sets no cap
+    listed = InstitutionFacts(**{**FACTS.__dict__, "credit_status": "dishonest"})
+    assert unmet(fee_reduction_criteria(listed, 3)) == []  # an obligation, not a subsidy: a listing does not stop it
     private = InstitutionFacts(**{**FACTS.__dict__, "nature": "for_profit"})
-    assert [c.criterion for c in unmet(fee_reduction_criteria(private, 3, 600001, 200000))] == ["public_institution", "within_cap"]
+    assert [c.criterion for c in unmet(fee_reduction_criteria(private, 0))] == ["public_institution", "children"]
+
+
+def test_a_reduction_is_for_a_month_that_has_begun() -> None:
+    assert period_not_future("2026-12", D(2026, 12, 1)) and period_not_future("2025-01", D(2026, 12, 1))
+    assert not period_not_future("2027-01", D(2026, 12, 31))

@@ -32,7 +32,10 @@ async def _report(session, principal: Principal, year: int, region: str | None) 
     return SubsidyReport(
         year=year,
         region=region,
-        rows=[ReportRow(programme=p, region=r, month=m, applications=a, approved_fen=ap, paid_fen=pd) for p, r, m, a, ap, pd in rows],
+        rows=[
+            ReportRow(programme=p, region=r, month=m, applications=a, approved_fen=ap, paid_fen=pd, reduced_fen=rd, reduced_children=c)
+            for p, r, m, a, ap, pd, rd, c in rows
+        ],
         budgets=[b for b in budgets if region in (None, b.region)],
     )
 
@@ -55,8 +58,14 @@ async def subsidies_xlsx(
 
     months = Sheet(
         f"{year}年奖补按月",
-        ["项目", "区域", "区域代码", "月份", "申请数", "批准金额（元）", "拨付金额（元）"],
-        [[r.programme, REGIONS.get(r.region).name if r.region in REGIONS else r.region, r.region, r.month, r.applications, yuan(r.approved_fen), yuan(r.paid_fen)] for r in report.rows],
+        ["项目", "区域", "区域代码", "月份", "申请数", "批准金额（元）", "拨付金额（元）", "减免金额（元）", "减免人数"],
+        [
+            [
+                r.programme, REGIONS.get(r.region).name if r.region in REGIONS else r.region, r.region, r.month, r.applications,
+                yuan(r.approved_fen), yuan(r.paid_fen), yuan(r.reduced_fen), r.reduced_children,
+            ]
+            for r in report.rows
+        ],
     )
     budgets = Sheet(
         "预算执行",

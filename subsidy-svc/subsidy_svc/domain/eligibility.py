@@ -68,18 +68,19 @@ def demonstration_award_criteria(facts: InstitutionFacts, year: int) -> list[Cri
     ]
 
 
-def fee_reduction_criteria(facts: InstitutionFacts, children: int, amount_fen: int, cap_per_child: int) -> list[Criterion]:
+def fee_reduction_criteria(facts: InstitutionFacts, children: int) -> list[Criterion]:
+    """三(二)4 公办婴幼儿照护服务机构应对烈士子女、困境儿童…减免费用: what a record of it needs. The
+    policy sets no cap and pays nothing back, so neither a cap nor the credit list is a criterion."""
     return [
         _registered(facts),
         Criterion("public_institution", facts.nature == "public_institution", f"机构性质：{facts.nature or '未知'}（须为公办）"),
-        _not_dishonest(facts),
         Criterion("children", children > 0, f"减免人数：{children}"),
-        Criterion(
-            "within_cap",
-            amount_fen <= children * cap_per_child,
-            f"减免金额{amount_fen / 100:.2f}元，上限{children}人×{cap_per_child / 100:.2f}元",
-        ),
     ]
+
+
+def period_not_future(period: str, today: dt.date) -> bool:
+    """A reduction is recorded for a month that has begun (YYYY-MM compares as text)."""
+    return period <= f"{today.year:04d}-{today.month:02d}"
 
 
 

@@ -1,5 +1,6 @@
 """The subsidy programmes (policy 三(二)4, 三(四)2), as data: the rules and amounts each programme
-starts with. Finance (财政) and human resources (人社) change the amounts through the API; what is
+starts with. Fee reductions are the public institutions' own obligation (三(二)4 应…减免费用): no
+clause pays them back, so they are recorded (counts and amounts, reported), never paid. Finance (财政) and human resources (人社) change the amounts through the API; what is
 here only seeds a new database. The amounts are the bureaus' settings, not the policy's: the
 policy names the programmes and the 30% rule, not the sums."""
 
@@ -54,10 +55,10 @@ DEFAULT_PROGRAMMES: list[dict[str, Any]] = [
     },
     {
         "code": FEE_REDUCTION,
-        "name": "公办托育机构烈士子女、困境儿童费用减免",
+        "name": "公办托育机构烈士子女、困境儿童费用减免（登记，不拨付）",
         "clause": "三(二)4 公办婴幼儿照护服务机构应对烈士子女、困境儿童等群体给予优惠照顾，减免费用",
         "reviewer_department": "caizheng",
         "approver_department": "caizheng",
-        "rules": {"cap_fen_per_child_month": 200000, "once_per": "institution_month"},
+        "rules": {"once_per": "institution_month"},
     },
 ]
