@@ -58,12 +58,32 @@ async def merged_openapi(request: Request, rt: ServiceRuntime) -> JSONResponse:
     merged["info"] = {**own["info"], "x-unavailable": unavailable}
     merged["components"].setdefault("securitySchemes", {})["bearer"] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     merged["security"] = [{"bearer": []}]
+    for path, item in merged["paths"].items():
+        if is_open(path):
+            for operation in item.values():
+                if isinstance(operation, dict):
+                    operation["security"] = []  # no token asked: signing in, and what is published to everyone
     return JSONResponse(merged)
+
+
+def is_open(path: str) -> bool:
+    """Operations called without a token: the token endpoints (DESIGN §6) and the public portal's
+    reads (信息公示, /v1/public/…)."""
+    return path.startswith("/auth/token") or path == "/auth/revoke" or re.fullmatch(r"/api/[a-z]+/v1/public/.*", path) is not None
+
+
+SWAGGER_UI = "/static/swagger-ui"  # swagger-ui-dist 5.35.0, served by the gateway itself: /docs works offline
 
 
 @router.get("/docs")
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="清远市托育服务协同平台 API")
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="清远市托育服务协同平台 API",
+        swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+        swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+    )
 
 
 @router.get("/asyncapi.json")

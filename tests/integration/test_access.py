@@ -182,7 +182,14 @@ async def test_merged_openapi_and_asyncapi_come_from_the_code(suite: InProcessSu
     refs = str(spec["paths"]["/api/registration/v1/registrations"])
     assert "#/components/schemas/registration__RegistrationCreate" in refs
     assert "registration__RegistrationCreate" in spec["components"]["schemas"]
-    assert (await suite.http.get(suite.url("gateway", "/docs"))).status_code == 200
+    docs = await suite.http.get(suite.url("gateway", "/docs"))
+    assert docs.status_code == 200 and "/static/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "http://" not in docs.text and "https://" not in docs.text  # nothing from a CDN: it works offline
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert (await suite.http.get(suite.url("gateway", f"/static/swagger-ui/{asset}"))).status_code == 200
+    assert spec["paths"]["/auth/token"]["post"]["security"] == []
+    assert spec["paths"]["/api/inspection/v1/public/draws"]["get"]["security"] == []
+    assert "security" not in spec["paths"]["/api/registration/v1/registrations"]["post"]  # the document's bearer applies
     asyncapi = (await suite.http.get(suite.url("gateway", "/asyncapi.json"))).json()
     from shared.events.catalogue import CATALOGUE, TOPICS
 

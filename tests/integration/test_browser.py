@@ -253,3 +253,21 @@ async def test_a_drawn_assignment_is_recorded_against_its_plan(browser, suite: I
     response = await answer.value
     assert response.status == 201, await response.text()
     assert (await response.json())["plan_id"] == drawn_plan
+
+
+async def test_the_api_docs_render_without_the_internet(browser, suite: InProcessSuite) -> None:  # type: ignore[no-untyped-def]
+    page = await (await browser.new_context()).new_page()
+    page.set_default_timeout(20000)
+    outside: list[str] = []
+
+    async def only_the_gateway(route) -> None:  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(suite.urls["gateway"]):
+            await route.continue_()
+        else:
+            outside.append(route.request.url)
+            await route.abort()
+
+    await page.route("**/*", only_the_gateway)
+    await page.goto(suite.urls["gateway"] + "/docs")
+    await page.wait_for_selector(".swagger-ui .opblock-tag")  # Swagger UI ran and read the merged spec
+    assert outside == []
