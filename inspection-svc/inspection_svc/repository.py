@@ -176,20 +176,18 @@ class InboxRepository:
         query = self._scoped(sa.select(InboxEntry.uscc).where(InboxEntry.uscc.in_(sorted(usccs))))
         return set((await self.session.execute(query)).scalars())
 
-    async def unfiled(self, county: str | None, limit: int) -> list[InboxEntry]:
-        """Active institutions located in the county with no filing submitted or accepted."""
+    async def unfiled(self, *, county: str | None, registered_up_to: dt.date | None, after: str | None, limit: int) -> list[InboxEntry]:
+        """Active institutions located in the county with no filing submitted or accepted (those
+        registered up to a day, if given), a page in USCC order."""
         has_filing = sa.exists().where(Filing.uscc == InboxEntry.uscc, Filing.status.in_(OPEN_FILING))
-        query = (
-            sa.select(InboxEntry)
-            .where(InboxEntry.kind == "institution", InboxEntry.status == "active", ~has_filing)
-            .order_by(InboxEntry.registered_on, InboxEntry.uscc)
-            .limit(limit)
-        )
+        query = sa.select(InboxEntry).where(InboxEntry.kind == "institution", InboxEntry.status == "active", ~has_filing)
         if self.principal is not None and self.principal.region != CITY:
             query = query.where(InboxEntry.county == self.principal.region)
         if county:
             query = query.where(InboxEntry.county == county)
-        return list((await self.session.execute(query)).scalars())
+        if registered_up_to:
+            query = query.where(InboxEntry.registered_on <= registered_up_to)
+        return list((await self.session.execute(_after(query, InboxEntry.uscc, after, limit))).scalars())
 
 
 class FilingRepository:
@@ -255,12 +253,6 @@ class FilingRepository:
             if len(rows) < limit or len(found) >= limit:
                 return found[:limit]
             after = rows[-1].id
-
-    async def returned_publicly(self, county: str | None, limit: int) -> list[Filing]:
-        query = sa.select(Filing).where(Filing.status == "returned")
-        if county:
-            query = query.where(Filing.county == county)
-        return list((await self.session.execute(query.order_by(Filing.decided_on.desc(), Filing.id).limit(limit))).scalars())
 
 
 class ReconciliationRepository:

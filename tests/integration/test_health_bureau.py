@@ -242,6 +242,15 @@ async def test_overdue_answers_and_unfiled_institutions_are_listed(suite, token_
     assert by_uscc[old["uscc"]]["overdue"] is True and by_uscc[fresh["uscc"]]["overdue"] is False
     overdue_only = (await suite.http.get(suite.url("inspection", "/v1/unfiled"), params={"overdue_only": "true"}, headers=clerk)).json()
     assert fresh["uscc"] not in {i["uscc"] for i in overdue_only["items"]}
+    assert old["uscc"] in {i["uscc"] for i in overdue_only["items"]} and all(i["overdue"] for i in overdue_only["items"])
+    paged, after = [], None
+    while True:  # a page at a time, the filters kept
+        params = {"county": "441802", "limit": "1", **({"after": after} if after else {})}
+        page = (await suite.http.get(suite.url("inspection", "/v1/unfiled"), params=params, headers=clerk)).json()
+        paged += [i["uscc"] for i in page["items"]]
+        if (after := page["next"]) is None:
+            break
+    assert {old["uscc"], fresh["uscc"]} <= set(paged) and len(paged) == len(set(paged)) == len(by_uscc)
 
     received = today_in_china() - dt.timedelta(days=30)  # received a month ago on paper, never answered
     body = {"uscc": old["uscc"], "materials": ALL_MATERIALS, "serves_meals": False, "hygiene_rating": "合格", "received_on": received.isoformat()}

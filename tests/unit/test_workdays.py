@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from inspection_svc.domain.filing import answer_overdue, filing_clock, unfiled_overdue
+from inspection_svc.domain.filing import answer_overdue, filing_clock, unfiled_overdue, unfiled_overdue_up_to
 from shared.workdays import add_working_days, is_working_day, working_days_between
 
 D = dt.date
@@ -73,6 +73,15 @@ def test_unfiled_is_overdue_after_the_allowed_working_days() -> None:
     # 28, 29, 30 September, 8, 9, 10 October: 6 working days by 10 October
     assert not unfiled_overdue(registered, D(2026, 10, 10), 6)
     assert unfiled_overdue(registered, D(2026, 10, 12), 6)
+
+
+@pytest.mark.parametrize("today", [D(2026, 10, 12), D(2026, 10, 10), D(2026, 10, 4), D(2026, 2, 24)])
+@pytest.mark.parametrize("allowed", [0, 1, 6, 20])
+def test_the_last_overdue_registration_date_is_where_unfiled_overdue_turns(today: dt.date, allowed: int) -> None:
+    last = unfiled_overdue_up_to(today, allowed)
+    for back in range(60):
+        day = today - dt.timedelta(days=back)
+        assert unfiled_overdue(day, today, allowed) is (day <= last), day
 
 
 def test_a_year_without_a_published_calendar_counts_monday_to_friday() -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from inspection_svc.commands import common
 from inspection_svc.commands import filing as filings_cmd
-from inspection_svc.domain.filing import MATERIALS, unfiled_overdue
+from inspection_svc.domain.filing import MATERIALS, unfiled_overdue, unfiled_overdue_up_to
 from inspection_svc.repository import FilingRepository, InboxRepository
 from inspection_svc.schemas import (
     FilingCreate,
@@ -16,7 +16,7 @@ from inspection_svc.schemas import (
     FilingPage,
     FilingRead,
     MaterialRead,
-    UnfiledPage,
+    Page,
     UnfiledRead,
 )
 from shared.auth import CurrentPrincipal
@@ -68,18 +68,22 @@ async def get_filing(filing_id: str, principal: CurrentPrincipal, session: ReadS
     return filings_cmd.filing_read(row, today_in_china())
 
 
-@router.get("/v1/unfiled", response_model=UnfiledPage, summary="Registered institutions that have not filed")
+@router.get("/v1/unfiled", response_model=Page[UnfiledRead], summary="Registered institutions that have not filed, by USCC")
 async def unfiled(
     principal: CurrentPrincipal,
     session: ReadSession,
     rt: ServiceRuntime,
     county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     overdue_only: bool = False,
+    after: Annotated[str | None, Query(description="cursor: the `next` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
-) -> UnfiledPage:
+) -> Page[UnfiledRead]:
     common.require_health_bureau(principal)
     allowed = rt.settings.filing_due_working_days
     today = today_in_china()
+    rows = await InboxRepository(session, principal).unfiled(
+        county=county, registered_up_to=unfiled_overdue_up_to(today, allowed) if overdue_only else None, after=after, limit=limit
+    )
     items = [
         UnfiledRead(
             uscc=e.uscc,
@@ -89,6 +93,6 @@ async def unfiled(
             working_days_since=working_days_between(e.registered_on, today),
             overdue=unfiled_overdue(e.registered_on, today, allowed),
         )
-        for e in await InboxRepository(session, principal).unfiled(county, limit)
+        for e in rows
     ]
-    return UnfiledPage(items=[i for i in items if i.overdue or not overdue_only], allowed_working_days=allowed)
+    return Page[UnfiledRead](items=items, next=rows[-1].uscc if len(rows) == limit else None)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from shared.workdays import add_working_days, working_days_between
+from shared.workdays import add_working_days, is_working_day, working_days_between
 
 ANSWER_WORKING_DAYS = 5  # the health bureau answers within 5 working days of receipt
 RETURN_WORKING_DAYS = 15  # a filing that does not meet the conditions is returned within 15
@@ -78,3 +78,14 @@ def filing_overdue(filing: Any, today: dt.date) -> bool:
 def unfiled_overdue(registered_on: dt.date, today: dt.date, allowed_working_days: int) -> bool:
     """Registered, not filed, and more working days gone than the bureau allows."""
     return working_days_between(registered_on, today) > allowed_working_days
+
+
+def unfiled_overdue_up_to(today: dt.date, allowed_working_days: int) -> dt.date:
+    """The last registration date that is overdue today: `unfiled_overdue(day, today, allowed)`
+    exactly for the days up to it (so a database can pick them)."""
+    day, counted = today, 0
+    while True:
+        counted += is_working_day(day)
+        if counted > allowed_working_days:
+            return day - dt.timedelta(days=1)
+        day -= dt.timedelta(days=1)
