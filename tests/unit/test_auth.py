@@ -7,6 +7,8 @@ import time
 import jwt
 import pytest
 
+from gateway.domain.ratelimit import TokenBuckets
+from gateway.domain.throttle import FailedSignIns
 from shared.auth import Principal, TokenIssuer, TokenVerifier
 from shared.errors import Problem
 from shared.keys import generate_keypair
@@ -68,3 +70,29 @@ def test_a_county_principal_covers_only_its_county() -> None:
     assert PERSON.covers("441802")
     assert not PERSON.covers("441803")
     assert not PERSON.covers("441800")
+
+
+def test_rate_limit_buckets_stay_bounded_and_keep_the_busy_subject() -> None:
+    buckets = TokenBuckets(per_minute=60, burst=2, max_subjects=10)
+    assert buckets.take("busy", now=0.0) == 0.0 and buckets.take("busy", now=0.0) == 0.0
+    for n in range(100):  # each passing caller allowed, none refused: the table still stays within its bound
+        assert buckets.take(f"caller-{n}", now=0.5) == 0.0
+        assert len(buckets._buckets) <= 10
+    assert buckets.take("busy", now=0.5) > 0  # the one still short of tokens was kept, not forgotten into a full bucket
+
+
+def test_sign_in_throttle_keeps_nothing_for_a_look_and_stays_bounded() -> None:
+    throttle = FailedSignIns(limit=2, max_keys=10)
+    for n in range(100):
+        assert throttle.locked_for(f"account:guess-{n}", now=0.0) == 0.0
+    assert throttle._failures == {}
+    throttle.failed("account:victim", now=0.0)
+    throttle.failed("account:victim", now=1.0)
+    for n in range(100):
+        throttle.failed(f"account:guess-{n}", now=2.0)
+        assert len(throttle._failures) <= 10
+    stale = FailedSignIns(limit=2, max_keys=4)
+    for key in ("a", "b", "c", "d"):
+        stale.failed(key, now=0.0)
+    stale.failed("late", now=1000.0)  # past the window: the failures that lock nothing make the room
+    assert list(stale._failures) == ["late"]
