@@ -63,7 +63,13 @@ async def list_plans(
     return Page[PlanRead](items=[supervision.plan_read(p, p.id in drawn) for p in plans], next=plans[-1].id if len(plans) == limit else None)
 
 
-@router.post("/v1/plans/{plan_id}/draws", status_code=201, response_model=DrawRead, summary="Draw institutions and inspectors (双随机)")
+@router.post(
+    "/v1/plans/{plan_id}/draws",
+    dependencies=[allow_departments(*AGENCIES)],  # refused before the plan is looked up
+    status_code=201,
+    response_model=DrawRead,
+    summary="Draw institutions and inspectors (双随机)",
+)
 async def make_draw(plan_id: str, principal: CurrentPrincipal, session: WriteSession, body: DrawCreate | None = None) -> DrawRead:
     return await supervision.make_draw(session, principal, plan_id, body or DrawCreate())
 
