@@ -43,7 +43,8 @@ def test_ledger_entries_respect_place_limits_and_location() -> None:
     assert ledger_violations(**good, today=TODAY) == []
     assert [v.rule for v in ledger_violations(**{**good, "places": 41}, today=TODAY)] == ["places_per_class"]
     assert [v.field for v in ledger_violations(**{**good, "ledger_region": "441802"}, today=TODAY)] == ["ledger_region"]
-    assert ledger_violations(**{**good, "ledger_region": "441800"}, today=TODAY) == []
+    # 三(二)3: the county education bureau keeps the ledger, not the city's
+    assert [v.rule for v in ledger_violations(**{**good, "ledger_region": "441800"}, today=TODAY)] == ["ledger_of_county"]
 
 
 def test_a_kindergarten_class_reaches_the_inbox_as_pushed_by_education() -> None:

@@ -65,6 +65,8 @@ def test_registering_office_is_the_county_of_location_or_the_city() -> None:
 def test_bad_uscc_future_date_and_no_service_are_refused() -> None:
     assert "uscc_check_character" in rules(uscc=GOOD.uscc[:17] + ("0" if GOOD.uscc[17] != "0" else "1"))
     assert "not_in_future" in rules(registered_on=TODAY + dt.timedelta(days=1))
+    assert rules(registered_on=dt.date(1949, 9, 30)) == {"not_before_1949"}
+    assert rules(registered_on=dt.date(1949, 10, 1)) == set()
     assert "at_least_one" in rules(service_types=())
 
 

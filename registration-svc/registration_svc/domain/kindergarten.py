@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from registration_svc.domain.registration import Violation, location_violations
+from shared.regions import CITY
 from shared.validators import uscc_violation
 
 # 托大班 (24–36 months) holds at most 20 children (托育机构设置标准（试行）).
@@ -19,6 +20,8 @@ def ledger_violations(
     found: list[Violation] = []
     if rule := uscc_violation(uscc):
         found.append(Violation("uscc", f"uscc_{rule}", f"the kindergarten's 统一社会信用代码 is not valid ({rule})"))
+    if ledger_region == CITY:  # 三(二)3: 县（市、区）教育局对幼儿园托班要建立台账
+        found.append(Violation("ledger_region", "ledger_of_county", "the 托班 ledger is kept by the county education bureau, not the city's"))
     found += [
         Violation("ledger_region" if v.field == "registrar_region" else v.field, v.rule, v.message)
         for v in location_violations(ledger_region, county)
