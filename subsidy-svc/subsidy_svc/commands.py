@@ -53,6 +53,7 @@ from subsidy_svc.schemas import (
     BatchRead,
     BudgetCreate,
     BudgetRead,
+    FeeStandardAdjustment,
     FeeStandardCreate,
     FeeStandardRead,
     ProgrammeRead,
@@ -515,15 +516,59 @@ async def reverse(session: AsyncSession, principal: Principal, application_id: s
 # -- fee standards ----------------------------------------------------------------------------
 
 
-async def publish_fee_standard(session: AsyncSession, principal: Principal, body: FeeStandardCreate, today: dt.date) -> FeeStandardRead:
+def _require_price_office(principal: Principal, county: str) -> None:
     if principal.department not in PRICES:
         raise forbidden("普惠 fee standards are set by 发展改革 with 财政")
-    if not is_county(body.county) or not principal.covers(body.county):
-        raise forbidden(f"your office ({principal.region}) does not set standards for {body.county}")
+    if not is_county(county) or not principal.covers(county):
+        raise forbidden(f"your office ({principal.region}) does not set standards for {county}")
+
+
+def _effective_from(year: int, effective_from: dt.date | None, today: dt.date, after: dt.date | None = None) -> dt.date:
+    """A year's standard is in force within that year (by default from today, or its first day)."""
+    day = effective_from or max(today, dt.date(year, 1, 1))
+    if day.year != year or (after is not None and day < after):
+        raise field_problem("effective_from", "within_the_year", f"in {year}" + (f", from {after} on" if after else ""))
+    return day
+
+
+async def publish_fee_standard(session: AsyncSession, principal: Principal, body: FeeStandardCreate, today: dt.date) -> FeeStandardRead:
+    """三(二)3 每年确定…收费标准: a year's first standard (201); one in force already is adjusted (409 names it)."""
+    _require_price_office(principal, body.county)
     repo = PublicRepository(session)
-    if await repo.fee_standard(body.year, body.county, body.service_type):
-        raise Problem(409, "standard-exists", "Already published", f"{body.year} {body.county} {body.service_type} is published")
-    row = FeeStandard(id=str(uuid.uuid4()), **body.model_dump(), published_on=today)
+    if current := await repo.fee_standard(body.year, body.county, body.service_type):
+        raise Problem(
+            409, "standard-exists", "Already published",
+            f"{body.year} {body.county} {body.service_type} is published (version {current.version}); adjust it with POST /v1/fee-standards/{current.id}/adjustments",
+            current=current.id,
+        )
+    effective_from = _effective_from(body.year, body.effective_from, today)
+    row = FeeStandard(id=str(uuid.uuid4()), **body.model_dump(exclude={"effective_from"}), published_on=today, version=1, effective_from=effective_from)
     repo.add(row)
-    await audit(session, platform, principal, "publish", "fee_standard", row.id, body.model_dump())
+    await audit(session, platform, principal, "publish", "fee_standard", row.id, body.model_dump(mode="json"))
     return FeeStandardRead.model_validate(row)
+
+
+async def adjust_fee_standard(session: AsyncSession, principal: Principal, standard_id: str, body: FeeStandardAdjustment, today: dt.date) -> FeeStandardRead:
+    """三(二)3 适时调整: the standard in force replaced by a new version from its day on; the old one kept,
+    superseded, and both published (with history). Only the one in force is adjusted (409 otherwise)."""
+    repo = PublicRepository(session)
+    row = await repo.fee_standard_by_id(standard_id)
+    if row is None:
+        raise not_found("fee standard", standard_id)
+    _require_price_office(principal, row.county)
+    if row.superseded_on is not None:
+        raise Problem(409, "standard-superseded", "Superseded", f"version {row.version} was superseded on {row.superseded_on}; adjust the one in force")
+    effective_from = _effective_from(row.year, body.effective_from, today, after=row.effective_from)
+    row.superseded_on = effective_from
+    await session.flush()  # the old one out of force before the new one comes in (one in force at a time)
+    adjusted = FeeStandard(
+        id=str(uuid.uuid4()), year=row.year, county=row.county, service_type=row.service_type, **body.model_dump(exclude={"effective_from"}),
+        published_on=today, version=row.version + 1, effective_from=effective_from,
+    )
+    repo.add(adjusted)
+    await audit(
+        session, platform, principal, "adjust", "fee_standard", adjusted.id, {"supersedes": row.id},
+        before={"version": row.version, "cap_fen": row.cap_fen, "unit": row.unit, "reference": row.reference},
+        after={"version": adjusted.version, "cap_fen": adjusted.cap_fen, "unit": adjusted.unit, "reference": adjusted.reference, "effective_from": effective_from.isoformat()},
+    )
+    return FeeStandardRead.model_validate(adjusted)

@@ -205,10 +205,23 @@ class DisbursementBatch(Base):
 
 
 class FeeStandard(Base):
-    """The 普惠 fee standard for a year, county and service type (每年确定…收费标准，向社会公开)."""
+    """The 普惠 fee standard for a year, county and service type (三(二)3 每年确定并适时调整…收费标准，
+    向社会公开): each adjustment a new version from its day on; the one before kept, superseded."""
 
     __tablename__ = "fee_standard"
-    __table_args__ = (sa.UniqueConstraint("year", "county", "service_type", name="uq_fee_standard"),)
+    __table_args__ = (
+        sa.UniqueConstraint("year", "county", "service_type", "version", name="uq_fee_standard_version"),
+        # one standard in force a year, county and service type
+        sa.Index(
+            "uq_fee_standard_current",
+            "year",
+            "county",
+            "service_type",
+            unique=True,
+            sqlite_where=sa.text("superseded_on IS NULL"),
+            postgresql_where=sa.text("superseded_on IS NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     year: Mapped[int] = mapped_column(sa.Integer)
@@ -218,6 +231,9 @@ class FeeStandard(Base):
     unit: Mapped[str] = mapped_column(sa.String(8))  # month | hour | day
     reference: Mapped[str] = mapped_column(sa.String(200))  # the notice's 文号
     published_on: Mapped[dt.date] = mapped_column(sa.Date)
+    version: Mapped[int] = mapped_column(sa.Integer)  # 1 as first set, +1 an adjustment
+    effective_from: Mapped[dt.date] = mapped_column(sa.Date)
+    superseded_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)  # the day the next version took over
 
 
 platform = platform_tables(Base.metadata)

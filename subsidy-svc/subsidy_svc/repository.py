@@ -273,8 +273,11 @@ class PublicRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def fee_standards(self, *, year: int | None, county: str | None, after: str | None, limit: int) -> list[FeeStandard]:
+    async def fee_standards(self, *, year: int | None, county: str | None, history: bool, after: str | None, limit: int) -> list[FeeStandard]:
+        """Those in force, or with `history` every version (the superseded ones too)."""
         query = sa.select(FeeStandard).order_by(FeeStandard.id).limit(limit)
+        if not history:
+            query = query.where(FeeStandard.superseded_on.is_(None))
         if year:
             query = query.where(FeeStandard.year == year)
         if county:
@@ -284,8 +287,14 @@ class PublicRepository:
         return list((await self.session.execute(query)).scalars())
 
     async def fee_standard(self, year: int, county: str, service_type: str) -> FeeStandard | None:
-        query = sa.select(FeeStandard).where(FeeStandard.year == year, FeeStandard.county == county, FeeStandard.service_type == service_type)
+        """The one in force."""
+        query = sa.select(FeeStandard).where(
+            FeeStandard.year == year, FeeStandard.county == county, FeeStandard.service_type == service_type, FeeStandard.superseded_on.is_(None)
+        )
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def fee_standard_by_id(self, standard_id: str) -> FeeStandard | None:
+        return await self.session.get(FeeStandard, standard_id, with_for_update=True)
 
     def add(self, row: FeeStandard) -> None:
         self.session.add(row)

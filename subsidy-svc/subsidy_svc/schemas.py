@@ -232,6 +232,16 @@ class FeeStandardCreate(Strict):
     cap_fen: int = Field(gt=0, le=10**9)
     unit: Literal["month", "hour", "day"]
     reference: str = Field(min_length=1, max_length=200)
+    effective_from: dt.date | None = Field(None, description="in force from, within the year (default: today, or the year's first day)")
+
+
+class FeeStandardAdjustment(Strict):
+    """适时调整: the standard in force replaced from `effective_from` on (within its year)."""
+
+    cap_fen: int = Field(gt=0, le=10**9)
+    unit: Literal["month", "hour", "day"]
+    reference: str = Field(min_length=1, max_length=200, description="the adjusting notice's 文号")
+    effective_from: dt.date | None = Field(None, description="in force from, within the year and not before the version it replaces (default: today)")
 
 
 class FeeStandardRead(BaseModel):
@@ -245,6 +255,9 @@ class FeeStandardRead(BaseModel):
     unit: str
     reference: str
     published_on: dt.date
+    version: int
+    effective_from: dt.date
+    superseded_on: dt.date | None = Field(description="the day the next version took over; null while in force")
 
 
 class FeeStandardPage(BaseModel):

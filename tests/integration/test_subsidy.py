@@ -381,10 +381,30 @@ async def test_fee_reductions_count_children_never_name_them(suite: InProcessSui
 async def test_fee_standards_and_utility_rates_are_published(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
     standard = {"year": YEAR, "county": "441825", "service_type": "full_day", "cap_fen": 150000, "unit": "month", "reference": "连山发改〔2026〕1号"}
     assert (await suite.http.post(suite.url("subsidy", "/v1/fee-standards"), json=standard, headers=token_for("minzheng", "441825"))).status_code == 403
-    assert (await suite.http.post(suite.url("subsidy", "/v1/fee-standards"), json=standard, headers=token_for("fagai", "441825"))).status_code == 201
-    assert (await suite.http.post(suite.url("subsidy", "/v1/fee-standards"), json=standard, headers=token_for("fagai", "441825"))).status_code == 409
+    prices = token_for("fagai", "441825")
+    first = await suite.http.post(suite.url("subsidy", "/v1/fee-standards"), json=standard, headers=prices)
+    assert first.status_code == 201 and (first.json()["version"], first.json()["superseded_on"]) == (1, None)
+    again = await suite.http.post(suite.url("subsidy", "/v1/fee-standards"), json=standard, headers=prices)
+    assert again.status_code == 409 and again.json()["current"] == first.json()["id"]  # in force already: adjusted, not published twice
     listed = (await suite.http.get(suite.url("gateway", "/api/subsidy/v1/public/fee-standards"), params={"year": YEAR, "county": "441825"})).json()
     assert [(s["cap_fen"], s["reference"]) for s in listed["items"]] == [(150000, "连山发改〔2026〕1号")] and listed["next"] is None
+
+    # 适时调整: a new version from its day on, the one before kept and superseded, both published, audited
+    adjust_url = suite.url("subsidy", f"/v1/fee-standards/{first.json()['id']}/adjustments")
+    change = {"cap_fen": 160000, "unit": "month", "reference": "连山发改〔2026〕9号", "effective_from": today_in_china().isoformat()}
+    assert (await suite.http.post(adjust_url, json=change, headers=token_for("fagai", "441826"))).status_code == 403  # another county's office
+    too_early = await suite.http.post(adjust_url, json={**change, "effective_from": f"{YEAR - 1}-12-31"}, headers=prices)
+    assert too_early.status_code == 422 and too_early.json()["errors"][0]["field"] == "effective_from"
+    adjusted = await suite.http.post(adjust_url, json=change, headers=prices)
+    assert adjusted.status_code == 201 and (adjusted.json()["version"], adjusted.json()["cap_fen"]) == (2, 160000)
+    assert (await suite.http.post(adjust_url, json=change, headers=prices)).status_code == 409  # the superseded version is not adjusted again
+    in_force = (await suite.http.get(suite.url("subsidy", "/v1/public/fee-standards"), params={"year": YEAR, "county": "441825"})).json()["items"]
+    assert [(s["version"], s["cap_fen"]) for s in in_force] == [(2, 160000)]
+    history = (await suite.http.get(suite.url("subsidy", "/v1/public/fee-standards"), params={"year": YEAR, "county": "441825", "history": "true"})).json()["items"]
+    assert sorted((s["version"], s["superseded_on"]) for s in history) == [(1, today_in_china().isoformat()), (2, None)]
+    async with suite.runtime("subsidy").db.reading() as session:
+        audited = (await session.execute(sa.text("SELECT action, actor FROM audit_log WHERE entity = 'fee_standard' AND key = :key"), {"key": adjusted.json()["id"]})).all()
+    assert [tuple(a) for a in audited] == [("adjust", "fagai-441825-test")]
 
     uscc = await filed(suite, token_for, "441825")
     unfiled = await register(suite, token_for, registrar="minzheng", region="441825", name=registration_body()["name"])
