@@ -480,8 +480,10 @@ class CreditRepository(_Scoped):
             query = query.with_for_update(of=CreditAppeal)
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def appeals_page(self, *, status: str | None, after: str | None, limit: int) -> list[CreditAppeal]:
+    async def appeals_page(self, *, status: str | None, uscc: str | None, after: str | None, limit: int) -> list[CreditAppeal]:
         query = self._appeals()
+        if uscc:
+            query = query.where(CreditAppeal.uscc == uscc)
         if status:
             query = query.where(CreditAppeal.status == status)
         if after:

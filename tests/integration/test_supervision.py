@@ -165,8 +165,8 @@ async def test_a_critical_finding_makes_the_institution_dishonest_and_the_subsid
     appeal = await suite.http.post(suite.url("inspection", f"/v1/credit/{uscc}/appeals"), json={"reason": "留样记录在另一台账"}, headers=market)
     assert appeal.status_code == 201
     appeals = suite.url("inspection", "/v1/credit/appeals")
-    pending = (await suite.http.get(appeals, params={"status": "pending"}, headers=market)).json()
-    assert appeal.json()["id"] in {a["id"] for a in pending["items"]}
+    pending = (await suite.http.get(appeals, params={"status": "pending", "uscc": uscc}, headers=market)).json()
+    assert [a["id"] for a in pending["items"]] == [appeal.json()["id"]]
     assert appeal.json()["id"] not in {a["id"] for a in (await suite.http.get(appeals, headers=token_for("shichang", "441802"))).json()["items"]}
     decision = suite.url("inspection", f"/v1/credit/appeals/{appeal.json()['id']}/decision")
     upheld = {"decision": "upheld", "note": "复核确认已留样"}

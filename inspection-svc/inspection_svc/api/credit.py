@@ -16,15 +16,16 @@ router = APIRouter(tags=["credit"])
 
 
 # declared before /v1/credit/{uscc}, which would otherwise take "appeals" for a USCC
-@router.get("/v1/credit/appeals", response_model=Page[AppealRead], summary="Appeals in your region, e.g. `status=pending` to find those to decide")
+@router.get("/v1/credit/appeals", response_model=Page[AppealRead], summary="Appeals in your region by status and institution, e.g. `status=pending` to find those to decide")
 async def list_appeals(
     principal: CurrentPrincipal,
     session: ReadSession,
     status: Annotated[str | None, Query(pattern="^(pending|upheld|rejected)$")] = None,
+    uscc: str | None = None,
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[AppealRead]:
-    return await credit.appeals_page(session, principal, status, after, limit)
+    return await credit.appeals_page(session, principal, status, uscc, after, limit)
 
 
 @router.get("/v1/credit/{uscc}", response_model=CreditRead, summary="An institution's credit standing, with reasons (city-wide; 404 for an unknown USCC)")

@@ -110,10 +110,12 @@ async def file_appeal(session: AsyncSession, principal: Principal, uscc: str, bo
     return AppealRead.model_validate(appeal)
 
 
-async def appeals_page(session: AsyncSession, principal: Principal, status: str | None, after: str | None, limit: int) -> Page[AppealRead]:
+async def appeals_page(
+    session: AsyncSession, principal: Principal, status: str | None, uscc: str | None, after: str | None, limit: int
+) -> Page[AppealRead]:
     """Appeals of the institutions in the caller's region, so that pending ones can be found and decided."""
     _require_supervisor(principal)
-    rows = await CreditRepository(session, principal).appeals_page(status=status, after=after, limit=limit)
+    rows = await CreditRepository(session, principal).appeals_page(status=status, uscc=uscc, after=after, limit=limit)
     return Page[AppealRead](items=[AppealRead.model_validate(r) for r in rows], next=rows[-1].id if len(rows) == limit else None)
 
 
