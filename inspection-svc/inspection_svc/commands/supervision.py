@@ -12,7 +12,17 @@ from inspection_svc.domain import draw as drawing
 from inspection_svc.domain.checklists import CHECKLISTS
 from inspection_svc.models import Draw, Plan, platform
 from inspection_svc.repository import DrawRepository, PlanRepository, RosterRepository
-from inspection_svc.schemas import DrawCreate, DrawRead, DrawVerification, PlanCreate, PlanInspector, PlanRead, PublicDrawRead, RosterEntry
+from inspection_svc.schemas import (
+    AssignmentRead,
+    DrawCreate,
+    DrawRead,
+    DrawVerification,
+    PlanCreate,
+    PlanInspector,
+    PlanRead,
+    PublicDrawRead,
+    RosterEntry,
+)
 from shared.audit import audit
 from shared.auth import Principal
 from shared.db import utcnow
@@ -107,7 +117,7 @@ def public_draw_read(draw: Draw, plan: Plan) -> PublicDrawRead:
         size=draw.size,
         targets=draw.targets,
         inspectors=draw.inspectors if pseudonymous else [],
-        assignments=[{"uscc": a["uscc"], "inspectors": a["inspectors"] if pseudonymous else []} for a in draw.assignments],  # type: ignore[misc]
+        assignments=[AssignmentRead(uscc=a["uscc"], inspectors=a["inspectors"] if pseudonymous else []) for a in draw.assignments],
         drawn_at=draw.drawn_at,
     )
 
@@ -117,8 +127,9 @@ def draw_read(draw: Draw, plan: Plan) -> DrawRead:
     numbers = _enforcement_numbers(draw, plan)
     assigned = assigned_inspectors(draw, plan)
     return DrawRead(
-        **public_draw_read(draw, plan).model_dump(exclude={"assignments"}),
-        assignments=[{"uscc": uscc, "inspectors": ids} for uscc, ids in assigned.items()],  # type: ignore[misc]
+        **public_draw_read(draw, plan).model_dump(exclude={"inspectors", "assignments"}),
+        inspectors=draw.inspectors,
+        assignments=[AssignmentRead(uscc=uscc, inspectors=ids) for uscc, ids in assigned.items()],
         pseudonyms={number: pseudonym for pseudonym, number in numbers.items()},
     )
 
