@@ -483,7 +483,8 @@ async def disburse_batch(session: AsyncSession, principal: Principal, applicatio
     for application_id in dict.fromkeys(application_ids):
         row = await repo.get(application_id, for_update=True)
         if row is None or row.status != "approved":
-            skipped.append({"id": application_id, "reason": "not found" if row is None else f"the application is {row.status}"})
+            reason, rule = ("not found", "application_found") if row is None else (f"the application is {row.status}", "approved")
+            skipped.append({"id": application_id, "reason": reason, "rules": [rule]})
             continue
         _require_disburser(principal, await programme(session, row.programme))
         if failing := unmet(await _recheck(session, row, today)):  # the rest of the batch is still paid
