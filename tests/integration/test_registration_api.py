@@ -121,3 +121,10 @@ async def test_county_staff_count_only_their_county(suite, token_for) -> None:  
     assert own.status_code == 200 and own.json()["items"]
     city = await suite.http.get(url, params={**month, "region": "441803"}, headers=token_for("weijian", "441800"))
     assert city.json()["items"] == own.json()["items"]
+
+
+async def test_list_filters_outside_their_values_are_refused(suite, token_for) -> None:  # type: ignore[no-untyped-def]
+    url = suite.url("registration", "/v1/registrations")
+    for name, value in (("nature", "bogus"), ("status", "nope"), ("registrar", "jiaoyu")):
+        response = await suite.http.get(url, params={name: value}, headers=token_for("minzheng", "441802"))
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == name

@@ -76,6 +76,10 @@ async def test_the_kindergarten_ledger_is_pushed_to_health_by_education(suite: I
     created = await suite.http.post(url, json=body, headers=token_for("jiaoyu", "441882"))
     assert created.status_code == 201, created.text
     assert (await suite.http.post(url, json=body, headers=token_for("jiaoyu", "441882"))).status_code == 409
+    emptied = await suite.http.patch(f"{url}/{body['uscc']}", json={"classes": None}, headers=token_for("jiaoyu", "441882"))
+    assert emptied.status_code == 422 and emptied.json()["errors"][0]["rule"] == "not_null"
+    city = await suite.http.post(url, json={**body, "uscc": new_uscc("bianban", "441882"), "ledger_region": "441800"}, headers=token_for("jiaoyu", "441800"))
+    assert city.status_code == 422 and city.json()["errors"][0]["rule"] == "ledger_of_county"
     entry = await arrived(suite, token_for, body["uscc"])
     assert (entry["registrar"], entry["kind"], entry["health_region"]) == ("jiaoyu", "kindergarten_class", "441882")
 

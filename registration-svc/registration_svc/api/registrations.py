@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, status
 
@@ -18,7 +18,9 @@ from registration_svc.schemas import (
     RegistrationUpdate,
 )
 from shared.auth import CurrentPrincipal
+from shared.departments import REGISTRARS
 from shared.errors import forbidden, not_found
+from shared.events.registration import Nature
 from shared.service import ReadSession, WriteSession
 from shared.timeutil import MONTH_PATTERN, month_span, today_in_china
 
@@ -36,10 +38,10 @@ async def list_registrations(
     principal: CurrentPrincipal,
     session: ReadSession,
     county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    nature: str | None = None,
+    nature: Nature | None = None,
     month: Annotated[str | None, MONTH] = None,
-    registrar: str | None = None,
-    status: str | None = None,
+    registrar: Annotated[str | None, Query(pattern="^(" + "|".join(REGISTRARS) + ")$")] = None,
+    status: Literal["active", "deregistered"] | None = None,
     after: Annotated[str | None, Query(description="cursor: the `next` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> RegistrationPage:
