@@ -30,6 +30,7 @@ from gateway.schemas import (
     WebhookBody,
     WebhookCreate,
     WebhookCreated,
+    WebhookPage,
     WebhookRead,
     WebhookUpdate,
 )
@@ -273,8 +274,9 @@ def _webhook_read(hook: Webhook, pending: int = 0) -> WebhookRead:
     return WebhookRead.model_validate(hook).model_copy(update={"pending": pending})
 
 
-async def list_webhooks(session: AsyncSession, principal: Principal) -> list[WebhookRead]:
-    return [_webhook_read(h, n) for h, n in await WebhookRepository(session, _webhook_owner(principal)).listed()]
+async def list_webhooks(session: AsyncSession, principal: Principal, status: str | None, after: str | None, limit: int) -> WebhookPage:
+    rows = await WebhookRepository(session, _webhook_owner(principal)).listed(status=status, after=after, limit=limit)
+    return WebhookPage(items=[_webhook_read(h, n) for h, n in rows], next=rows[-1][0].id if len(rows) == limit else None)
 
 
 async def _webhook(repo: WebhookRepository, webhook_id: str) -> Webhook:

@@ -84,16 +84,24 @@ class WebhookRepository:
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def listed(self) -> list[tuple[Webhook, int]]:
-        """The endpoints with how many deliveries each still owes."""
+    async def listed(self, *, status: str | None, after: str | None, limit: int) -> list[tuple[Webhook, int]]:
+        """The endpoints, oldest first, with how many deliveries each still owes; a page from the one
+        after `after` (an endpoint's id)."""
         pending = (
             sa.select(sa.func.count())
             .where(WebhookDelivery.webhook_id == Webhook.id, WebhookDelivery.status == "pending")
             .scalar_subquery()
         )
-        query = sa.select(Webhook, pending).order_by(Webhook.created_at, Webhook.id)
+        query = sa.select(Webhook, pending).order_by(Webhook.created_at, Webhook.id).limit(limit)
         if self.owner is not None:
             query = query.where(Webhook.department == self.owner[0], Webhook.region == self.owner[1])
+        if status is not None:
+            query = query.where(Webhook.status == status)
+        if after is not None:
+            cursor = (await self.session.execute(sa.select(Webhook.created_at, Webhook.id).where(Webhook.id == after))).one_or_none()
+            if cursor is None:
+                return []  # deleted meanwhile: the list starts again from the client's first page
+            query = query.where(sa.or_(Webhook.created_at > cursor.created_at, sa.and_(Webhook.created_at == cursor.created_at, Webhook.id > cursor.id)))
         return [(hook, count) for hook, count in (await self.session.execute(query)).all()]
 
     async def every(self) -> list[Webhook]:

@@ -110,6 +110,11 @@ class WebhookRead(BaseModel):
     version: int
 
 
+class WebhookPage(BaseModel):
+    items: list[WebhookRead]
+    next: str | None = Field(description="the `after` of the next page; null on the last")
+
+
 class WebhookCreated(WebhookRead):
     secret: str = Field(description="shown this once: keep it to check the X-Tuoyu-Signature of each delivery")
 

@@ -9,7 +9,17 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from gateway import commands
 from gateway.models import platform
-from gateway.schemas import DeliveryPage, EventTypeRead, ReplayCreate, ReplayRead, WebhookCreate, WebhookCreated, WebhookRead, WebhookUpdate
+from gateway.schemas import (
+    DeliveryPage,
+    EventTypeRead,
+    ReplayCreate,
+    ReplayRead,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookPage,
+    WebhookRead,
+    WebhookUpdate,
+)
 from shared.auth import CurrentPrincipal
 from shared.service import ReadSession, WriteSession
 
@@ -17,9 +27,16 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 WebhookId = Annotated[str, Path(max_length=36)]
 
 
-@router.get("", response_model=list[WebhookRead], summary="The bureau's endpoints, with what each still owes and why one is paused")
-async def list_webhooks(principal: CurrentPrincipal, session: ReadSession) -> list[WebhookRead]:
-    return await commands.list_webhooks(session, principal)
+# A page, as every list: a bureau's endpoints are few, but an administrator lists every bureau's.
+@router.get("", response_model=WebhookPage, summary="The bureau's endpoints (an administrator's: every bureau's), with what each still owes and why one is paused")
+async def list_webhooks(
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    status: Literal["active", "paused"] | None = None,
+    after: Annotated[str | None, Query(max_length=36, description="the `next` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> WebhookPage:
+    return await commands.list_webhooks(session, principal, status, after, limit)
 
 
 @router.get("/event-types", response_model=list[EventTypeRead], summary="The event types the caller's bureau may receive")

@@ -92,13 +92,14 @@ class ApiError extends Error {
     const lines = [title];
     // The detail only when it says more than the title and the fields below (the server's words, often English).
     if (this.problem.detail && !errors.length && !PROBLEM_TITLES[slug]) lines.push(this.problem.detail);
-    for (const e of errors) {
-      const field = FIELDS[e.field] ? `${FIELDS[e.field]}（${e.field}）` : e.field;
-      const limit = (e.message || "").match(/-?\d+(\.\d+)?/);  // pydantic names the limit only in its message
-      lines.push(`· ${field}：${RULES[e.rule] ? RULES[e.rule].replace("N", limit ? limit[0] : "") : e.message}`);
-    }
+    for (const e of errors) lines.push(`· ${fieldText(e.field)}：${ruleText(e)}`);
     return lines.join("\n");
   }
+}
+const fieldText = (field) => (FIELDS[field] ? `${FIELDS[field]}（${field}）` : field);
+function ruleText(e) {
+  const limit = (e.message || "").match(/-?\d+(\.\d+)?/);  // pydantic names the limit only in its message
+  return RULES[e.rule] ? RULES[e.rule].replace("N", limit ? limit[0] : "") : e.message;
 }
 
 // One refresh at a time: a page loading two lists gets two 401s when the access token expires, and a
@@ -148,15 +149,17 @@ function action(label, run, { secondary = false } = {}) {
 }
 
 // A form from field specs; `submit(values)` is called with the values, its error shown.
-function form(fields, submitLabel, submit) {
+// Its inputs' ids are `f-<name>`, a list's filters `q-<name>`, so a page's form and its list's filters never share one.
+function form(fields, submitLabel, submit, idPrefix = "f") {
   const err = errorBox();
   const inputs = {};
   const el = h("form", { class: "grid" }, fields.map((f) => {
     let input;
-    if (f.options) input = h("select", { name: f.name, id: `f-${f.name}` }, Object.entries(f.options).map(([v, t]) => h("option", { value: v, selected: v === f.value }, t)));
-    else input = h("input", { name: f.name, id: `f-${f.name}`, type: f.type || "text", value: f.value ?? "", placeholder: f.placeholder || "", required: f.required !== false, min: f.min, step: f.step });
+    const id = `${idPrefix}-${f.name}`;
+    if (f.options) input = h("select", { name: f.name, id }, Object.entries(f.options).map(([v, t]) => h("option", { value: v, selected: v === String(f.value) }, t)));
+    else input = h("input", { name: f.name, id, type: f.type || "text", value: f.value ?? "", placeholder: f.placeholder || "", required: f.required !== false, min: f.min, step: f.step });
     inputs[f.name] = input;
-    return h("div", {}, h("label", { for: `f-${f.name}` }, f.label), input);
+    return h("div", {}, h("label", { for: id }, f.label), input);
   }), h("div", {}, h("button", { type: "submit" }, submitLabel)), err);
   el.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -189,7 +192,7 @@ function table(columns, load, { filters = [], empty = "暂无记录" } = {}) {
       info.textContent = `第 ${page + 1} 页，${items.length} 条`;
     } catch (e) { showError(err, e); info.textContent = ""; }
   }
-  const filterForm = filters.length ? form(filters, "筛选", async (values) => { params = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "")); cursors = [null]; page = 0; await fetchPage(); }) : null;
+  const filterForm = filters.length ? form(filters, "筛选", async (values) => { params = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "")); cursors = [null]; page = 0; await fetchPage(); }, "q") : null;
   fetchPage();
   const el = h("div", {}, filterForm, h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c.title)))), body)), h("div", { class: "pager" }, prev, next, info), err);
   el.reload = () => { cursors = [null]; page = 0; return fetchPage(); };
@@ -293,31 +296,42 @@ function renderImport() {
     const url = URL.createObjectURL(await r.blob());
     h("a", { href: url, download: "登记导入模板.xlsx" }).click();
   }
+  const phase = h("span", { class: "muted", "aria-live": "polite" });
   function upload() {
     if (!file.files[0]) { err.textContent = "请选择文件"; return; }
-    err.textContent = ""; report.replaceChildren(); bar.hidden = false; bar.value = 0;
+    err.textContent = ""; report.replaceChildren(); bar.hidden = false;
+    send(false);
+  }
+  // An XHR, not fetch, for the upload's progress; afterwards the server checks and writes every row, which
+  // takes a while and reports nothing: the bar goes indeterminate (no value) until the answer comes.
+  function send(retried) {
     const data = new FormData(); data.append("file", file.files[0]);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/registration/v1/registrations/imports?${query({ dry_run: dry.checked, all_or_nothing: atomic.checked })}`);
     xhr.setRequestHeader("Authorization", `Bearer ${session.token}`);
-    xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = (e.loaded / e.total) * 90; };
-    xhr.onload = () => {
-      bar.value = 100;
-      const body = JSON.parse(xhr.responseText);
+    bar.value = 0; phase.textContent = "正在上传…";
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = (e.loaded / e.total) * 100; };
+    xhr.upload.onload = () => { bar.removeAttribute("value"); phase.textContent = "服务器正在逐行校验、导入…"; };
+    xhr.onload = async () => {
+      if (xhr.status === 401 && !retried && (await refresh())) { send(true); return; }  // the sign-in refreshed, as api() does
+      bar.hidden = true; phase.textContent = "";
+      if (xhr.status === 401) { session.clear(); location.hash = "#/login"; return; }
+      let body;
+      try { body = JSON.parse(xhr.responseText); } catch { body = {}; }  // a 413 from a proxy, say, answers in HTML
       if (xhr.status !== 200) { showError(err, new ApiError(xhr.status, body)); return; }
       report.replaceChildren(h("p", {}, `共 ${body.rows} 行：接收 ${body.accepted}，拒绝 ${body.refused}${body.dry_run ? "（试导入，未写入）" : ""}`),
         h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["行", "统一社会信用代码", "结果", "原因"].map((t) => h("th", {}, t)))),
           h("tbody", {}, body.items.map((i) => h("tr", {}, h("td", {}, i.row), h("td", {}, i.uscc || ""),
             h("td", { class: i.status === "accepted" ? "ok" : "bad" }, { accepted: "接收", refused: "拒绝", not_imported: "未导入" }[i.status]),
-            h("td", {}, i.errors.map((e) => `${e.field}：${e.message}`).join("；"))))))));
+            h("td", {}, i.errors.map((e) => `${fieldText(e.field)}：${ruleText(e)}`).join("；"))))))));
     };
-    xhr.onerror = () => { err.textContent = "上传失败"; };
+    xhr.onerror = () => { bar.hidden = true; phase.textContent = ""; err.textContent = "上传失败：网络中断或服务不可用"; };
     xhr.send(data);
   }
   return h("section", {}, h("h2", {}, "批量导入登记名单"), h("p", {}, action("下载模板", template, { secondary: true })),
     h("div", { class: "grid" }, h("label", { for: "import-file" }, "名单文件（.xlsx）"), file,
       h("label", {}, dry, " 只检查不写入"), h("label", {}, atomic, " 有一行被拒绝则全部不导入")),
-    h("p", {}, h("button", { type: "button", onclick: upload }, "上传并导入")), bar, err, report);
+    h("p", {}, h("button", { type: "button", onclick: upload }, "上传并导入")), bar, phase, err, report);
 }
 
 function renderInbox() {
@@ -408,7 +422,10 @@ function renderFilings() {
     { title: "机构", render: (e) => h("a", { href: `#/profile/${e.uscc}` }, e.name) }, { title: "所在地", render: (e) => county(e.county) },
     { title: "登记日期", key: "registered_on" }, { title: "已过工作日", key: "working_days_since" },
     { title: "逾期", render: (e) => h("span", { class: e.overdue ? "bad" : "" }, e.overdue ? "是" : "否") },
-  ], (p) => api("GET", `/api/inspection/v1/unfiled?${query({ ...p, county: who.region !== "441800" ? who.region : "" })}`));
+  ], listed("/api/inspection/v1/unfiled"), { filters: [
+    { name: "county", label: "所在县（市、区）", options: countyOptions(who.region === "441800"), value: who.region !== "441800" ? who.region : "", required: false },
+    { name: "overdue_only", label: "只看逾期", options: { "": "否", true: "是" }, required: false },
+  ] });
   return h("div", {}, h("section", {}, h("h2", {}, "备案受理"), submit, h("h3", {}, "提交材料"), h("div", { class: "tiles" }, boxes)),
     h("section", {}, h("h2", {}, "备案申请"), list), h("section", {}, h("h2", {}, "已登记未备案"), unfiled));
 }
@@ -531,7 +548,11 @@ function renderSubsidies() {
   const budgets = table([
     { title: "项目", render: (b) => label(PROGRAMMES, b.programme) }, { title: "年度", key: "year" }, { title: "区域", render: (b) => county(b.region) }, { title: "级次", render: (b) => (b.level === "city" ? "市级" : "县级") },
     { title: "预算", render: (b) => yuan(b.amount_fen) }, { title: "已承诺", render: (b) => yuan(b.committed_fen) }, { title: "可用", render: (b) => yuan(b.available_fen) },
-  ], async () => ({ items: await api("GET", "/api/subsidy/v1/budgets"), next: null }));
+  ], listed("/api/subsidy/v1/budgets"), { filters: [
+    { name: "programme", label: "项目", options: { "": "全部", ...PROGRAMMES }, required: false },
+    { name: "year", label: "年度", options: { "": "全部", ...yearOptions() }, value: today().slice(0, 4), required: false },
+    { name: "region", label: "区域", options: countyOptions(), value: who.region !== "441800" ? who.region : "", required: false },
+  ] });
   return h("div", {}, h("section", {}, h("h2", {}, "奖补申请审批"), list), h("section", {}, h("h2", {}, "预算执行"), budgets));
 }
 
@@ -656,7 +677,7 @@ function renderTrackerRecords(indicator, year, region) {
 const HOOK_STATUS = { active: "推送中", paused: "已暂停" };
 function renderWebhooks() {
   const who = session.who;
-  const list = h("div"), log = h("div"), created = h("div");
+  const log = h("div"), created = h("div");
   const types = h("fieldset", { class: "checks" }, h("legend", {}, "订阅的事件（不选即本部门可接收的全部）"));
   const regions = h("fieldset", { class: "checks" }, h("legend", {}, "区域（不选即本级管辖的全部）"),
     (who.region === "441800" ? Object.keys(COUNTIES) : [who.region]).map((code) => h("label", {}, h("input", { type: "checkbox", name: "region", value: code }), county(code))));
@@ -676,27 +697,25 @@ function renderWebhooks() {
       filters: [{ name: "status", label: "状态", options: { "": "全部", pending: "待投递", delivered: "已送达" }, required: false }] }));
   }
 
-  async function showList() {
-    const hooks = await api("GET", "/api/webhooks");
-    list.replaceChildren(h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["接收地址", "事件", "区域", "状态", "待投递", "操作"].map((t) => h("th", {}, t)))),
-      h("tbody", {}, hooks.length ? hooks.map((hook) => {
-        const since = h("input", { type: "date", class: "inline", value: today(), "aria-label": "重放起始日期" });
-        return h("tr", {},
-          h("td", {}, hook.url, h("div", { class: "muted" }, hook.description)),
-          h("td", {}, hook.event_types.length ? `${hook.event_types.length} 类` : "全部可接收"),
-          h("td", {}, hook.regions.length ? hook.regions.map(county).join("、") : "本级全部"),
-          h("td", {}, h("span", { class: hook.status === "active" ? "ok" : "bad" }, HOOK_STATUS[hook.status]), hook.paused_reason ? h("div", { class: "bad wrap" }, hook.paused_reason) : null),
-          h("td", {}, hook.pending),
-          h("td", {},
-            action(hook.status === "active" ? "暂停" : "恢复", async () => { await api("POST", `/api/webhooks/${hook.id}/${hook.status === "active" ? "pause" : "resume"}`); await showList(); }, { secondary: true }),
-            action("投递记录", () => showLog(hook), { secondary: true }),
-            h("span", {}, since, action("重放", async () => {
-              const r = await api("POST", `/api/webhooks/${hook.id}/replays`, { since: since.value });
-              alert(`将重新投递 ${r.deliveries} 条事件（事件ID不变）`); await showList();
-            }, { secondary: true })),
-            action("删除", async () => { if (confirm("删除该接收地址及其待投递记录？")) { await api("DELETE", `/api/webhooks/${hook.id}`); await showList(); } }, { secondary: true })));
-      }) : [h("tr", {}, h("td", { colspan: 6 }, "尚未登记接收地址"))]))));
-  }
+  // Paged by the gateway: an administrator lists every bureau's endpoints.
+  const list = table([
+    { title: "接收地址", render: (hook) => h("span", {}, hook.url, h("div", { class: "muted" }, hook.description)) },
+    { title: "事件", render: (hook) => (hook.event_types.length ? `${hook.event_types.length} 类` : "全部可接收") },
+    { title: "区域", render: (hook) => (hook.regions.length ? hook.regions.map(county).join("、") : "本级全部") },
+    { title: "状态", render: (hook) => h("span", {}, h("span", { class: hook.status === "active" ? "ok" : "bad" }, HOOK_STATUS[hook.status]), hook.paused_reason ? h("div", { class: "bad wrap" }, hook.paused_reason) : null) },
+    { title: "待投递", key: "pending" },
+    { title: "操作", render: (hook) => {
+      const since = h("input", { type: "date", class: "inline", value: today(), "aria-label": "重放起始日期" });
+      return h("span", {},
+        action(hook.status === "active" ? "暂停" : "恢复", async () => { await api("POST", `/api/webhooks/${hook.id}/${hook.status === "active" ? "pause" : "resume"}`); await list.reload(); }, { secondary: true }),
+        action("投递记录", () => showLog(hook), { secondary: true }),
+        h("span", {}, since, action("重放", async () => {
+          const r = await api("POST", `/api/webhooks/${hook.id}/replays`, { since: since.value });
+          alert(`将重新投递 ${r.deliveries} 条事件（事件ID不变）`); await list.reload();
+        }, { secondary: true })),
+        action("删除", async () => { if (confirm("删除该接收地址及其待投递记录？")) { await api("DELETE", `/api/webhooks/${hook.id}`); await list.reload(); } }, { secondary: true }));
+    } },
+  ], listed("/api/webhooks"), { filters: [{ name: "status", label: "状态", options: { "": "全部", ...HOOK_STATUS }, required: false }], empty: "尚未登记接收地址" });
 
   const createForm = form([
     { name: "url", label: "接收地址（http/https）", placeholder: "https://…" },
@@ -707,10 +726,9 @@ function renderWebhooks() {
       event_types: checked(types, "type"), regions: checked(regions, "region") });
     created.replaceChildren(h("p", { class: "ok" }, "已登记。签名密钥只显示这一次，请妥善保存："), h("pre", { class: "secret" }, hook.secret),
       h("p", { class: "muted" }, "每次推送带 X-Tuoyu-Timestamp 与 X-Tuoyu-Signature（v1=HMAC-SHA256(密钥, 时间戳 + \".\" + 报文)），请校验签名并拒绝5分钟以前的时间戳。"));
-    await showList();
+    await list.reload();
   });
   createForm.prepend(types, regions);
-  showList().catch((e) => showError(list, e));
   return h("section", {}, h("h2", {}, "事件推送（Webhook）"), list, h("h3", {}, "登记新的接收地址"), createForm, created, log);
 }
 

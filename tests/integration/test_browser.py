@@ -147,7 +147,7 @@ async def test_a_filters_default_value_applies_to_the_first_load(browser, suite:
     await page.click("nav >> text=奖补审批")
     await page.wait_for_selector("text=奖补申请审批")
     await expect(page.locator(".pager .muted").first).to_contain_text("第")
-    assert await page.locator("#f-status").input_value() == "reviewed"
+    assert await page.locator("#q-status").input_value() == "reviewed"
     assert listed and "status=reviewed" in listed[0]  # 已初审 is shown selected and is what the city's list holds
 
 
@@ -269,5 +269,49 @@ async def test_the_api_docs_render_without_the_internet(browser, suite: InProces
 
     await page.route("**/*", only_the_gateway)
     await page.goto(suite.urls["gateway"] + "/docs")
-    await page.wait_for_selector(".swagger-ui .opblock-tag")  # Swagger UI ran and read the merged spec
+    # Swagger UI ran and read the merged spec (five services' worth: slow to lay out on a busy machine)
+    await page.wait_for_selector(".swagger-ui .opblock-tag", timeout=90000)
     assert outside == []
+
+
+async def test_an_import_refreshes_the_sign_in_and_reports_an_answer_that_is_not_json(browser, suite: InProcessSuite) -> None:  # type: ignore[no-untyped-def]
+    page = await signed_in(browser, suite, "minzheng-441802")
+    answers = iter([(401, "application/problem+json", '{"type": "urn:tuoyu:problem:unauthenticated", "title": "Unauthenticated", "status": 401}'),
+                    (413, "text/html", "<html><body>413 Request Entity Too Large</body></html>")])  # as a proxy in front would answer
+    imports: list[str] = []
+    refreshes: list[str] = []
+    page.on("request", lambda r: refreshes.append(r.url) if r.url.endswith("/auth/token") else None)
+
+    async def answer(route) -> None:  # type: ignore[no-untyped-def]
+        imports.append(route.request.headers["authorization"])
+        status, kind, body = next(answers)
+        await route.fulfill(status=status, content_type=kind, body=body)
+
+    await page.route("**/registrations/imports*", answer)
+    await page.click("nav >> text=批量导入")
+    await page.set_input_files("#import-file", files=[{"name": "名单.xlsx", "mimeType": "application/octet-stream", "buffer": b"PK" + b"\0" * 64}])
+    await page.click("button:has-text('上传并导入')")
+    await expect(page.locator("p.error")).to_contain_text("文件过大")
+    assert len(imports) == 2 and len(refreshes) == 1 and imports[0] != imports[1]  # sent again with the refreshed token
+    assert await page.locator("progress").is_hidden()
+
+
+async def test_the_portal_pages_its_lists_and_shows_the_utility_prices(browser, suite: InProcessSuite, drawn_plan: str) -> None:  # type: ignore[no-untyped-def]
+    page = await (await browser.new_context()).new_page()
+    page.set_default_timeout(20000)
+    draws: list[str] = []
+    page.on("request", lambda r: draws.append(r.url) if "/v1/public/draws?" in r.url else None)
+    await page.goto(suite.urls["gateway"] + "/public/#/draws")
+    await page.select_option("#d-region", "441823")
+    await page.select_option("#d-year", "2026")
+    await page.click("form button[type=submit]")
+    card = page.locator(".card", has_text="阳山县").first
+    await card.wait_for()
+    assert (await card.locator("strong").inner_text()).count("2026") == 1  # the year once
+    assert "region=441823" in draws[-1] and "year=2026" in draws[-1] and "limit=" in draws[-1]
+    for name, heading in (("returned", "备案退回公示"), ("fees", "收费标准"), ("utilities", "水电气价格")):
+        await page.goto(f"{suite.urls['gateway']}/public/#/{name}")
+        await page.wait_for_selector(f"h2:has-text('{heading}')")
+        await expect(page.locator("main")).not_to_contain_text("加载中")
+        assert "加载失败" not in await page.inner_text("main")
+    await page.screenshot(path=str(ARTIFACTS / "portal-utilities.png"), full_page=True)

@@ -113,7 +113,7 @@ async def test_a_receiver_gets_its_filter_signed_retried_and_replayed(suite: InP
 
     # another bureau's office neither sees nor touches it
     other = token_for("gongan", "441823")
-    assert (await suite.http.get(suite.url("gateway", "/api/webhooks"), headers=other)).json() == []
+    assert (await suite.http.get(suite.url("gateway", "/api/webhooks"), headers=other)).json() == {"items": [], "next": None}
     assert (await suite.http.post(suite.url("gateway", f"/api/webhooks/{hook['id']}/pause"), headers=other)).status_code == 404
 
 
@@ -182,7 +182,7 @@ async def test_an_endpoint_that_keeps_failing_is_paused_with_its_reason_and_resu
     assert amended.status_code == 200, amended.text
 
     async def paused() -> dict | None:
-        [shown] = (await suite.http.get(suite.url("gateway", "/api/webhooks"), headers=education)).json()
+        [shown] = (await suite.http.get(suite.url("gateway", "/api/webhooks"), headers=education)).json()["items"]
         return shown if shown["status"] == "paused" else None
 
     shown = await eventually(paused, timeout=30, what="the endpoint paused after failing again and again")
@@ -201,5 +201,19 @@ async def test_an_endpoint_that_keeps_failing_is_paused_with_its_reason_and_resu
     trail = await suite.http.get(suite.url("gateway", "/v1/admin/audit"), params={"entity": "webhook", "key": hook["id"]}, headers=token_for("weijian", "441800", "admin"))
     assert [e["action"] for e in trail.json()["items"]] == ["create", "resume"]
     assert (await suite.http.delete(suite.url("gateway", f"/api/webhooks/{hook['id']}"), headers=education)).status_code == 204
-    assert (await suite.http.get(suite.url("gateway", "/api/webhooks"), headers=education)).json() == []
+    assert (await suite.http.get(suite.url("gateway", "/api/webhooks"), headers=education)).json() == {"items": [], "next": None}
 
+
+
+async def test_the_endpoints_are_listed_by_page_and_status(suite: InProcessSuite, token_for, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
+    bureau = token_for("nongye", "441826")
+    made = [(await _create(suite, bureau, {"url": receiver.url(f"farm-{n}")}))["id"] for n in range(3)]
+    assert (await suite.http.post(suite.url("gateway", f"/api/webhooks/{made[1]}/pause"), headers=bureau)).status_code == 200
+    url = suite.url("gateway", "/api/webhooks")
+    first = (await suite.http.get(url, params={"limit": 2}, headers=bureau)).json()
+    assert [h["id"] for h in first["items"]] == made[:2] and first["next"] == made[1]
+    rest = (await suite.http.get(url, params={"limit": 2, "after": first["next"]}, headers=bureau)).json()
+    assert [h["id"] for h in rest["items"]] == made[2:] and rest["next"] is None
+    paused = (await suite.http.get(url, params={"status": "paused"}, headers=bureau)).json()
+    assert [h["id"] for h in paused["items"]] == [made[1]]
+    assert (await suite.http.get(url, params={"status": "broken"}, headers=bureau)).status_code == 422
