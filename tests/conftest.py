@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import settings
 
 from services.broker import EmbeddedBroker
 from services.scratch import ScratchDatabases
@@ -19,6 +20,10 @@ POSTGRES_REQUIRED = os.environ.get("TUOYU_TEST_REQUIRE_POSTGRES") == "1"
 # Topics of several partitions, as on Apache Kafka (the embedded default is one): order and scale
 # are tested across partitions, whichever suite of the session creates the topics first.
 os.environ.setdefault("TUOYU_KAFKA_PARTITIONS", "3")
+# Property tests judge what the code does, not how fast: Hypothesis's default deadline (200 ms an
+# example) turns a busy shared machine into a failure.
+settings.register_profile("tuoyu", deadline=None)
+settings.load_profile("tuoyu")
 
 
 def _postgres_reachable() -> bool:
