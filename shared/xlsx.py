@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 # openpyxl is imported where a workbook is made or read, not with the module: it would add
 # ~6 MB to every service process for the few requests that export or import a sheet.
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# money goes in as Decimal yuan (exact fen, never a float) and shows as the bureaus write it
+MONEY_FORMAT = "#,##0.00"
 
 
 @dataclass
@@ -42,6 +45,8 @@ def workbook_bytes(*sheets: Sheet) -> bytes:
             for cell in ws[ws.max_row]:
                 if cell.data_type == "f":  # text a user typed is never a formula in the bureau's Excel
                     cell.data_type = "s"
+                elif isinstance(cell.value, Decimal):
+                    cell.number_format = MONEY_FORMAT
         for index, title in enumerate(spec.header, start=1):
             ws.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(str(title)) * 2))
         for index, allowed in spec.choices.items():
