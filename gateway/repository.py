@@ -26,6 +26,9 @@ class AccountRepository:
     async def by_id(self, account_id: str) -> Account | None:
         return await self.session.get(Account, account_id)
 
+    async def disabled_usernames(self) -> set[str]:
+        return set((await self.session.execute(sa.select(Account.username).where(Account.disabled.is_(True)))).scalars())
+
     async def existing_usernames(self) -> set[str]:
         return set((await self.session.execute(sa.select(Account.username))).scalars())
 

@@ -96,13 +96,17 @@ async def list_accounts(principal: CurrentPrincipal, session: ReadSession, depar
 
 
 @router.post("/auth/accounts/{username}/disable", response_model=AccountRead, summary="Disable an account and revoke its refresh tokens")
-async def disable(username: Username, principal: CurrentPrincipal, session: WriteSession) -> AccountRead:
-    return await commands.set_account_disabled(session, principal, username, disabled=True)
+async def disable(username: Username, principal: CurrentPrincipal, session: WriteSession, request: Request) -> AccountRead:
+    read = await commands.set_account_disabled(session, principal, username, disabled=True)
+    request.app.state.disabled_accounts.mark(username, True)  # refused here at once; other gateways within revocation.POLL_S
+    return read
 
 
 @router.post("/auth/accounts/{username}/enable", response_model=AccountRead, summary="Enable a disabled account again")
-async def enable(username: Username, principal: CurrentPrincipal, session: WriteSession) -> AccountRead:
-    return await commands.set_account_disabled(session, principal, username, disabled=False)
+async def enable(username: Username, principal: CurrentPrincipal, session: WriteSession, request: Request) -> AccountRead:
+    read = await commands.set_account_disabled(session, principal, username, disabled=False)
+    request.app.state.disabled_accounts.mark(username, False)
+    return read
 
 
 @router.post("/auth/accounts/{username}/password", response_model=AccountRead, summary="An administrator sets a new password; the account's sign-ins end")

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 
 from gateway.demo import seed_demo_accounts
 from gateway.models import platform
+from gateway.repository import AccountRepository
 from shared.audit import trail
 from shared.auth import Principal, TokenIssuer
 from shared.departments import DEPARTMENTS
@@ -20,6 +21,7 @@ from shared.keys import generate_keypair
 from tests.factories import registration_body
 from tests.integration.helpers import register
 from tests.integration.suite import InProcessSuite
+from tests.waiting import eventually
 
 PASSWORD = "access-tests-password"
 REGISTRARS = {"bianban", "minzheng", "shichang"}  # 编办, 民政, 市场监管 register by the institution's nature
@@ -57,6 +59,29 @@ async def test_revocation_and_disabling_stop_refreshing(suite: InProcessSuite, a
     assert disable.status_code == 200 and disable.json()["disabled"] is True
     assert (await token(suite, grant_type="refresh_token", refresh_token=other["refresh_token"])).status_code == 400
     assert (await token(suite, grant_type="password", username="fagai-441821", password=PASSWORD)).status_code == 400
+
+
+async def test_a_disabled_accounts_access_token_is_refused_at_the_gateway_before_it_expires(suite: InProcessSuite, accounts: None) -> None:
+    admin = {"Authorization": f"Bearer {(await token(suite, grant_type='password', username='admin', password=PASSWORD)).json()['access_token']}"}
+    victim = {"Authorization": f"Bearer {(await token(suite, grant_type='password', username='zhujian-441823', password=PASSWORD)).json()['access_token']}"}
+    url = suite.url("gateway", "/api/registration/v1/registrations")
+    assert (await suite.http.get(url, headers=victim)).status_code == 200
+    assert (await suite.http.post(suite.url("gateway", "/auth/accounts/zhujian-441823/disable"), headers=admin)).status_code == 200
+    refused = await suite.http.get(url, headers=victim)
+    assert refused.status_code == 401 and refused.json()["detail"] == "the account is disabled"
+    assert (await suite.http.post(suite.url("gateway", "/auth/accounts/zhujian-441823/enable"), headers=admin)).status_code == 200
+    assert (await suite.http.get(url, headers=victim)).status_code == 200
+
+    # disabled by another gateway (here: straight in the database): this one learns it from its next read
+    async with suite.runtime("gateway").db.transaction() as session:
+        (await AccountRepository(session).by_username("zhujian-441823", for_update=True)).disabled = True  # type: ignore[union-attr]
+
+    async def refused() -> bool:
+        return (await suite.http.get(url, headers=victim)).status_code == 401
+
+    await eventually(refused, what="the disabled account refused after the gateway's next read of the accounts")
+    async with suite.runtime("gateway").db.transaction() as session:
+        (await AccountRepository(session).by_username("zhujian-441823", for_update=True)).disabled = False  # type: ignore[union-attr]
 
 
 async def test_administrators_create_accounts_for_people_and_systems(suite: InProcessSuite, accounts: None) -> None:
