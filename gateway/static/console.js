@@ -77,11 +77,11 @@ const RULES = {
   region_of_qingyuan: "不是清远市的县（市、区）", known_region: "不是清远市的县（市、区）", known_role: "不是已知的角色",
   webhook_target: "接收地址不可用", after_since: "须晚于起始日期", registered_institution: "机构未登记", registered_employer: "单位未登记",
   two_without_conflict: "须有两名无利害关系的检查人员", within_budget: "超出预算", conditions_met: "不符合条件", drawn_by_plan: "须为抽取到的检查对象和人员",
-  unique_ids: "编号重复", covers_checklist: "检查单每一项都须有结果", failed_item_has_finding: "不合格项须记录发现的问题",
+  unique_ids: "编号重复", current_password: "原密码不正确", differs_from_old: "须与原密码不同", same_as_new: "两次输入的新密码不一致", covers_checklist: "检查单每一项都须有结果", failed_item_has_finding: "不合格项须记录发现的问题",
   at_least_two: "至少两名检查人员", drawn_inspectors: "须为抽取的检查人员（替换须说明理由）", agency_checklist: "不在本部门检查单内", xlsx: "须为 .xlsx 文件", template_columns: "与模板的列不一致", not_readable_by_department: "本部门不能接收该事件",
 };
 const FIELDS = { uscc: "统一社会信用代码", name: "名称", county: "所在县（市、区）", region: "区域", password: "密码", old_password: "原密码",
-  new_password: "新密码", inspectors: "检查人员", inspected_on: "检查日期", registered_on: "登记日期", url: "接收地址", plan_id: "抽查计划" };
+  new_password: "新密码", repeated: "再次输入的新密码", inspectors: "检查人员", inspected_on: "检查日期", registered_on: "登记日期", url: "接收地址", plan_id: "抽查计划" };
 
 class ApiError extends Error {
   constructor(status, problem) { super(problem.detail || problem.title || `HTTP ${status}`); this.status = status; this.problem = problem; }
@@ -221,6 +221,7 @@ const PAGES = {
   webhooks: { title: "事件推送", for: MEETING, render: renderWebhooks },
   records: { title: "指标明细", for: MEETING, render: renderTrackerRecords, hidden: true },
   profile: { title: "机构档案", for: null, render: renderProfile },
+  password: { title: "修改密码", for: null, render: renderPassword },
 };
 
 function allowed(page) {
@@ -754,6 +755,23 @@ function renderProfile(uscc) {
   const el = h("section", {}, h("h2", {}, "机构档案"), form([{ name: "uscc", label: "统一社会信用代码", value: uscc || "" }], "查询", (v) => show(v.uscc)), out);
   if (uscc) show(uscc).catch((e) => showError(out, e));
   return el;
+}
+
+// A changed password ends every sign-in of the account (DESIGN §6), this one too: sign in again with the new one.
+function renderPassword() {
+  const done = h("div");
+  return h("section", {}, h("h2", {}, "修改密码"), form([
+    { name: "old_password", label: "原密码", type: "password" },
+    { name: "new_password", label: "新密码（至少12位）", type: "password" },
+    { name: "repeated", label: "再次输入新密码", type: "password" },
+  ], "修改", async (v) => {
+    if (v.new_password !== v.repeated) throw new ApiError(422, { type: "urn:tuoyu:problem:validation", errors: [{ field: "repeated", rule: "same_as_new", message: "" }] });
+    await api("POST", "/auth/password", { old_password: v.old_password, new_password: v.new_password });
+    const r = await fetch("/auth/token", { method: "POST", body: new URLSearchParams({ grant_type: "password", username: session.who.username, password: v.new_password }) });
+    if (!r.ok) { session.clear(); location.hash = "#/login"; return; }
+    session.save(await r.json());
+    done.replaceChildren(h("p", { class: "ok" }, "密码已修改，其他设备上的登录已失效。"));
+  }), done);
 }
 
 function renderLogin() {

@@ -86,7 +86,7 @@ async def test_register_then_see_it_in_the_health_bureaus_inbox(browser, suite: 
 
 # Every page of the console's PAGES the administrator can open (records is reached from the tracker, with its arguments).
 PHONE_PAGES = ("home", "registrations", "register", "import", "inbox", "compliance", "filings", "plans", "inspections", "practitioners",
-               "subsidies", "tracker", "webhooks", "profile")
+               "subsidies", "tracker", "webhooks", "profile", "password")
 
 
 @pytest.fixture(scope="module")
@@ -315,3 +315,24 @@ async def test_the_portal_pages_its_lists_and_shows_the_utility_prices(browser, 
         await expect(page.locator("main")).not_to_contain_text("加载中")
         assert "加载失败" not in await page.inner_text("main")
     await page.screenshot(path=str(ARTIFACTS / "portal-utilities.png"), full_page=True)
+
+
+async def test_a_clerk_changes_their_password_and_stays_signed_in(browser, suite: InProcessSuite) -> None:  # type: ignore[no-untyped-def]
+    admin = await suite.http.post(suite.url("gateway", "/auth/token"), data={"grant_type": "password", "username": "admin", "password": PASSWORD})
+    clerk = {"username": "browser-clerk", "kind": "person", "secret": PASSWORD, "display_name": "浏览器测试", "department": "jiaoyu", "region": "441802"}
+    created = await suite.http.post(suite.url("gateway", "/auth/accounts"), json=clerk, headers={"Authorization": f"Bearer {admin.json()['access_token']}"})
+    assert created.status_code == 201, created.text
+    page = await signed_in(browser, suite, "browser-clerk")
+    await page.click("nav >> text=修改密码")
+    await page.fill("#f-old_password", "not-my-password")
+    await page.fill("#f-new_password", "a-new-password-2026")
+    await page.fill("#f-repeated", "a-new-password-2026")
+    await page.click("form button[type=submit]")
+    await expect(page.locator("p.error")).to_contain_text("原密码不正确")
+    await page.fill("#f-old_password", PASSWORD)
+    await page.click("form button[type=submit]")
+    await page.wait_for_selector("text=密码已修改")
+    await page.click("nav >> text=登记名册")  # signed in again with the new password: the lists still load
+    await expect(page.locator(".pager .muted").first).to_contain_text("第")
+    again = await suite.http.post(suite.url("gateway", "/auth/token"), data={"grant_type": "password", "username": "browser-clerk", "password": "a-new-password-2026"})
+    assert again.status_code == 200
