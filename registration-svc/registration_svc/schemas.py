@@ -40,7 +40,8 @@ class RegistrationCreate(Strict):
 class Amendment(Strict):
     """A PATCH body: a field left out stays as it is; none of them may be emptied with `null`
     (every one is required of the record, DESIGN §5), so a `null` is refused naming its field
-    rather than written or taken for "no change"."""
+    rather than written or taken for "no change". The types say so to clients too: the `None` a
+    field left out holds is never validated."""
 
     @field_validator("*", mode="before")
     @classmethod
@@ -54,17 +55,17 @@ class RegistrationUpdate(Amendment):
     """An amendment: only what changes. USCC, nature, registrar, its office and the registration
     date cannot change; an institution that changes those registers anew."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    county: str | None = Field(None, pattern=r"^\d{6}$")
-    address: str | None = Field(None, min_length=1, max_length=300)
-    legal_representative: str | None = Field(None, min_length=1, max_length=100)
-    service_types: list[ServiceType] | None = Field(None, min_length=1, max_length=4)
-    places: Places | None = None
-    inclusive: bool | None = None
-    operating_mode: OperatingMode | None = None
-    employer_run: bool | None = None
-    sponsors: list[str] | None = Field(None, max_length=20)
-    area: Area | None = None
+    name: str = Field(None, min_length=1, max_length=200)
+    county: str = Field(None, pattern=r"^\d{6}$")
+    address: str = Field(None, min_length=1, max_length=300)
+    legal_representative: str = Field(None, min_length=1, max_length=100)
+    service_types: list[ServiceType] = Field(None, min_length=1, max_length=4)
+    places: Places = Field(None)
+    inclusive: bool = Field(None)
+    operating_mode: OperatingMode = Field(None)
+    employer_run: bool = Field(None)
+    sponsors: list[str] = Field(None, max_length=20)
+    area: Area = Field(None)
 
 
 class EndingCreate(Strict):
@@ -113,11 +114,11 @@ class KindergartenClassCreate(Strict):
 
 
 class KindergartenClassUpdate(Amendment):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    address: str | None = Field(None, min_length=1, max_length=300)
-    classes: int | None = Field(None, ge=1, le=100)
-    places: int | None = Field(None, ge=0, le=2000)
-    inclusive: bool | None = None
+    name: str = Field(None, min_length=1, max_length=200)
+    address: str = Field(None, min_length=1, max_length=300)
+    classes: int = Field(None, ge=1, le=100)
+    places: int = Field(None, ge=0, le=2000)
+    inclusive: bool = Field(None)
 
 
 class KindergartenClassRead(KindergartenClassSnapshot):
