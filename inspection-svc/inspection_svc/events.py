@@ -62,6 +62,8 @@ STAFFING = ConsumerSpec(
     {
         "tuoyu.training.practitioner.hired.v1": applying(PractitionerSnapshot, staffing_cmd.practitioner_changed),
         "tuoyu.training.practitioner.departed.v1": applying(PractitionerSnapshot, staffing_cmd.practitioner_changed),
+        # a volunteer flag corrected changes who counts toward the staffing ratios
+        "tuoyu.training.practitioner.amended.v1": applying(PractitionerSnapshot, staffing_cmd.practitioner_changed),
         "tuoyu.training.certificate.issued.v1": applying(CertificateIssued, staffing_cmd.certificate_issued),
         "tuoyu.training.health_check.recorded.v1": applying(HealthCheckRecorded, staffing_cmd.health_checked),
     },

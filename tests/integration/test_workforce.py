@@ -324,6 +324,12 @@ async def test_a_practitioner_is_corrected_audited_and_announced(suite: InProces
     events = await eventually(announced, what="the correction announced")
     assert len(events) == 1 and events[0]["data"]["volunteer"] is True
 
+    async def supervision_counts_no_staff() -> bool:  # a volunteer counts for nothing in the ratios
+        staffing = await suite.http.get(suite.url("inspection", f"/v1/staffing/{uscc}"), headers=token_for(*HEALTH))
+        return staffing.status_code == 200 and staffing.json()["staff"] == 0
+
+    await eventually(supervision_counts_no_staff, what="the supervision side no longer counting the volunteer")
+
 
 async def test_enrolment_attendance_and_in_service_hours(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
     uscc = await employer(suite, token_for, toddler=10)
