@@ -17,6 +17,7 @@ from tests.integration.helpers import MATERIALS, arrived, filed, publish, regist
 from tests.integration.suite import InProcessSuite
 from tests.waiting import eventually
 
+YEAR = today_in_china().year  # designations are for the year under way
 INSPECTOR_NAMES = {"F01": "王执法", "F02": "李执法", "F03": "陈执法", "F04": "周执法"}
 
 
@@ -236,20 +237,20 @@ async def test_a_demonstration_unit_is_nominated_by_the_county_and_confirmed_by_
     county, city = token_for("weijian", "441803"), token_for("weijian", "441800")
     nominate = suite.url("inspection", "/v1/designations/demonstration")
 
-    refused = await suite.http.post(nominate, json={"uscc": uscc, "year": 2026}, headers=county)
+    refused = await suite.http.post(nominate, json={"uscc": uscc, "year": YEAR}, headers=county)
     assert refused.status_code == 422
     assert {e["rule"] for e in refused.json()["errors"]} == {"inclusive", "quality_rating"}
     assert {c["criterion"]: c["met"] for c in refused.json()["criteria"]}["filed"] is True
 
-    inclusive = {"uscc": uscc, "year": 2026, "monthly_fee_fen": 180000, "fee_cap_fen": 150000, "fee_standard_ref": "清发改价格〔2026〕1号"}
+    inclusive = {"uscc": uscc, "year": YEAR, "monthly_fee_fen": 180000, "fee_cap_fen": 150000, "fee_standard_ref": "清发改价格〔2026〕1号"}
     too_dear = await suite.http.post(suite.url("inspection", "/v1/designations/inclusive"), json=inclusive, headers=county)
     assert too_dear.status_code == 422 and too_dear.json()["errors"][0]["rule"] == "fee_within_standard"
     recognised = await suite.http.post(suite.url("inspection", "/v1/designations/inclusive"), json={**inclusive, "monthly_fee_fen": 140000}, headers=county)
     assert recognised.status_code == 201, recognised.text
     await publish(suite, token_for, uscc, 92)
 
-    assert (await suite.http.post(nominate, json={"uscc": uscc, "year": 2026}, headers=city)).status_code == 403  # counties nominate
-    nominated = await suite.http.post(nominate, json={"uscc": uscc, "year": 2026}, headers=county)
+    assert (await suite.http.post(nominate, json={"uscc": uscc, "year": YEAR}, headers=city)).status_code == 403  # counties nominate
+    nominated = await suite.http.post(nominate, json={"uscc": uscc, "year": YEAR}, headers=county)
     assert nominated.status_code == 201, nominated.text
     confirm = suite.url("inspection", f"/v1/designations/{nominated.json()['id']}/confirmation")
     assert (await suite.http.post(confirm, headers=county)).status_code == 403  # the city confirms
@@ -261,7 +262,7 @@ async def test_a_demonstration_unit_is_nominated_by_the_county_and_confirmed_by_
 
     async def subsidy_knows() -> bool:
         facts = (await suite.http.get(suite.url("subsidy", f"/v1/institutions/{uscc}"), headers=finance)).json()
-        return facts.get("demonstration_years") == [2026] and facts.get("inclusive_years") == [2026]
+        return facts.get("demonstration_years") == [YEAR] and facts.get("inclusive_years") == [YEAR]
 
     await eventually(subsidy_knows, what="the designations on the subsidy side")
 
@@ -280,10 +281,10 @@ async def test_a_demonstration_unit_is_nominated_by_the_county_and_confirmed_by_
 async def test_confirmation_is_refused_when_a_criterion_fails_in_between(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
     uscc = await filed(suite, token_for, "441802")
     county, city = token_for("weijian", "441802"), token_for("weijian", "441800")
-    inclusive = {"uscc": uscc, "year": 2026, "monthly_fee_fen": 100000, "fee_cap_fen": 150000, "fee_standard_ref": "清发改价格〔2026〕1号"}
+    inclusive = {"uscc": uscc, "year": YEAR, "monthly_fee_fen": 100000, "fee_cap_fen": 150000, "fee_standard_ref": "清发改价格〔2026〕1号"}
     assert (await suite.http.post(suite.url("inspection", "/v1/designations/inclusive"), json=inclusive, headers=county)).status_code == 201
     await publish(suite, token_for, uscc, 95)
-    nominated = (await suite.http.post(suite.url("inspection", "/v1/designations/demonstration"), json={"uscc": uscc, "year": 2026}, headers=county)).json()
+    nominated = (await suite.http.post(suite.url("inspection", "/v1/designations/demonstration"), json={"uscc": uscc, "year": YEAR}, headers=county)).json()
     today = today_in_china().isoformat()
     fire = {
         "uscc": uscc,
@@ -440,7 +441,7 @@ async def test_an_upheld_appeal_clears_only_what_was_listed_when_it_was_filed(su
 async def test_bad_input_is_refused_and_a_deregistered_operator_can_be_banned(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
     uscc = await filed(suite, token_for, "441826")
     health = token_for("weijian", "441826")
-    huge = {"uscc": uscc, "year": 2026, "monthly_fee_fen": 10**19, "fee_cap_fen": 10**20, "fee_standard_ref": "x"}
+    huge = {"uscc": uscc, "year": YEAR, "monthly_fee_fen": 10**19, "fee_cap_fen": 10**20, "fee_standard_ref": "x"}
     overflow = await suite.http.post(suite.url("inspection", "/v1/designations/inclusive"), json=huge, headers=health)
     assert overflow.status_code == 422 and {e["field"] for e in overflow.json()["errors"]} >= {"monthly_fee_fen"}
 

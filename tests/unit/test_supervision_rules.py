@@ -103,8 +103,11 @@ def test_each_demonstration_criterion_is_named_when_it_fails() -> None:
 
 
 def test_inclusive_recognition_against_the_fee_standard() -> None:
-    assert unmet(inclusive_criteria(FACTS, 150000, 150000)) == []
-    assert [c.criterion for c in unmet(inclusive_criteria(FACTS, 150001, 150000))] == ["fee_within_standard"]
+    assert unmet(inclusive_criteria(FACTS, 150000, 150000, 2026, 2026)) == []
+    assert [c.criterion for c in unmet(inclusive_criteria(FACTS, 150001, 150000, 2026, 2026))] == ["fee_within_standard"]
+    assert unmet(inclusive_criteria(FACTS, 150000, 150000, 2025, 2026)) == unmet(inclusive_criteria(FACTS, 150000, 150000, 2027, 2026)) == []
+    assert [c.criterion for c in unmet(inclusive_criteria(FACTS, 150000, 150000, 2099, 2026))] == ["year"]
+    assert [c.criterion for c in unmet(inclusive_criteria(FACTS, 150000, 150000, 2024, 2026))] == ["year"]
 
 
 def test_an_inspection_record_keeps_to_its_agency_checklist() -> None:

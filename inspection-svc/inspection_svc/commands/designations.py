@@ -116,7 +116,7 @@ async def recognise_inclusive(session: AsyncSession, principal: Principal, body:
     repo = DesignationRepository(session, principal)
     if await repo.standing(body.uscc, "inclusive", body.year, for_update=True):
         raise Problem(409, "already-recognised", "Already recognised", f"{body.uscc} is recognised as 普惠 for {body.year}")
-    criteria = inclusive_criteria(facts, body.monthly_fee_fen, body.fee_cap_fen)
+    criteria = inclusive_criteria(facts, body.monthly_fee_fen, body.fee_cap_fen, body.year, today.year)
     if unmet(criteria):
         raise _refuse(criteria, "普惠 recognition")
     return await _designate(

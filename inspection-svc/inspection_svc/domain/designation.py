@@ -29,8 +29,11 @@ class InstitutionFacts:
     open_critical_findings: int
 
 
-def inclusive_criteria(facts: InstitutionFacts, monthly_fee_fen: int, fee_cap_fen: int) -> list[Criterion]:
+def inclusive_criteria(facts: InstitutionFacts, monthly_fee_fen: int, fee_cap_fen: int, year: int, this_year: int) -> list[Criterion]:
     return [
+        # recognised for a year against that year's fee standard: the year under way, the one about
+        # to begin, or the one just ended (a recognition made on paper entered late), nothing further
+        Criterion("year", this_year - 1 <= year <= this_year + 1, f"认定年度 {year}，可认定 {this_year - 1}–{this_year + 1} 年"),
         Criterion("registered", facts.registration_status == "active", f"登记状态：{facts.registration_status or '未收到'}"),
         Criterion("filed", facts.filing_status == "accepted", f"备案状态：{facts.filing_status or '未备案'}"),
         Criterion(
