@@ -336,3 +336,15 @@ async def test_a_clerk_changes_their_password_and_stays_signed_in(browser, suite
     await expect(page.locator(".pager .muted").first).to_contain_text("第")
     again = await suite.http.post(suite.url("gateway", "/auth/token"), data={"grant_type": "password", "username": "browser-clerk", "password": "a-new-password-2026"})
     assert again.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["", "draws", "returned", "fees", "utilities"])
+async def test_every_portal_page_fits_a_phone(browser, suite: InProcessSuite, drawn_plan: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    page = await (await browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)).new_page()
+    page.set_default_timeout(20000)
+    await page.goto(f"{suite.urls['gateway']}/public/#/{name}")
+    await page.wait_for_selector("main section")
+    await expect(page.locator("main")).not_to_contain_text("加载中")
+    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    await page.screenshot(path=str(ARTIFACTS / f"portal-phone-{name or 'search'}.png"), full_page=True)
+    assert overflow <= 1
