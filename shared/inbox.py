@@ -629,7 +629,7 @@ class EventConsumer:
     async def _follow_feeds_forever(self) -> None:
         if self.feeds is None:
             return
-        wait = self.settings.feed_follow_interval_s
+        retry: float | None = None  # after a failure, how soon to try again; else the interval
         triggered = False
         while True:
             interval = self.settings.feed_follow_interval_s  # read each round: it may be re-tuned live
@@ -640,18 +640,25 @@ class EventConsumer:
                     if self.on_catch_up is not None:
                         async with self.db.transaction() as session:
                             await self.on_catch_up(session, result)
-                wait = interval
+                retry = None
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - try again soon (a producer still starting, say)
-                wait = min(1.0 if wait >= interval else wait * 2, interval)
-                log.warning("feed catch-up failed", consumer=self.name, error=repr(exc)[:300], retry_in_s=wait)
-            try:
-                await asyncio.wait_for(self._catch_up_now.wait(), timeout=wait)
-                triggered = True
-            except TimeoutError:
-                triggered = False
+                retry = min(1.0 if retry is None else retry * 2, interval)
+                log.warning("feed catch-up failed", consumer=self.name, error=repr(exc)[:300], retry_in_s=retry)
+            triggered = await self._until_next_pass(time.monotonic(), retry)
             self._catch_up_now.clear()
+
+    async def _until_next_pass(self, since: float, retry: float | None) -> bool:
+        """Wait for a trigger (True) or the next scheduled pass (False). The interval is read again
+        while waiting, so that a new one counts from `since` at once, not after the old one ran out."""
+        while (remaining := since + (retry if retry is not None else self.settings.feed_follow_interval_s) - time.monotonic()) > 0:
+            try:
+                await asyncio.wait_for(self._catch_up_now.wait(), timeout=min(remaining, 1.0))
+                return True
+            except TimeoutError:
+                continue
+        return False
 
     async def _let_kafka_go_first(self, until: float) -> None:
         """Before each page of a scheduled pass over the feeds (the safety net), let the Kafka path
