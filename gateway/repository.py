@@ -32,8 +32,10 @@ class AccountRepository:
     async def existing_usernames(self) -> set[str]:
         return set((await self.session.execute(sa.select(Account.username))).scalars())
 
-    async def page(self, *, department: str | None, region: str | None, limit: int) -> list[Account]:
+    async def page(self, *, department: str | None, region: str | None, after: str | None, limit: int) -> list[Account]:
         query = sa.select(Account).order_by(Account.username).limit(limit)
+        if after:
+            query = query.where(Account.username > after)
         if department:
             query = query.where(Account.department == department)
         if region:

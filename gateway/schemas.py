@@ -45,6 +45,11 @@ class AccountRead(BaseModel):
     created_at: dt.datetime
 
 
+class AccountPage(BaseModel):
+    items: list[AccountRead]
+    next: str | None = Field(description="the `after` of the next page (a username); null on the last")
+
+
 NewPassword = Annotated[str, Field(min_length=12, max_length=200, description="as long as a new account's; every sign-in of the account ends")]
 
 

@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 
 from gateway import commands
 from gateway.repository import AccountRepository
-from gateway.schemas import AccountCreate, AccountRead, PasswordChange, PasswordReset, TokenResponse
+from gateway.schemas import AccountCreate, AccountPage, AccountRead, PasswordChange, PasswordReset, TokenResponse
 from shared.auth import CurrentPrincipal
 from shared.errors import Problem, forbidden
 from shared.service import ReadSession, ServiceRuntime, WriteSession
@@ -88,11 +88,19 @@ async def create_account(body: AccountCreate, principal: CurrentPrincipal, sessi
     return await commands.create_account(session, principal, body)
 
 
-@router.get("/auth/accounts", response_model=list[AccountRead], summary="Accounts")
-async def list_accounts(principal: CurrentPrincipal, session: ReadSession, department: str | None = None, region: str | None = None) -> list[AccountRead]:
+@router.get("/auth/accounts", response_model=AccountPage, summary="Accounts by username, a page at a time, by department and region")
+async def list_accounts(
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    department: Annotated[str | None, Query(max_length=16)] = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    after: Annotated[str | None, Query(max_length=80, description="the `next` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> AccountPage:
     if not principal.has_role("admin"):
         raise forbidden("accounts are managed by administrators")
-    return [AccountRead.model_validate(a) for a in await AccountRepository(session).page(department=department, region=region, limit=1000)]
+    rows = await AccountRepository(session).page(department=department, region=region, after=after, limit=limit)
+    return AccountPage(items=[AccountRead.model_validate(a) for a in rows], next=rows[-1].username if len(rows) == limit else None)
 
 
 @router.post("/auth/accounts/{username}/disable", response_model=AccountRead, summary="Disable an account and revoke its refresh tokens")

@@ -221,6 +221,7 @@ const PAGES = {
   webhooks: { title: "事件推送", for: MEETING, render: renderWebhooks },
   records: { title: "指标明细", for: MEETING, render: renderTrackerRecords, hidden: true },
   profile: { title: "机构档案", for: null, render: renderProfile },
+  accounts: { title: "账号管理", for: [], render: renderAccounts },  // administrators only
   password: { title: "修改密码", for: null, render: renderPassword },
 };
 
@@ -755,6 +756,36 @@ function renderProfile(uscc) {
   const el = h("section", {}, h("h2", {}, "机构档案"), form([{ name: "uscc", label: "统一社会信用代码", value: uscc || "" }], "查询", (v) => show(v.uscc)), out);
   if (uscc) show(uscc).catch((e) => showError(out, e));
   return el;
+}
+
+// Accounts (DESIGN §6): created, disabled and enabled again, a password reset, by an administrator; each audited.
+function renderAccounts() {
+  let list;
+  const create = form([
+    { name: "username", label: "账号（小写字母、数字）" }, { name: "display_name", label: "名称" },
+    { name: "kind", label: "类型", options: { person: "人员（密码登录）", system: "系统（客户端凭据）" } },
+    { name: "department", label: "部门", options: DEPARTMENTS }, { name: "region", label: "区域", options: countyOptions(false) },
+    { name: "role", label: "角色", options: ROLES }, { name: "secret", label: "初始密码或客户端密钥（至少12位）", type: "password" },
+  ], "新建账号", async (v) => {
+    await api("POST", "/auth/accounts", { username: v.username, display_name: v.display_name, kind: v.kind, department: v.department, region: v.region, roles: [v.role], secret: v.secret });
+    await list.reload();
+  });
+  list = table([
+    { title: "账号", key: "username" }, { title: "名称", key: "display_name" }, { title: "类型", render: (a) => (a.kind === "system" ? "系统" : "人员") },
+    { title: "部门", render: (a) => `${county(a.region)}${label(DEPARTMENTS, a.department)}` }, { title: "角色", render: (a) => a.roles.map((r) => label(ROLES, r)).join("、") },
+    { title: "状态", render: (a) => h("span", { class: a.disabled ? "bad" : "ok" }, a.disabled ? "已停用" : "正常") },
+    { title: "操作", render: (a) => h("span", {},
+      action(a.disabled ? "启用" : "停用", async () => { await api("POST", `/auth/accounts/${encodeURIComponent(a.username)}/${a.disabled ? "enable" : "disable"}`); await list.reload(); }, { secondary: true }),
+      action("重置密码", async () => {
+        const password = prompt(`${a.username} 的新密码（至少12位，该账号的登录将全部失效）`); if (!password) return;
+        await api("POST", `/auth/accounts/${encodeURIComponent(a.username)}/password`, { new_password: password });
+        alert("已重置");
+      }, { secondary: true })) },
+  ], listed("/auth/accounts"), { filters: [
+    { name: "department", label: "部门", options: { "": "全部", ...DEPARTMENTS }, required: false },
+    { name: "region", label: "区域", options: countyOptions(), required: false },
+  ] });
+  return h("div", {}, h("section", {}, h("h2", {}, "新建账号"), create), h("section", {}, h("h2", {}, "账号"), list));
 }
 
 // A changed password ends every sign-in of the account (DESIGN §6), this one too: sign in again with the new one.

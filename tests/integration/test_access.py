@@ -131,6 +131,13 @@ async def test_account_writes_are_audited_and_passwords_change(suite: InProcessS
     assert enabled.status_code == 200 and enabled.json()["disabled"] is False
     assert (await token(suite, grant_type="password", username="audit-clerk", password="third-password-3")).status_code == 200
 
+    listed = suite.url("gateway", "/auth/accounts")
+    first = (await suite.http.get(listed, params={"department": "minzheng", "limit": 2}, headers=admin)).json()
+    assert [a["username"] for a in first["items"]] == ["audit-clerk", "minzheng-441800"] and first["next"] == "minzheng-441800"
+    rest = (await suite.http.get(listed, params={"department": "minzheng", "after": first["next"], "limit": 100}, headers=admin)).json()
+    assert rest["items"][0]["username"] == "minzheng-441802" and rest["next"] is None
+    assert (await suite.http.get(listed, headers=clerk)).status_code == 403
+
     async with suite.runtime("gateway").db.reading() as session:
         records = await trail(session, platform, "account", "audit-clerk")
     assert [(r["action"], r["actor"]) for r in records] == [

@@ -86,7 +86,7 @@ async def test_register_then_see_it_in_the_health_bureaus_inbox(browser, suite: 
 
 # Every page of the console's PAGES the administrator can open (records is reached from the tracker, with its arguments).
 PHONE_PAGES = ("home", "registrations", "register", "import", "inbox", "compliance", "filings", "plans", "inspections", "practitioners",
-               "subsidies", "tracker", "webhooks", "profile", "password")
+               "subsidies", "tracker", "webhooks", "profile", "accounts", "password")
 
 
 @pytest.fixture(scope="module")
@@ -348,3 +348,19 @@ async def test_every_portal_page_fits_a_phone(browser, suite: InProcessSuite, dr
     overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     await page.screenshot(path=str(ARTIFACTS / f"portal-phone-{name or 'search'}.png"), full_page=True)
     assert overflow <= 1
+
+
+async def test_an_administrator_disables_and_enables_an_account_in_the_console(browser, suite: InProcessSuite) -> None:  # type: ignore[no-untyped-def]
+    page = await signed_in(browser, suite, "admin")
+    await page.click("nav >> text=账号管理")
+    await page.select_option("#q-department", "fulian")
+    await page.select_option("#q-region", "441882")
+    await page.click("section:has-text('账号') >> button:has-text('筛选')")
+    row = page.locator("tr", has_text="fulian-441882")
+    await row.locator("button:has-text('停用')").click()
+    await expect(row).to_contain_text("已停用")
+    refused = await suite.http.post(suite.url("gateway", "/auth/token"), data={"grant_type": "password", "username": "fulian-441882", "password": PASSWORD})
+    assert refused.status_code == 400
+    await row.locator("button:has-text('启用')").click()
+    await expect(row).to_contain_text("正常")
+    assert (await suite.http.post(suite.url("gateway", "/auth/token"), data={"grant_type": "password", "username": "fulian-441882", "password": PASSWORD})).status_code == 200
