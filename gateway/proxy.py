@@ -31,7 +31,7 @@ FORWARDED_REQUEST_HEADERS = frozenset(
     (b"authorization", b"content-type", b"accept", b"accept-language", b"idempotency-key", b"if-match", b"if-none-match")
 )
 RETURNED_RESPONSE_HEADERS = frozenset(
-    (b"content-type", b"content-disposition", b"location", b"etag", b"retry-after", b"www-authenticate", b"link")
+    (b"content-type", b"content-disposition", b"location", b"etag", b"retry-after", b"www-authenticate", b"link", b"idempotent-replayed")
 )
 # what a path segment may hold unescaped (RFC 3986 pchar), so the service sees the path the client meant
 PATH_SAFE = "/:@!$&'()*+,;=-._~"

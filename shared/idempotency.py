@@ -9,6 +9,12 @@ different request is refused. A claim whose owner died is taken over after `stal
 Only an outcome is stored: what the operation did and answered. A refusal (a problem raised) wrote
 nothing, and it depends on the state (not approved yet, not eligible today …): the key is released,
 so a retry after the state has changed runs again instead of being told the old refusal.
+
+A route that runs `Idempotency` itself keeps its answer in its operation's transaction (the
+disbursement). Every other write route gets the same through `idempotent_writes`: the request's
+write session marks the key `applied` in the write's own transaction, and the answer is kept as
+soon as it is sent. A copy that finds a key applied but its answer not kept yet is told to retry;
+if the process died in between, it is told the request was applied (read the resource to see it).
 """
 
 from __future__ import annotations
@@ -16,31 +22,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.db import Database, UTCDateTime, utcnow
+from shared.db import Database, utcnow
 from shared.errors import Problem
 
 Operation = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
-
-
-def idempotency_table(metadata: sa.MetaData) -> sa.Table:
-    return sa.Table(
-        "idempotency_key",
-        metadata,
-        sa.Column("scope", sa.String(200), primary_key=True),  # who asked, for which route
-        sa.Column("key", sa.String(200), primary_key=True),
-        sa.Column("request_hash", sa.String(64), nullable=False),
-        sa.Column("status", sa.String(8), nullable=False),  # pending | done
-        sa.Column("response_status", sa.Integer, nullable=True),
-        sa.Column("response_body", sa.JSON, nullable=True),
-        sa.Column("created_at", UTCDateTime, nullable=False),
-    )
 
 
 def fingerprint(*parts: Any) -> str:
@@ -57,7 +54,7 @@ class Idempotency:
                 return await operation(session)
         if len(key) > 200:
             raise Problem(422, "validation", "Idempotency-Key too long", "at most 200 characters")
-        stored = await self._claim(scope, key, request_hash)
+        stored = await self.claim(scope, key, request_hash)
         if stored is not None:
             return stored
         where = (self.table.c.scope == scope) & (self.table.c.key == key)
@@ -71,7 +68,17 @@ class Idempotency:
                 await session.execute(sa.delete(self.table).where(where, self.table.c.status == "pending"))
             raise
 
-    async def _claim(self, scope: str, key: str, request_hash: str) -> tuple[int, Any] | None:
+    async def settle(self, scope: str, key: str, status: int | None, answer: Any) -> None:
+        """After a keyed write route answered: its answer kept when the write was applied; the key
+        released when nothing was (a refusal, a failure, or a route that wrote nothing)."""
+        table = self.table
+        where = (table.c.scope == scope) & (table.c.key == key)
+        async with self.db.transaction() as session:
+            if status is not None:
+                await session.execute(sa.update(table).where(where, table.c.status == "applied").values(status="done", response_status=status, response_body=answer))
+            await session.execute(sa.delete(table).where(where, table.c.status == "pending"))
+
+    async def claim(self, scope: str, key: str, request_hash: str) -> tuple[int, Any] | None:
         """None when this call now owns the key; the stored answer when it was answered before."""
         for _ in range(2):
             try:
@@ -91,8 +98,12 @@ class Idempotency:
                         raise Problem(422, "idempotency-key-reused", "Idempotency-Key reused", "this key was used for a different request")
                     if row.status == "done" and row.response_status < 400:
                         return row.response_status, row.response_body
-                    # its owner died, or it is a refusal an earlier version stored: take it over
-                    if row.status == "done" or row.created_at < now - self.stale_after:
+                    if row.status == "applied" and row.created_at < now - self.stale_after:
+                        raise Problem(
+                            409, "request-applied", "The request was applied", "its answer was not kept: read the resource to see its state"
+                        )
+                    # its owner died before applying it, or it is a refusal an earlier version stored: take it over
+                    if row.status == "done" or (row.status == "pending" and row.created_at < now - self.stale_after):
                         await session.execute(
                             sa.update(self.table)
                             .where(self.table.c.scope == scope, self.table.c.key == key)
@@ -103,3 +114,128 @@ class Idempotency:
             except IntegrityError:
                 continue  # another copy inserted the claim at the same moment: look again
         raise Problem(409, "request-in-progress", "The same request is in progress", "retry shortly", headers={"Retry-After": "1"})
+
+
+# -- every write of a service (DESIGN §6: "writes accept an Idempotency-Key header") --------------
+
+KEYED = "idempotency_keyed"  # request state: the key sent and the digest of the body as it was read
+CLAIM = "idempotency_claim"  # request state: the key this request owns, marked with its write
+
+
+class Replayed(Exception):
+    """The answer a copy gets when its key was answered before."""
+
+    def __init__(self, status: int, answer: Any) -> None:
+        self.status, self.answer = status, answer
+
+    def response(self) -> Response:
+        headers = {"Idempotent-Replayed": "true"}
+        return Response(status_code=self.status, headers=headers) if self.answer is None else JSONResponse(self.answer, self.status, headers=headers)
+
+
+@dataclass
+class Keyed:
+    key: str
+    digest: Any  # hashlib's sha256 of the body, fed as the route reads it
+
+
+@dataclass(frozen=True)
+class Claim:
+    keys: Idempotency
+    scope: str
+    key: str
+
+
+async def claim_for_write(request: Request, db: Database, table: sa.Table | None) -> Claim | None:
+    """Called by the request's write session before it begins: None without a key (or without a
+    valid token: the route refuses it); raises `Replayed` when the key was answered before."""
+    keyed: Keyed | None = getattr(request.state, KEYED, None)
+    if keyed is None or table is None:
+        return None
+    caller = _caller(request)
+    if caller is None:
+        return None
+    if len(keyed.key) > 200:
+        raise Problem(422, "validation", "Idempotency-Key too long", "at most 200 characters")
+    claim = Claim(Idempotency(db, table), f"{caller} {request.method} {request.url.path}"[:200], keyed.key)
+    stored = await claim.keys.claim(claim.scope, claim.key, keyed.digest.hexdigest())
+    if stored is not None:
+        raise Replayed(*stored)
+    setattr(request.state, CLAIM, claim)
+    return claim
+
+
+async def mark_applied(claim: Claim, session: AsyncSession) -> None:
+    """In the write's own transaction: the key's request took effect (or, rolled back, did not)."""
+    table = claim.keys.table
+    where = (table.c.scope == claim.scope) & (table.c.key == claim.key) & (table.c.status == "pending")
+    await session.execute(sa.update(table).where(where).values(status="applied"))
+
+
+def _caller(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        return request.app.state.verifier.verify(token).sub
+    except Problem:
+        return None
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class IdempotencyMiddleware:
+    """For a write sent with `Idempotency-Key`: digests the body as the route reads it (the write
+    session claims the key with it) and, when the request claimed its key, keeps the answer it got
+    or releases the key. Other requests pass untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        key = Headers(scope=scope).get("idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        keyed = Keyed(key, hashlib.sha256(scope.get("query_string", b"")))
+        state = scope.setdefault("state", {})
+        state[KEYED] = keyed
+
+        async def digesting() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                keyed.digest.update(message.get("body", b""))
+            return message
+
+        async def settle(status: int | None, answer: Any) -> None:
+            if (claim := state.pop(CLAIM, None)) is not None:
+                await claim.keys.settle(claim.scope, claim.key, status, answer)
+
+        # the answer is kept before its last byte leaves, so a copy sent once it arrived finds it
+        captured = _Captured(send, settle)
+        try:
+            await self.app(scope, digesting, captured.send)
+        finally:
+            await settle(None, None)  # the route failed before answering: release the key
+
+
+class _Captured:
+    """Passes the answer on; before its last part, hands its status and (JSON) body to `complete`."""
+
+    def __init__(self, send: Send, complete: Callable[[int | None, Any], Awaitable[None]]) -> None:
+        self._send, self._complete, self._status, self._json, self._chunks = send, complete, None, False, []
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self._status = message["status"]
+            self._json = Headers(raw=message["headers"]).get("content-type", "").startswith(("application/json", "application/problem+json"))
+        elif message["type"] == "http.response.body":
+            if self._json:
+                self._chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                await self._complete(self._status, orjson.loads(b"".join(self._chunks)) if self._json and any(self._chunks) else None)
+        await self._send(message)

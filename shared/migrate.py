@@ -87,6 +87,16 @@ def drop_outbox_chain_v2() -> None:
         batch_op.drop_column("chain_hash")
 
 
+def create_idempotency_table() -> None:
+    """Migration step: the keys of writes sent with `Idempotency-Key` (a service that had its own
+    table of them, subsidy, already has it)."""
+    platform_tables(sa.MetaData()).idempotency_key.create(op.get_bind())
+
+
+def drop_idempotency_table() -> None:
+    op.drop_table("idempotency_key")
+
+
 def drop_platform_tables_v1() -> None:
     for name in ("audit_log", "relay_lease", "feed_checkpoint", "dead_letter", "inbox", "outbox"):
         op.drop_table(name)

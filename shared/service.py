@@ -31,6 +31,7 @@ from shared.db import Database
 from shared.errors import Problem, install_problem_handlers, not_found
 from shared.events.catalogue import CATALOGUE
 from shared.feed import FeedClient, feed_router
+from shared.idempotency import IdempotencyMiddleware, Replayed, claim_for_write, mark_applied
 from shared.inbox import CatchUpHook, EventConsumer, Handler, ReplayFailed
 from shared.limits import BodyLimitMiddleware
 from shared.logging import configure_logging
@@ -203,7 +204,11 @@ async def _runtime(request: Request) -> Runtime:
 
 
 async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with runtime(request).db.transaction() as session:
+    rt = runtime(request)
+    claim = await claim_for_write(request, rt.db, rt.tables.idempotency_key if rt.tables else None)
+    async with rt.db.transaction() as session:
+        if claim is not None:
+            await mark_applied(claim, session)  # with the write, or rolled back with it
         yield session
 
 
@@ -358,9 +363,11 @@ def create_service_app(
     tracing = tracer_provider(name)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     instrument_app(app, tracing)
     install_problem_handlers(app)
+    app.add_exception_handler(Replayed, lambda _request, replayed: replayed.response())
 
     # The service's own routes first: a request is matched against the routes in order, and its
     # business calls are the many (health, metrics, the feed and the admin routes come after).

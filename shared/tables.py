@@ -10,6 +10,8 @@
 - `feed_checkpoint`: how far a consumer has read a producer's feed.
 - `relay_lease`: which process owns the outbox relay (one owner keeps per-key order).
 - `audit_log`: every write with its actor (DESIGN §6), in the write's own transaction.
+- `idempotency_key`: a write's `Idempotency-Key` per caller and route, with the answer it got
+  (DESIGN §6; `shared.idempotency`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class PlatformTables:
     feed_checkpoint: sa.Table
     relay_lease: sa.Table
     audit_log: sa.Table
+    idempotency_key: sa.Table
 
 
 def platform_tables(metadata: sa.MetaData, *, chain: bool = True) -> PlatformTables:
@@ -115,4 +118,16 @@ def platform_tables(metadata: sa.MetaData, *, chain: bool = True) -> PlatformTab
         sa.Column("request_id", sa.String(128), nullable=True),
         sa.Index("ix_audit_log_entity_key", "entity", "key", "id"),
     )
-    return PlatformTables(outbox, inbox, dead_letter, feed_checkpoint, relay_lease, audit_log)
+    idempotency_key = sa.Table(
+        "idempotency_key",
+        metadata,
+        sa.Column("scope", sa.String(200), primary_key=True),  # who asked, for which route
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(8), nullable=False),  # pending | applied | done
+        sa.Column("response_status", sa.Integer, nullable=True),
+        sa.Column("response_body", sa.JSON, nullable=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    return PlatformTables(outbox, inbox, dead_letter, feed_checkpoint, relay_lease, audit_log, idempotency_key)
+

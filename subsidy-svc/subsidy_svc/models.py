@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
-from shared.idempotency import idempotency_table
 from shared.tables import platform_tables
 
 
@@ -237,4 +236,3 @@ class FeeStandard(Base):
 
 
 platform = platform_tables(Base.metadata)
-idempotency_keys = idempotency_table(Base.metadata)

@@ -16,7 +16,7 @@ from shared.params import OptionalYear
 from shared.service import AuditEntry, ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
 from subsidy_svc import commands
-from subsidy_svc.models import idempotency_keys
+from subsidy_svc.models import platform
 from subsidy_svc.repository import ApplicationRepository, BudgetRepository, ProgrammeRepository
 from subsidy_svc.schemas import (
     ApplicationCreate,
@@ -133,7 +133,7 @@ async def approve(application_id: str, principal: CurrentPrincipal, session: Wri
     summary="Pay an approved application, exactly once",
 )
 async def disburse(application_id: str, principal: CurrentPrincipal, rt: ServiceRuntime, request: Request, key: IdempotencyKey = None) -> JSONResponse:
-    status, body = await Idempotency(rt.db, idempotency_keys).run(
+    status, body = await Idempotency(rt.db, platform.idempotency_key).run(
         scope=f"{principal.sub}:{request.url.path}",
         key=key,
         request_hash=fingerprint(application_id),
@@ -150,7 +150,7 @@ async def disburse(application_id: str, principal: CurrentPrincipal, rt: Service
     summary="Pay approved applications in one batch, exactly once; those not payable (or no longer eligible) are skipped with the reason",
 )
 async def disburse_batch(body: BatchCreate, principal: CurrentPrincipal, rt: ServiceRuntime, request: Request, key: IdempotencyKey = None) -> JSONResponse:
-    status, answer = await Idempotency(rt.db, idempotency_keys).run(
+    status, answer = await Idempotency(rt.db, platform.idempotency_key).run(
         scope=f"{principal.sub}:{request.url.path}",
         key=key,
         request_hash=fingerprint(body.model_dump()),
