@@ -172,7 +172,7 @@ function form(fields, submitLabel, submit, idPrefix = "f") {
 }
 
 // A paginated, filterable table: `load(params, after)` returns {items, next}.
-function table(columns, load, { filters = [], empty = "暂无记录" } = {}) {
+function table(columns, load, { filters = [], empty = "暂无记录", idPrefix = "q" } = {}) {
   const body = h("tbody");
   const info = h("span", { class: "muted" });
   const err = errorBox();
@@ -192,7 +192,7 @@ function table(columns, load, { filters = [], empty = "暂无记录" } = {}) {
       info.textContent = `第 ${page + 1} 页，${items.length} 条`;
     } catch (e) { showError(err, e); info.textContent = ""; }
   }
-  const filterForm = filters.length ? form(filters, "筛选", async (values) => { params = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "")); cursors = [null]; page = 0; await fetchPage(); }, "q") : null;
+  const filterForm = filters.length ? form(filters, "筛选", async (values) => { params = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "")); cursors = [null]; page = 0; await fetchPage(); }, idPrefix) : null;
   fetchPage();
   const el = h("div", {}, filterForm, h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c.title)))), body)), h("div", { class: "pager" }, prev, next, info), err);
   el.reload = () => { cursors = [null]; page = 0; return fetchPage(); };
@@ -696,7 +696,7 @@ function renderWebhooks() {
       { title: "尝试", key: "attempts" }, { title: "最近结果", render: (d) => d.last_error || (d.last_status_code ? `HTTP ${d.last_status_code}` : "") },
       { title: "下次尝试", render: (d) => (d.next_attempt_at ? new Date(d.next_attempt_at).toLocaleString("zh-CN") : "") },
     ], (p, after) => api("GET", `/api/webhooks/${hook.id}/deliveries?${query({ ...p, after, limit: 20 })}`), {
-      filters: [{ name: "status", label: "状态", options: { "": "全部", pending: "待投递", delivered: "已送达" }, required: false }] }));
+      filters: [{ name: "status", label: "状态", options: { "": "全部", pending: "待投递", delivered: "已送达" }, required: false }], idPrefix: "log" }));
   }
 
   // Paged by the gateway: an administrator lists every bureau's endpoints.
