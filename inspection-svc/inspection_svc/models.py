@@ -76,6 +76,7 @@ class Filing(Base):
     submitted_on: Mapped[dt.date] = mapped_column(sa.Date)  # received by the health bureau
     answer_due_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
     return_due_on: Mapped[dt.date] = mapped_column(sa.Date)
+    answer_by: Mapped[dt.date] = mapped_column(sa.Date, index=True)  # the one of the two that applies (`answer_due`)
     decided_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
     decided_by: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
     reasons: Mapped[list[str]] = mapped_column(sa.JSON)

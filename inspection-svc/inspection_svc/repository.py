@@ -9,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inspection_svc.domain.filing import filing_overdue
 from inspection_svc.models import (
     BudgetFact,
     Credit,
@@ -236,23 +235,17 @@ class FilingRepository:
         limit: int,
     ) -> list[Filing]:
         query = self._scoped(sa.select(Filing))
-        if status == "overdue":
-            # past the earlier clock here; which clock applies depends on the materials (`filing_overdue`)
-            query = query.where(Filing.status == "submitted", Filing.answer_due_on < today)
+        if status == "overdue":  # past the clock that applies to each (`filing_overdue`)
+            query = query.where(Filing.status == "submitted", Filing.answer_by < today)
         elif status:
             query = query.where(Filing.status == status)
         if region and region != CITY:
             query = query.where(Filing.county == region)
         if uscc:
             query = query.where(Filing.uscc == uscc)
-        query = query.order_by(Filing.id).limit(limit)
-        found: list[Filing] = []
-        while True:  # once, unless rows past the earlier clock but not their own are left out
-            rows = list((await self.session.execute(query.where(Filing.id > after) if after else query)).scalars())
-            found += [r for r in rows if status != "overdue" or filing_overdue(r, today)]
-            if len(rows) < limit or len(found) >= limit:
-                return found[:limit]
-            after = rows[-1].id
+        if after:
+            query = query.where(Filing.id > after)
+        return list((await self.session.execute(query.order_by(Filing.id).limit(limit))).scalars())
 
 
 class ReconciliationRepository:
@@ -766,7 +759,7 @@ class TrackerRepository:
     async def filing(self, today: dt.date) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         pending = (
-            sa.select(Filing.county, sa.func.count(), sa.func.sum(sa.case((Filing.answer_due_on < today, 1), else_=0)))
+            sa.select(Filing.county, sa.func.count(), sa.func.sum(sa.case((Filing.answer_by < today, 1), else_=0)))
             .where(Filing.status == "submitted", self._in(Filing.county))
             .group_by(Filing.county)
         )
@@ -898,7 +891,7 @@ class TrackerRepository:
     async def filings(self, today: dt.date, *, overdue: bool, after: str | None, limit: int) -> list[Filing]:
         query = sa.select(Filing).where(Filing.status == "submitted", self._in(Filing.county))
         if overdue:
-            query = query.where(Filing.answer_due_on < today)
+            query = query.where(Filing.answer_by < today)
         return await self._page(query, Filing.id, after, limit)
 
     async def demonstrations(self, year: int, *, which: str, after: str | None, limit: int) -> list[Designation]:

@@ -280,7 +280,15 @@ async def test_a_filing_not_meeting_the_conditions_is_overdue_on_its_15_working_
     early = await suite.http.post(suite.url("inspection", "/v1/filings"), json=body, headers=clerk)
     assert early.status_code == 422 and early.json()["errors"][0]["field"] == "received_on"  # before the registration
     body["received_on"] = received.isoformat()
+
+    async def tracker_figures() -> dict:  # the joint meeting's count keeps the same clock
+        report = await suite.http.get(suite.url("inspection", "/v1/tracker"), params={"year": today.year}, headers=token_for("weijian", "441800"))
+        return next(r["figures"] for r in report.json()["rows"] if r["region"] == "441803")
+
+    before = await tracker_figures()
     filing = (await suite.http.post(suite.url("inspection", "/v1/filings"), json=body, headers=clerk)).json()
     assert filing["unmet_conditions"] and filing["overdue"] is False
     listed = (await suite.http.get(suite.url("inspection", "/v1/filings"), params={"status": "overdue"}, headers=clerk)).json()
     assert filing["filing_id"] not in {f["filing_id"] for f in listed["items"]}
+    figures = await tracker_figures()
+    assert (figures["filings_pending"], figures["filings_overdue"]) == (before["filings_pending"] + 1, before["filings_overdue"])

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inspection_svc.commands.common import announce, require_health_bureau
-from inspection_svc.domain.filing import MATERIAL_KEYS, filing_clock, filing_overdue, unmet_conditions
+from inspection_svc.domain.filing import MATERIAL_KEYS, answer_due, filing_clock, filing_overdue, unmet_conditions
 from inspection_svc.domain.inbox import Arrival
 from inspection_svc.models import Filing, platform
 from inspection_svc.repository import FilingRepository, InboxRepository
@@ -80,6 +80,7 @@ async def submit_filing(session: AsyncSession, principal: Principal, body: Filin
         submitted_on=received_on,
         answer_due_on=clock.answer_due_on,
         return_due_on=clock.return_due_on,
+        answer_by=answer_due(clock, not unmet_conditions(body.materials, body.serves_meals, body.hygiene_rating)),
         reasons=[],
         version=1,
         created_by=principal.sub,

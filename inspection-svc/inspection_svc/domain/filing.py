@@ -70,9 +70,8 @@ def answer_overdue(status: str, clock: FilingClock, meets_conditions: bool, toda
 
 
 def filing_overdue(filing: Any, today: dt.date) -> bool:
-    """`answer_overdue` of a filing as stored (anything with its columns as attributes)."""
-    meets_conditions = not unmet_conditions(filing.materials, filing.serves_meals, filing.hygiene_rating)
-    return answer_overdue(filing.status, FilingClock(filing.answer_due_on, filing.return_due_on), meets_conditions, today)
+    """`answer_overdue` of a filing as stored, whose `answer_by` is its `answer_due`."""
+    return filing.status == "submitted" and today > filing.answer_by
 
 
 def unfiled_overdue(registered_on: dt.date, today: dt.date, allowed_working_days: int) -> bool:
