@@ -347,10 +347,11 @@ function renderInbox() {
   ], (p, after) => api("GET", `/api/inspection/v1/inbox?${query({ ...p, after, limit: 20 })}`), {
     filters: [{ name: "region", label: "区域", options: countyOptions(), value: who.region !== "441800" ? who.region : "", required: false },
       { name: "month", label: "登记月份", type: "month", required: false }] }),
-  h("p", {}, action("立即对账（从登记信息源补齐）", async () => {
+  // a reconciliation is one pass over the whole city's feed: the city bureau starts it (counties see its results)
+  who.region === "441800" ? h("p", {}, action("立即对账（从登记信息源补齐）", async () => {
     const run = await api("POST", "/api/inspection/v1/reconciliations");
     alert(`读取 ${run.read} 条，补齐 ${run.repaired} 条`);
-  }, { secondary: true })));
+  }, { secondary: true })) : null);
 }
 
 function barChart(rows) {
