@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.domain.webhooks import Scope
 from gateway.models import Account, RefreshToken, Webhook, WebhookDelivery, WebhookEvent
-from shared.db import UTCDateTime, insert_rows
+from shared.db import UTCDateTime, insert_rows, keyset_page
 
 
 class AccountRepository:
@@ -33,14 +33,12 @@ class AccountRepository:
         return set((await self.session.execute(sa.select(Account.username))).scalars())
 
     async def page(self, *, department: str | None, region: str | None, after: str | None, limit: int) -> list[Account]:
-        query = sa.select(Account).order_by(Account.username).limit(limit)
-        if after:
-            query = query.where(Account.username > after)
+        query = sa.select(Account)
         if department:
             query = query.where(Account.department == department)
         if region:
             query = query.where(Account.region == region)
-        return list((await self.session.execute(query)).scalars())
+        return await keyset_page(self.session, query, Account.username, after, limit)
 
     def add(self, account: Account) -> None:
         self.session.add(account)

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, Opera
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -143,6 +144,19 @@ def _any_of_postgresql(element: AnyOf, compiler, **kw) -> str:  # type: ignore[n
 
 
 @cache
+def keyset(query: Select[Any], key: ColumnElement[Any], after: str | None, limit: int) -> Select[Any]:
+    """A page of a list (DESIGN §7) in `key` order: the rows after `after`, the last key of the
+    previous page (an index on the filters and `key` serves it, however deep the page)."""
+    if after:
+        query = query.where(key > after)
+    return query.order_by(key).limit(limit)
+
+
+async def keyset_page(session: AsyncSession, query: Select[Any], key: ColumnElement[Any], after: str | None, limit: int) -> list[Any]:
+    """The entities of a `keyset` page."""
+    return list((await session.execute(keyset(query, key, after, limit))).scalars())
+
+
 def insert_into(table: Table) -> Insert:
     """`INSERT INTO table` (values given at execution), built once: a new statement each call,
     with the cache key SQLAlchemy works out for it, cost some 16–28 µs a write."""

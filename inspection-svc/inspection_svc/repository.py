@@ -30,7 +30,7 @@ from inspection_svc.models import (
     UnlicensedOperator,
 )
 from shared.auth import Principal
-from shared.db import any_of
+from shared.db import any_of, keyset, keyset_page
 from shared.inbox import insert_row
 from shared.regions import CITY
 from shared.standards import CARERS
@@ -141,10 +141,7 @@ class InboxRepository:
             query = query.where(InboxEntry.registrar == registrar)
         if same_month is not None:
             query = query.where(InboxEntry.same_month == same_month)
-        if after:
-            query = query.where(InboxEntry.uscc > after)
-        result = await self.session.execute(query.order_by(InboxEntry.uscc).limit(limit))
-        return list(result.scalars())
+        return await keyset_page(self.session, query, InboxEntry.uscc, after, limit)
 
     async def received_counts(self, month: tuple[dt.date, dt.date], offices: list[str] | None) -> dict[tuple[str, str], tuple[int, int]]:
         """(health region, registrar) → (received in the registration month, received later),
@@ -186,7 +183,7 @@ class InboxRepository:
             query = query.where(InboxEntry.county == county)
         if registered_up_to:
             query = query.where(InboxEntry.registered_on <= registered_up_to)
-        return list((await self.session.execute(_after(query, InboxEntry.uscc, after, limit))).scalars())
+        return list((await self.session.execute(keyset(query, InboxEntry.uscc, after, limit))).scalars())
 
 
 class FilingRepository:
@@ -243,9 +240,7 @@ class FilingRepository:
             query = query.where(Filing.county == region)
         if uscc:
             query = query.where(Filing.uscc == uscc)
-        if after:
-            query = query.where(Filing.id > after)
-        return list((await self.session.execute(query.order_by(Filing.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, Filing.id, after, limit)
 
 
 class ReconciliationRepository:
@@ -258,13 +253,6 @@ class ReconciliationRepository:
     async def latest(self, limit: int) -> list[Reconciliation]:
         query = sa.select(Reconciliation).order_by(Reconciliation.id.desc()).limit(limit)
         return list((await self.session.execute(query)).scalars())
-
-
-def _after(query: sa.Select, key: sa.ColumnElement, after: str | None, limit: int) -> sa.Select:
-    """A page in `key` order (DESIGN §7): the rows after the last one of the previous page."""
-    if after:
-        query = query.where(key > after)
-    return query.order_by(key).limit(limit)
 
 
 def _newest_first(query: sa.Select, day: sa.ColumnElement, key: sa.ColumnElement, after: tuple[dt.date, str] | None, limit: int) -> sa.Select:
@@ -358,7 +346,7 @@ class PlanRepository(_Scoped):
             query = query.where(Plan.year == year)
         if region:
             query = query.where(Plan.region == region)
-        return list((await self.session.execute(_after(query, Plan.id, after, limit))).scalars())
+        return list((await self.session.execute(keyset(query, Plan.id, after, limit))).scalars())
 
 
 class DrawRepository:
@@ -382,7 +370,7 @@ class DrawRepository:
             query = query.where(Plan.region == region)
         if year:
             query = query.where(Plan.year == year)
-        return [(d, p) for d, p in (await self.session.execute(_after(query, Draw.plan_id, after, limit))).all()]
+        return [(d, p) for d, p in (await self.session.execute(keyset(query, Draw.plan_id, after, limit))).all()]
 
 
 class InspectionRepository(_Scoped):
@@ -396,9 +384,7 @@ class InspectionRepository(_Scoped):
             query = query.where(Inspection.agency == agency)
         if (where := _in_region(Inspection.county, region)) is not None:
             query = query.where(where)
-        if after:
-            query = query.where(Inspection.id > after)
-        return list((await self.session.execute(query.order_by(Inspection.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, Inspection.id, after, limit)
 
     async def public(
         self, *, county: str | None, uscc: str | None, agency: str | None, year: int | None, after: tuple[dt.date, str] | None, limit: int
@@ -444,9 +430,7 @@ class FindingRepository(_Scoped):
             query = query.where(where)
         if uscc:
             query = query.where(Finding.uscc == uscc)
-        if after:
-            query = query.where(Finding.id > after)
-        return list((await self.session.execute(query.order_by(Finding.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, Finding.id, after, limit)
 
     async def open_critical(self, uscc: str) -> int:
         query = sa.select(sa.func.count()).where(Finding.uscc == uscc, Finding.status == "open", Finding.severity == "critical")
@@ -479,9 +463,7 @@ class CreditRepository(_Scoped):
             query = query.where(CreditAppeal.uscc == uscc)
         if status:
             query = query.where(CreditAppeal.status == status)
-        if after:
-            query = query.where(CreditAppeal.id > after)
-        return list((await self.session.execute(query.order_by(CreditAppeal.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, CreditAppeal.id, after, limit)
 
     async def institutions(self) -> list[str]:
         """Every institution whose standing may change with time alone."""
@@ -509,9 +491,7 @@ class UnlicensedRepository(_Scoped):
         query = self._scoped(sa.select(UnlicensedOperator))
         if status:
             query = query.where(UnlicensedOperator.status == status)
-        if after:
-            query = query.where(UnlicensedOperator.id > after)
-        return list((await self.session.execute(query.order_by(UnlicensedOperator.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, UnlicensedOperator.id, after, limit)
 
     async def registered_match(self, *, uscc: str | None, name_key: str, county: str) -> InboxEntry | None:
         """A registered institution that is the operator (so it is not unlicensed after all). Only a
@@ -532,7 +512,7 @@ class EvaluationRepository(_Scoped):
             query = query.where(Evaluation.uscc == uscc)
         if status:
             query = query.where(Evaluation.status == status)
-        return list((await self.session.execute(_after(query, Evaluation.id, after, limit))).scalars())
+        return list((await self.session.execute(keyset(query, Evaluation.id, after, limit))).scalars())
 
     async def due_for_publication(self, today: dt.date) -> list[Evaluation]:
         query = sa.select(Evaluation).where(Evaluation.status == "in_review", Evaluation.review_ends_on < today).with_for_update()
@@ -576,7 +556,7 @@ class DesignationRepository(_Scoped):
             query = query.where(Designation.year == year)
         if status:
             query = query.where(Designation.status == status)
-        return list((await self.session.execute(_after(query, Designation.id, after, limit))).scalars())
+        return list((await self.session.execute(keyset(query, Designation.id, after, limit))).scalars())
 
 
 class PublicRepository:
@@ -601,9 +581,7 @@ class PublicRepository:
                     Designation.status == "recognised",
                 )
             )
-        if after:
-            query = query.where(InboxEntry.uscc > after)
-        return list((await self.session.execute(query.order_by(InboxEntry.uscc).limit(limit))).scalars())
+        return await keyset_page(self.session, query, InboxEntry.uscc, after, limit)
 
     async def standing(self, usccs: list[str], year: int) -> dict[str, dict[str, object]]:
         """Per institution: filing status, 普惠 that year, demonstration, latest published rating."""
@@ -637,7 +615,7 @@ class PublicRepository:
         )
         if county:
             query = query.where(InboxEntry.county == county)
-        return [(e, d) for e, d in (await self.session.execute(_after(query, InboxEntry.uscc, after, limit))).all()]
+        return [(e, d) for e, d in (await self.session.execute(keyset(query, InboxEntry.uscc, after, limit))).all()]
 
     async def returned_filings(self, county: str | None, after: tuple[dt.date, str] | None, limit: int) -> list[Filing]:
         """Filings returned (made public with their reasons), the latest decisions first."""
@@ -877,22 +855,22 @@ class TrackerRepository:
             query = query.where(InboxEntry.area == area)
         if inclusive_year:
             query = query.where(self._inclusive(inclusive_year, InboxEntry.uscc))
-        return await self._page(query, InboxEntry.uscc, after, limit)
+        return await keyset_page(self.session, query, InboxEntry.uscc, after, limit)
 
     async def registrations(self, first: dt.date, last: dt.date, *, same_month: bool | None, after: str | None, limit: int) -> list[InboxEntry]:
         query = sa.select(InboxEntry).where(InboxEntry.registered_on.between(first, last), self._in(InboxEntry.county))
         if same_month is not None:
             query = query.where(InboxEntry.same_month.is_(same_month))
-        return await self._page(query, InboxEntry.uscc, after, limit)
+        return await keyset_page(self.session, query, InboxEntry.uscc, after, limit)
 
     async def unfiled(self, after: str | None, limit: int) -> list[InboxEntry]:
-        return await self._page(sa.select(InboxEntry).where(self._unfiled(), self._in(InboxEntry.county)), InboxEntry.uscc, after, limit)
+        return await keyset_page(self.session, sa.select(InboxEntry).where(self._unfiled(), self._in(InboxEntry.county)), InboxEntry.uscc, after, limit)
 
     async def filings(self, today: dt.date, *, overdue: bool, after: str | None, limit: int) -> list[Filing]:
         query = sa.select(Filing).where(Filing.status == "submitted", self._in(Filing.county))
         if overdue:
             query = query.where(Filing.answer_by < today)
-        return await self._page(query, Filing.id, after, limit)
+        return await keyset_page(self.session, query, Filing.id, after, limit)
 
     async def demonstrations(self, year: int, *, which: str, after: str | None, limit: int) -> list[Designation]:
         query = sa.select(Designation).where(self._demonstration(year))
@@ -902,12 +880,12 @@ class TrackerRepository:
             query = query.where(Designation.status == "confirmed")
         if which == "inclusive_demonstrations":
             query = query.where(self._inclusive(Designation.year, Designation.uscc))
-        return await self._page(query, Designation.id, after, limit)
+        return await keyset_page(self.session, query, Designation.id, after, limit)
 
     async def carers_by_institution(self, after: str | None, limit: int) -> list[tuple[InboxEntry, int]]:
         """Standing institutions with the carers they need and the certified carers they have."""
         query = sa.select(InboxEntry).where(InboxEntry.kind == "institution", InboxEntry.status == "active", self._in(InboxEntry.county))
-        rows = await self._page(query, InboxEntry.uscc, after, limit)
+        rows = await keyset_page(self.session, query, InboxEntry.uscc, after, limit)
         certified: dict[str, int] = {}
         carers = self._carers().where(InboxEntry.uscc.in_([r.uscc for r in rows]))
         for _, uscc, occupation, held in await self._grouped(carers):
@@ -919,12 +897,7 @@ class TrackerRepository:
         return list((await self.session.execute(query.order_by(BudgetFact.region, BudgetFact.programme, BudgetFact.level))).scalars())
 
     async def payments(self, year: int, after: str | None, limit: int) -> list[PaymentFact]:
-        return await self._page(sa.select(PaymentFact).where(PaymentFact.year == year, self._in(PaymentFact.region)), PaymentFact.entry_id, after, limit)
-
-    async def _page(self, query: sa.Select, key: sa.ColumnElement, after: str | None, limit: int) -> list:
-        if after:
-            query = query.where(key > after)
-        return list((await self.session.execute(query.order_by(key).limit(limit))).scalars())
+        return await keyset_page(self.session, sa.select(PaymentFact).where(PaymentFact.year == year, self._in(PaymentFact.region)), PaymentFact.entry_id, after, limit)
 
     # -- targets and subsidy facts ---------------------------------------------------------
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_svc.models import ImportBatch, KindergartenClass, Registration, UsccInUse
 from shared.auth import Principal
-from shared.db import insert_rows
+from shared.db import insert_rows, keyset_page
 from shared.regions import CITY
 
 
@@ -89,10 +89,7 @@ class RegistrationRepository(_Scoped):
             query = query.where(Registration.registrar == registrar)
         if status:
             query = query.where(Registration.status == status)
-        if after:
-            query = query.where(Registration.uscc > after)
-        result = await self.session.execute(query.order_by(Registration.uscc).limit(limit))
-        return list(result.scalars())
+        return await keyset_page(self.session, query, Registration.uscc, after, limit)
 
     async def counts(self, month: tuple[dt.date, dt.date], region: str | None) -> list[tuple[str, str, int]]:
         """(registrar_region, registrar, registered) for the month, counted in the database,
@@ -133,10 +130,7 @@ class KindergartenRepository(_Scoped):
             query = query.where(KindergartenClass.county == county)
         if status:
             query = query.where(KindergartenClass.status == status)
-        if after:
-            query = query.where(KindergartenClass.uscc > after)
-        result = await self.session.execute(query.order_by(KindergartenClass.uscc).limit(limit))
-        return list(result.scalars())
+        return await keyset_page(self.session, query, KindergartenClass.uscc, after, limit)
 
 
 class ImportRepository(_Scoped):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import keyset_page, utcnow
 from shared.regions import CITY
 from subsidy_svc.domain.programmes import CERTIFICATE_PROGRAMMES
 from subsidy_svc.models import (
@@ -75,14 +75,12 @@ class CertificateRepository:
 
     async def page(self, *, practitioner_id: str | None, after: str | None, limit: int) -> list[CertificateFact]:
         """As a county office sees them: its own county's (属地管理)."""
-        query = sa.select(CertificateFact).order_by(CertificateFact.certificate_id).limit(limit)
+        query = sa.select(CertificateFact)
         if self.principal is not None and self.principal.region != CITY:
             query = query.where(CertificateFact.county == self.principal.region)
         if practitioner_id:
             query = query.where(CertificateFact.practitioner_id == practitioner_id)
-        if after:
-            query = query.where(CertificateFact.certificate_id > after)
-        return list((await self.session.execute(query)).scalars())
+        return await keyset_page(self.session, query, CertificateFact.certificate_id, after, limit)
 
 
 class ProgrammeRepository:
@@ -136,13 +134,11 @@ class BudgetRepository:
         return query.where(Budget.region == self.principal.region)
 
     async def page(self, *, programme: str | None, year: int | None, region: str | None, after: str | None, limit: int) -> list[Budget]:
-        query = self._scoped(sa.select(Budget)).order_by(Budget.id).limit(limit)
+        query = self._scoped(sa.select(Budget))
         for column, value in ((Budget.programme, programme), (Budget.year, year), (Budget.region, region)):
             if value:
                 query = query.where(column == value)
-        if after:
-            query = query.where(Budget.id > after)
-        return list((await self.session.execute(query)).scalars())
+        return await keyset_page(self.session, query, Budget.id, after, limit)
 
     async def of_year(self, year: int) -> list[Budget]:
         """Every line of a year the caller sees, for the report."""
@@ -193,9 +189,7 @@ class ApplicationRepository:
         for column, value in ((Application.uscc, uscc), (Application.practitioner_id, practitioner_id), (Application.status, status), (Application.programme, programme)):
             if value:
                 query = query.where(column == value)
-        if after:
-            query = query.where(Application.id > after)
-        return list((await self.session.execute(query.order_by(Application.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, Application.id, after, limit)
 
     async def ledger_of(self, application_id: str) -> list[LedgerEntry]:
         query = sa.select(LedgerEntry).where(LedgerEntry.application_id == application_id).order_by(LedgerEntry.booked_on, LedgerEntry.kind)
@@ -209,10 +203,7 @@ class ApplicationRepository:
         return await self.session.get(DisbursementBatch, batch_id)
 
     async def batches(self, *, after: str | None, limit: int) -> list[DisbursementBatch]:
-        query = sa.select(DisbursementBatch).order_by(DisbursementBatch.id).limit(limit)
-        if after:
-            query = query.where(DisbursementBatch.id > after)
-        return list((await self.session.execute(query)).scalars())
+        return await keyset_page(self.session, sa.select(DisbursementBatch), DisbursementBatch.id, after, limit)
 
 
 class ReportRepository:
@@ -275,16 +266,14 @@ class PublicRepository:
 
     async def fee_standards(self, *, year: int | None, county: str | None, history: bool, after: str | None, limit: int) -> list[FeeStandard]:
         """Those in force, or with `history` every version (the superseded ones too)."""
-        query = sa.select(FeeStandard).order_by(FeeStandard.id).limit(limit)
+        query = sa.select(FeeStandard)
         if not history:
             query = query.where(FeeStandard.superseded_on.is_(None))
         if year:
             query = query.where(FeeStandard.year == year)
         if county:
             query = query.where(FeeStandard.county == county)
-        if after:
-            query = query.where(FeeStandard.id > after)
-        return list((await self.session.execute(query)).scalars())
+        return await keyset_page(self.session, query, FeeStandard.id, after, limit)
 
     async def fee_standard(self, year: int, county: str, service_type: str) -> FeeStandard | None:
         """The one in force."""
@@ -301,15 +290,8 @@ class PublicRepository:
 
     async def utility_rate_institutions(self, *, county: str | None, after: str | None, limit: int) -> list[Institution]:
         """政策：婴幼儿照护服务机构用水、用电、用气实行居民价格 — registered and filed institutions."""
-        query = (
-            sa.select(Institution)
-            .where(Institution.registration_status == "active", Institution.filing_status == "accepted")
-            .order_by(Institution.uscc)
-            .limit(limit)
-        )
+        query = sa.select(Institution).where(Institution.registration_status == "active", Institution.filing_status == "accepted")
         if county:
             query = query.where(Institution.county == county)
-        if after:
-            query = query.where(Institution.uscc > after)
-        return list((await self.session.execute(query)).scalars())
+        return await keyset_page(self.session, query, Institution.uscc, after, limit)
 

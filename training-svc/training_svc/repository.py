@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
+from shared.db import keyset_page
 from shared.regions import CITY
 from training_svc.models import (
     Attendance,
@@ -75,9 +76,7 @@ class PractitionerRepository(Repository):
             query = query.where(Practitioner.status == status)
         if occupation:
             query = query.where(Practitioner.occupation == occupation)
-        if after:
-            query = query.where(Practitioner.id > after)
-        return list((await self.session.execute(query.order_by(Practitioner.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, Practitioner.id, after, limit)
 
     async def staff_of(self, uscc: str) -> list[Practitioner]:
         query = sa.select(Practitioner).where(Practitioner.employer_uscc == uscc, Practitioner.status == "employed")
@@ -91,9 +90,7 @@ class CertificateRepository(Repository):
 
     async def of_practitioner(self, practitioner_id: str, after: str | None, limit: int) -> list[Certificate]:
         query = sa.select(Certificate).where(Certificate.practitioner_id == practitioner_id)
-        if after:
-            query = query.where(Certificate.id > after)
-        return list((await self.session.execute(query.order_by(Certificate.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, Certificate.id, after, limit)
 
     async def certified(self, practitioner_ids: list[str]) -> set[tuple[str, str]]:
         """(practitioner, occupation) pairs holding any certificate for that occupation."""
@@ -113,18 +110,14 @@ class TrainingRepository(Repository):
         query = sa.select(Course)
         if occupation:
             query = query.where(Course.occupation == occupation)
-        if after:
-            query = query.where(Course.code > after)
-        return list((await self.session.execute(query.order_by(Course.code).limit(limit))).scalars())
+        return await keyset_page(self.session, query, Course.code, after, limit)
 
     async def course_session(self, session_id: str, *, for_update: bool = False) -> CourseSession | None:
         return await self.session.get(CourseSession, session_id, with_for_update=for_update)
 
     async def sessions(self, course_id: str, after: str | None, limit: int) -> list[CourseSession]:
         query = sa.select(CourseSession).where(CourseSession.course_id == course_id)
-        if after:
-            query = query.where(CourseSession.id > after)
-        return list((await self.session.execute(query.order_by(CourseSession.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, CourseSession.id, after, limit)
 
     async def take_seat(self, session_id: str) -> bool:
         """One seat, atomically: never more enrolled than the capacity, however many ask at once."""
@@ -140,9 +133,7 @@ class TrainingRepository(Repository):
 
     async def enrolments(self, session_id: str, after: str | None, limit: int) -> list[Enrolment]:
         query = sa.select(Enrolment).where(Enrolment.session_id == session_id)
-        if after:
-            query = query.where(Enrolment.id > after)
-        return list((await self.session.execute(query.order_by(Enrolment.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, Enrolment.id, after, limit)
 
     async def attended_on(self, enrolment_id: str, day: dt.date) -> bool:
         query = sa.select(Attendance.id).where(Attendance.enrolment_id == enrolment_id, Attendance.attended_on == day)
@@ -179,9 +170,7 @@ class TrainingRepository(Repository):
             query = query.where(Competition.held_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
         if occupation:
             query = query.where(Competition.occupation == occupation)
-        if after:
-            query = query.where(Competition.id > after)
-        return list((await self.session.execute(query.order_by(Competition.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, Competition.id, after, limit)
 
 
 class HealthCheckRepository(Repository):
@@ -206,9 +195,7 @@ class HealthCheckRepository(Repository):
 
     async def of_practitioner(self, practitioner_id: str, after: str | None, limit: int) -> list[HealthCheck]:
         query = sa.select(HealthCheck).where(HealthCheck.practitioner_id == practitioner_id)
-        if after:
-            query = query.where(HealthCheck.id > after)
-        return list((await self.session.execute(query.order_by(HealthCheck.id).limit(limit))).scalars())
+        return await keyset_page(self.session, query, HealthCheck.id, after, limit)
 
     async def lapsed(
         self, today: dt.date, employer_uscc: str | None, after: tuple[str, str] | None, limit: int
