@@ -107,7 +107,8 @@ STATUSES = (("disbursed", 0.4), ("approved", 0.2), ("submitted", 0.2), ("reviewe
 def subsidy_rows(rows: list[dict[str, Any]], year: int, months: int, rng: random.Random, now: dt.datetime) -> tuple[list[dict], list[dict], list[dict]]:
     """(applications, ledger entries, budget lines): one application per registration in the
     year's first `months` months, payments booked for the disbursed ones."""
-    codes = [p["code"] for p in DEFAULT_PROGRAMMES]
+    programmes = {p["code"]: p for p in DEFAULT_PROGRAMMES}
+    codes = list(programmes)
     applications, ledger = [], []
     for n, row in enumerate(rows):
         programme = codes[n % len(codes)]
@@ -129,7 +130,10 @@ def subsidy_rows(rows: list[dict[str, Any]], year: int, months: int, rng: random
                 "lines": [{"region": row["county"], "level": "county", "amount_fen": amount}],
                 "details": {},
                 "origin": "applied",
+                "programme_version": 1,
+                "rules": programmes[programme]["rules"],
                 "status": status,
+                "approved_on": created if status in ("approved", "disbursed") else None,
                 "eligibility": [],
                 "created_on": created,
                 "created_by": "bench",
