@@ -28,7 +28,7 @@ from inspection_svc.models import InboxEntry
 from registration_svc.models import Registration
 from shared.db import make_engine, utcnow
 from shared.timeutil import month_span, today_in_china
-from subsidy_svc.models import Application, Budget, LedgerEntry
+from subsidy_svc.models import Application, ApprovalLine, Budget, LedgerEntry
 
 REGISTRATIONS_BY_OFFICE = """
 SELECT registrar_region, registrar, count(*) FROM registration WHERE registered_on BETWEEN :first AND :last GROUP BY registrar_region, registrar
@@ -57,7 +57,7 @@ async def seed_databases(ctx: Context, count: int) -> None:
     now = utcnow()
     rng = random.Random(5)
     rows = seed.registrations(Usccs(), count, [today.replace(day=d) for d in range(1, today.day + 1)], now, rng)
-    applications, ledger, budgets = seed.subsidy_rows(rows, today.year, today.month, rng, now)
+    applications, ledger, budgets, approvals = seed.subsidy_rows(rows, today.year, today.month, rng, now)
     await ctx.stage.migrate("registration", "inspection", "subsidy")
     urls = await ctx.stage.suite_urls()
     async with database(urls["registration"]) as db:
@@ -66,6 +66,7 @@ async def seed_databases(ctx: Context, count: int) -> None:
         await bulk_insert(db, InboxEntry.__table__, seed.inbox_rows(rows, rng))
     async with database(urls["subsidy"]) as db:
         await bulk_insert(db, Application.__table__, applications)
+        await bulk_insert(db, ApprovalLine.__table__, approvals)
         await bulk_insert(db, LedgerEntry.__table__, ledger)
         await bulk_insert(db, Budget.__table__, budgets)
     for url in urls.values():  # fresh statistics, as a database that grew in service would have

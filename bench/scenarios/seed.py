@@ -104,12 +104,15 @@ def inbox_rows(rows: list[dict[str, Any]], rng: random.Random, late_share: float
 STATUSES = (("disbursed", 0.4), ("approved", 0.2), ("submitted", 0.2), ("reviewed", 0.1), ("rejected", 0.1))
 
 
-def subsidy_rows(rows: list[dict[str, Any]], year: int, months: int, rng: random.Random, now: dt.datetime) -> tuple[list[dict], list[dict], list[dict]]:
-    """(applications, ledger entries, budget lines): one application per registration in the
-    year's first `months` months, payments booked for the disbursed ones."""
+def subsidy_rows(
+    rows: list[dict[str, Any]], year: int, months: int, rng: random.Random, now: dt.datetime
+) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """(applications, ledger entries, budget lines, approval lines): one application per
+    registration in the year's first `months` months, approvals standing for the approved and
+    disbursed ones, payments booked for the disbursed ones."""
     programmes = {p["code"]: p for p in DEFAULT_PROGRAMMES}
     codes = list(programmes)
-    applications, ledger = [], []
+    applications, ledger, approvals = [], [], []
     for n, row in enumerate(rows):
         programme = codes[n % len(codes)]
         status = rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES])[0]
@@ -146,6 +149,10 @@ def subsidy_rows(rows: list[dict[str, Any]], year: int, months: int, rng: random
                 "updated_at": now,
             }
         )
+        if status in ("approved", "disbursed"):
+            approvals.append(
+                {"application_id": application_id, "region": row["county"], "level": "county", "programme": programme, "amount_fen": amount, "approved_on": created}
+            )
         if status == "disbursed":
             ledger.append(
                 {
@@ -177,4 +184,4 @@ def subsidy_rows(rows: list[dict[str, Any]], year: int, months: int, rng: random
         for region in OFFICES
         for level in ("city", "county")
     ]
-    return applications, ledger, budgets
+    return applications, ledger, budgets, approvals

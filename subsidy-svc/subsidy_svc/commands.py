@@ -401,6 +401,7 @@ async def approve(session: AsyncSession, principal: Principal, application_id: s
             )
     row.status, row.approved_by, row.approved_on = "approved", principal.sub, today
     row.version, row.updated_at = row.version + 1, utcnow()
+    ApplicationRepository(session).approve_lines(row)
     await audit(
         session, platform, principal, "approve", "application", row.id, {"amount_fen": row.amount_fen, "lines": row.lines},
         before={"status": "reviewed"}, after={"status": "approved"},
@@ -508,6 +509,7 @@ async def reverse(session: AsyncSession, principal: Principal, application_id: s
         await budgets.release(row.programme, row.year, line["region"], line["level"], line["amount_fen"])
         if row.status == "disbursed":
             await _book(session, principal, row, line, "reversal", today, None)
+    await ApplicationRepository(session).withdraw_lines(row)
     before = row.status
     row.status, row.reason, row.version, row.updated_at = "reversed", reason, row.version + 1, utcnow()
     await audit(session, platform, principal, "reverse", "application", row.id, {"reason": reason}, before={"status": before}, after={"status": "reversed"})

@@ -192,6 +192,21 @@ class LedgerEntry(Base):
     booked_by: Mapped[str] = mapped_column(sa.String(80))
 
 
+class ApprovalLine(Base):
+    """An approval standing on one budget line (an application's `lines`, one row each): what the
+    monthly report sums in the database. Written at approval, removed when the approval is reversed."""
+
+    __tablename__ = "approval_line"
+    __table_args__ = (sa.Index("ix_approval_line_approved_on", "approved_on", "region"),)
+
+    application_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("application.id"), primary_key=True)
+    region: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    level: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    programme: Mapped[str] = mapped_column(sa.String(40))
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    approved_on: Mapped[dt.date] = mapped_column(sa.Date)
+
+
 class DisbursementBatch(Base):
     __tablename__ = "disbursement_batch"
 

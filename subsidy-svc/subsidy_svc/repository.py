@@ -13,6 +13,7 @@ from shared.regions import CITY
 from subsidy_svc.domain.programmes import CERTIFICATE_PROGRAMMES
 from subsidy_svc.models import (
     Application,
+    ApprovalLine,
     Budget,
     CertificateFact,
     DesignationFact,
@@ -159,6 +160,17 @@ class ApplicationRepository:
     def add(self, row: object) -> None:
         self.session.add(row)
 
+    def approve_lines(self, row: Application) -> None:
+        """The approval standing on each of its budget lines (what the monthly report sums)."""
+        assert row.approved_on is not None
+        self.session.add_all(
+            ApprovalLine(application_id=row.id, region=line["region"], level=line["level"], programme=row.programme, amount_fen=line["amount_fen"], approved_on=row.approved_on)
+            for line in row.lines
+        )
+
+    async def withdraw_lines(self, row: Application) -> None:
+        await self.session.execute(sa.delete(ApprovalLine).where(ApprovalLine.application_id == row.id))
+
     async def get(self, application_id: str, *, for_update: bool = False) -> Application | None:
         query = self._scoped(sa.select(Application).where(Application.id == application_id))
         if for_update:
@@ -229,9 +241,11 @@ class ReportRepository:
             .where(Application.created_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
             .group_by(Application.programme, Application.region, created_month)
         )
-        # a line's region is in the JSON of its application: summed here, over the year's approvals
-        approved = sa.select(Application.programme, Application.lines, Application.approved_on).where(
-            Application.approved_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)), Application.status.in_(("approved", "disbursed"))
+        approved_month = sa.func.extract("month", ApprovalLine.approved_on)
+        approved = (
+            sa.select(ApprovalLine.programme, ApprovalLine.region, approved_month.label("month"), sa.func.sum(ApprovalLine.amount_fen).label("approved"))
+            .where(ApprovalLine.approved_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+            .group_by(ApprovalLine.programme, ApprovalLine.region, approved_month)
         )
         reduced = sa.select(Application.programme, Application.region, Application.amount_fen, Application.details).where(
             Application.year == year, Application.status == "recorded"
@@ -239,6 +253,7 @@ class ReportRepository:
         if region and region != CITY:
             paid = paid.where(LedgerEntry.region == region)
             applied = applied.where(Application.region == region)
+            approved = approved.where(ApprovalLine.region == region)
             reduced = reduced.where(Application.region == region)
         rows: dict[tuple[str, str, int], list[int]] = {}
 
@@ -248,9 +263,7 @@ class ReportRepository:
         for r in (await self.session.execute(applied)).all():
             row(r.programme, r.region, int(r.month))[0] = int(r.applications)
         for r in (await self.session.execute(approved)).all():
-            for line in r.lines:
-                if not region or region == CITY or line["region"] == region:
-                    row(r.programme, line["region"], r.approved_on.month)[1] += line["amount_fen"]
+            row(r.programme, r.region, int(r.month))[1] = int(r.approved or 0)
         for r in (await self.session.execute(paid)).all():
             row(r.programme, r.region, int(r.month))[2] = int(r.paid or 0)
         for r in (await self.session.execute(reduced)).all():

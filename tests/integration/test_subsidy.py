@@ -591,13 +591,23 @@ async def test_the_city_may_reject_and_only_the_workflows_departments_act(suite:
         assert other.status_code == 403, (step, other.text)  # not 404: 民政 has no part in it
 
 
+async def approved_this_month(suite: InProcessSuite, token_for) -> int:  # type: ignore[no-untyped-def]
+    """The monthly report's approvals on the county's skill-appraisal line this month."""
+    report = await suite.http.get(suite.url("subsidy", "/v1/reports/subsidies"), params={"year": YEAR, "region": "441802"}, headers=token_for("caizheng", "441802"))
+    month = today_in_china().month
+    return sum(r["approved_fen"] for r in report.json()["rows"] if (r["programme"], r["month"]) == ("skill_appraisal", month))
+
+
 async def test_reversing_an_approval_before_payment_releases_the_budget(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    before = await approved_this_month(suite, token_for)
     claim = await approved_claim(suite, token_for)
+    assert await approved_this_month(suite, token_for) == before + claim["amount_fen"]  # reported in the month approved
     committed = await committed_fen(suite, token_for)
     reversed_ = await suite.http.post(suite.url("subsidy", f"/v1/applications/{claim['id']}/reversal"), json={"reason": "申领人放弃"}, headers=city_hr(token_for))
     assert reversed_.status_code == 200 and (reversed_.json()["status"], reversed_.json()["reason"]) == ("reversed", "申领人放弃")
     assert await committed_fen(suite, token_for) == committed - claim["amount_fen"]
     assert await payments(suite, claim["id"]) == []  # nothing was paid, nothing is booked back
+    assert await approved_this_month(suite, token_for) == before  # no longer an approval standing
 
 
 async def test_certificates_are_seen_by_their_own_county(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
