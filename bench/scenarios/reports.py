@@ -40,10 +40,9 @@ SELECT health_region, registrar, sum(CASE WHEN same_month THEN 1 ELSE 0 END), su
 FROM health_inbox WHERE registered_on BETWEEN :first AND :last GROUP BY health_region, registrar
 """
 MONTH = {"sqlite": "CAST(strftime('%m', {}) AS INTEGER)", "postgresql": "CAST(EXTRACT(MONTH FROM {}) AS INTEGER)"}
-APPLIED = """
-SELECT programme, region, {month} AS m, count(*), sum(CASE WHEN status IN ('approved', 'disbursed') THEN amount_fen ELSE 0 END)
-FROM application WHERE year = :year GROUP BY programme, region, m
-"""
+APPLIED = "SELECT programme, region, {month} AS m, count(*) FROM application WHERE year = :year GROUP BY programme, region, m"
+APPROVED = "SELECT programme, region, {month} AS m, sum(amount_fen) FROM approval_line WHERE approved_on BETWEEN :first AND :last GROUP BY programme, region, m"
+REDUCED = "SELECT programme, region, amount_fen, details FROM application WHERE year = :year AND status = 'recorded'"
 PAID = "SELECT programme, region, {month} AS m, sum(amount_fen) FROM ledger_entry WHERE booked_on BETWEEN :first AND :last GROUP BY programme, region, m"
 BUDGETS = "SELECT * FROM budget WHERE year = :year ORDER BY programme, region, level"
 
@@ -107,12 +106,16 @@ async def run(ctx: Context) -> list[Row]:
 
             async def bare_subsidy() -> tuple[int, int, int]:
                 applied = (await conns["subsidy"].execute(sa.text(APPLIED.format(month=month_sql.format("created_on"))), {"year": today.year})).all()
+                approved = (
+                    await conns["subsidy"].execute(dated(APPROVED.format(month=month_sql.format("approved_on"))), {"first": year_first, "last": year_last})
+                ).all()
+                (await conns["subsidy"].execute(sa.text(REDUCED), {"year": today.year})).all()
                 paid = (
                     await conns["subsidy"].execute(dated(PAID.format(month=month_sql.format("booked_on"))), {"first": year_first, "last": year_last})
                 ).all()
                 (await conns["subsidy"].execute(sa.text(BUDGETS), {"year": today.year})).all()
                 await conns["subsidy"].rollback()
-                return sum(r[3] for r in applied), sum(int(r[4] or 0) for r in applied), sum(int(r[3] or 0) for r in paid)
+                return sum(r[3] for r in applied), sum(int(r[3] or 0) for r in approved), sum(int(r[3] or 0) for r in paid)
 
             async def push_report() -> tuple[int, int, int]:
                 r = await client.http.get(f"{client.gateway}/api/inspection/v1/reports/push-compliance", params={"month": month}, headers=health)
