@@ -143,7 +143,6 @@ def _any_of_postgresql(element: AnyOf, compiler, **kw) -> str:  # type: ignore[n
     return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.values, **kw)})"
 
 
-@cache
 def keyset(query: Select[Any], key: ColumnElement[Any], after: str | None, limit: int) -> Select[Any]:
     """A page of a list (DESIGN §7) in `key` order: the rows after `after`, the last key of the
     previous page (an index on the filters and `key` serves it, however deep the page)."""
@@ -157,6 +156,7 @@ async def keyset_page(session: AsyncSession, query: Select[Any], key: ColumnElem
     return list((await session.execute(keyset(query, key, after, limit))).scalars())
 
 
+@cache
 def insert_into(table: Table) -> Insert:
     """`INSERT INTO table` (values given at execution), built once: a new statement each call,
     with the cache key SQLAlchemy works out for it, cost some 16–28 µs a write."""

@@ -14,7 +14,9 @@ A route that runs `Idempotency` itself keeps its answer in its operation's trans
 disbursement). Every other write route gets the same through `idempotent_writes`: the request's
 write session marks the key `applied` in the write's own transaction, and the answer is kept as
 soon as it is sent. A copy that finds a key applied but its answer not kept yet is told to retry;
-if the process died in between, it is told the request was applied (read the resource to see it).
+if the process died in between, it is told the request was applied (read the resource to see it),
+and so it is when the answer was not to be kept: an error after the write was made (it is never
+made again), or an answer marked `Cache-Control: no-store` (a secret shown once).
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
+import structlog
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,6 +41,8 @@ from shared.db import Database, utcnow
 from shared.errors import Problem
 
 Operation = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: the row is locked by another transaction (NOWAIT)
+log = structlog.get_logger("tuoyu.idempotency")
 
 
 def fingerprint(*parts: Any) -> str:
@@ -68,14 +73,18 @@ class Idempotency:
                 await session.execute(sa.delete(self.table).where(where, self.table.c.status == "pending"))
             raise
 
-    async def settle(self, scope: str, key: str, status: int | None, answer: Any) -> None:
-        """After a keyed write route answered: its answer kept when the write was applied; the key
-        released when nothing was (a refusal, a failure, or a route that wrote nothing)."""
+    async def settle(self, scope: str, key: str, status: int | None, answer: Any, *, keep: bool) -> None:
+        """After a keyed write route answered: when the write was applied, its answer kept (or, not
+        to be kept, the key marked `unkept`); the key released when nothing was written (a refusal,
+        a failure, or a route that wrote nothing)."""
         table = self.table
         where = (table.c.scope == scope) & (table.c.key == key)
+        applied = where & (table.c.status == "applied")
         async with self.db.transaction() as session:
-            if status is not None:
-                await session.execute(sa.update(table).where(where, table.c.status == "applied").values(status="done", response_status=status, response_body=answer))
+            if status is not None and status < 400 and keep:
+                await session.execute(sa.update(table).where(applied).values(status="done", response_status=status, response_body=answer))
+            elif status is not None:
+                await session.execute(sa.update(table).where(applied).values(status="unkept", response_status=status))
             await session.execute(sa.delete(table).where(where, table.c.status == "pending"))
 
     async def claim(self, scope: str, key: str, request_hash: str) -> tuple[int, Any] | None:
@@ -83,9 +92,10 @@ class Idempotency:
         for _ in range(2):
             try:
                 async with self.db.transaction() as session:
+                    # not waiting behind a copy whose write holds the row: it is told to retry instead
                     row = (
                         await session.execute(
-                            sa.select(self.table).where(self.table.c.scope == scope, self.table.c.key == key).with_for_update()
+                            sa.select(self.table).where(self.table.c.scope == scope, self.table.c.key == key).with_for_update(nowait=True)
                         )
                     ).first()
                     now = utcnow()
@@ -98,7 +108,7 @@ class Idempotency:
                         raise Problem(422, "idempotency-key-reused", "Idempotency-Key reused", "this key was used for a different request")
                     if row.status == "done" and row.response_status < 400:
                         return row.response_status, row.response_body
-                    if row.status == "applied" and row.created_at < now - self.stale_after:
+                    if row.status == "unkept" or (row.status == "applied" and row.created_at < now - self.stale_after):
                         raise Problem(
                             409, "request-applied", "The request was applied", "its answer was not kept: read the resource to see its state"
                         )
@@ -113,6 +123,10 @@ class Idempotency:
                     raise Problem(409, "request-in-progress", "The same request is in progress", "retry shortly", headers={"Retry-After": "1"})
             except IntegrityError:
                 continue  # another copy inserted the claim at the same moment: look again
+            except DBAPIError as error:
+                if getattr(error.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
+                    raise
+                break
         raise Problem(409, "request-in-progress", "The same request is in progress", "retry shortly", headers={"Retry-After": "1"})
 
 
@@ -135,8 +149,36 @@ class Replayed(Exception):
 
 @dataclass
 class Keyed:
+    """The key sent, and the digest of the request as the route reads it. A multipart body (an
+    .xlsx import) is digested without its boundary, which a client draws anew for each send."""
+
     key: str
-    digest: Any  # hashlib's sha256 of the body, fed as the route reads it
+    digest: Any  # hashlib's sha256
+    boundary: bytes | None = None
+    parts: list[bytes] = field(default_factory=list)
+
+    def read(self, chunk: bytes) -> None:
+        if self.boundary is None:
+            self.digest.update(chunk)
+        else:
+            self.parts.append(chunk)
+
+    def hexdigest(self) -> str:
+        if self.boundary is not None:
+            self.digest.update(b"".join(self.parts).replace(self.boundary, b""))
+            self.parts.clear()
+        return self.digest.hexdigest()
+
+
+def _boundary(content_type: str) -> bytes | None:
+    kind, _, parameters = content_type.partition(";")
+    if kind.strip().lower() != "multipart/form-data":
+        return None
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.strip().partition("=")
+        if name.lower() == "boundary" and value:
+            return value.strip('"').encode("latin-1")
+    return None
 
 
 @dataclass(frozen=True)
@@ -158,7 +200,7 @@ async def claim_for_write(request: Request, db: Database, table: sa.Table | None
     if len(keyed.key) > 200:
         raise Problem(422, "validation", "Idempotency-Key too long", "at most 200 characters")
     claim = Claim(Idempotency(db, table), f"{caller} {request.method} {request.url.path}"[:200], keyed.key)
-    stored = await claim.keys.claim(claim.scope, claim.key, keyed.digest.hexdigest())
+    stored = await claim.keys.claim(claim.scope, claim.key, keyed.hexdigest())
     if stored is not None:
         raise Replayed(*stored)
     setattr(request.state, CLAIM, claim)
@@ -169,7 +211,9 @@ async def mark_applied(claim: Claim, session: AsyncSession) -> None:
     """In the write's own transaction: the key's request took effect (or, rolled back, did not)."""
     table = claim.keys.table
     where = (table.c.scope == claim.scope) & (table.c.key == claim.key) & (table.c.status == "pending")
-    await session.execute(sa.update(table).where(where).values(status="applied"))
+    if (await session.execute(sa.update(table).where(where).values(status="applied"))).rowcount != 1:
+        # taken over meanwhile by a copy that thought this one dead: that copy writes, this one not
+        raise Problem(409, "request-in-progress", "The same request is in progress", "retry shortly", headers={"Retry-After": "1"})
 
 
 def _caller(request: Request) -> str | None:
@@ -197,23 +241,28 @@ class IdempotencyMiddleware:
         if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
             await self.app(scope, receive, send)
             return
-        key = Headers(scope=scope).get("idempotency-key")
-        if key is None:
+        headers = Headers(scope=scope)
+        key = headers.get("idempotency-key")
+        if not key:
             await self.app(scope, receive, send)
             return
-        keyed = Keyed(key, hashlib.sha256(scope.get("query_string", b"")))
+        keyed = Keyed(key, hashlib.sha256(scope.get("query_string", b"")), _boundary(headers.get("content-type", "")))
         state = scope.setdefault("state", {})
         state[KEYED] = keyed
 
         async def digesting() -> Message:
             message = await receive()
             if message["type"] == "http.request":
-                keyed.digest.update(message.get("body", b""))
+                keyed.read(message.get("body", b""))
             return message
 
-        async def settle(status: int | None, answer: Any) -> None:
-            if (claim := state.pop(CLAIM, None)) is not None:
-                await claim.keys.settle(claim.scope, claim.key, status, answer)
+        async def settle(status: int | None, answer: Any, keep: bool = False) -> None:
+            if (claim := state.pop(CLAIM, None)) is None:
+                return
+            try:
+                await claim.keys.settle(claim.scope, claim.key, status, answer, keep=keep)
+            except Exception as error:  # noqa: BLE001 - the write is made and answered: a copy will be told so
+                log.warning("idempotency answer not kept", key=claim.key, error=repr(error)[:300])
 
         # the answer is kept before its last byte leaves, so a copy sent once it arrived finds it
         captured = _Captured(send, settle)
@@ -226,16 +275,19 @@ class IdempotencyMiddleware:
 class _Captured:
     """Passes the answer on; before its last part, hands its status and (JSON) body to `complete`."""
 
-    def __init__(self, send: Send, complete: Callable[[int | None, Any], Awaitable[None]]) -> None:
-        self._send, self._complete, self._status, self._json, self._chunks = send, complete, None, False, []
+    def __init__(self, send: Send, complete: Callable[..., Awaitable[None]]) -> None:
+        self._send, self._complete, self._status, self._json, self._keep, self._chunks = send, complete, None, False, True, []
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
+            headers = Headers(raw=message["headers"])
             self._status = message["status"]
-            self._json = Headers(raw=message["headers"]).get("content-type", "").startswith(("application/json", "application/problem+json"))
+            self._json = headers.get("content-type", "").startswith(("application/json", "application/problem+json"))
+            self._keep = "no-store" not in headers.get("cache-control", "")
         elif message["type"] == "http.response.body":
-            if self._json:
+            if self._json and self._keep:
                 self._chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._complete(self._status, orjson.loads(b"".join(self._chunks)) if self._json and any(self._chunks) else None)
+                answer = orjson.loads(b"".join(self._chunks)) if self._json and any(self._chunks) else None
+                await self._complete(self._status, answer, self._keep)
         await self._send(message)

@@ -45,7 +45,11 @@ async def event_types(principal: CurrentPrincipal) -> list[EventTypeRead]:
 
 
 @router.post("", status_code=201, response_model=WebhookCreated, summary="Register an endpoint, its secret and its filter")
-async def create_webhook(body: WebhookCreate, principal: CurrentPrincipal, session: WriteSession, request: Request) -> WebhookCreated:
+async def create_webhook(
+    body: WebhookCreate, principal: CurrentPrincipal, session: WriteSession, request: Request, response: Response
+) -> WebhookCreated:
+    # the secret is shown this once: kept by no cache, nor against an Idempotency-Key (shared.idempotency)
+    response.headers["Cache-Control"] = "no-store"
     return await commands.create_webhook(session, platform, request.app.state.settings, principal, body)
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from shared.db import utcnow
 from shared.timeutil import today_in_china
-from tests.factories import registration_body
+from tests.factories import new_uscc, registration_body
 from tests.integration.suite import InProcessSuite
 
 REGISTRAR = ("minzheng", "441802")
@@ -105,3 +105,33 @@ async def test_a_write_applied_whose_answer_was_lost_is_not_made_again(suite: In
     await as_if(dt.timedelta(minutes=5))
     lost = await suite.http.post(url, json=body, headers=headers)
     assert (lost.status_code, lost.json()["type"]) == (409, "urn:tuoyu:problem:request-applied")
+
+
+async def test_a_retried_import_is_the_same_request_though_its_multipart_boundary_is_new(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    from tests.integration.test_import import CLERK, row, sheet, template_header, upload
+
+    content = sheet(await template_header(suite, token_for), [row(new_uscc("shichang", "441881"))])
+    keyed = {**token_for(*CLERK), "Idempotency-Key": "import-1"}
+    url = suite.url("registration", "/v1/registrations/imports")
+    files = {"file": ("名单.xlsx", content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+    first = await suite.http.post(url, files=files, headers=keyed)  # each send draws its own boundary
+    again = await suite.http.post(url, files=files, headers=keyed)
+    assert first.status_code == again.status_code == 200 and first.request.headers["content-type"] != again.request.headers["content-type"]
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert first.json()["accepted"] == 1
+    other = await suite.http.post(url, files={"file": ("名单.xlsx", content + b" ", files["file"][2])}, headers=keyed)
+    assert other.status_code == 422 and other.json()["type"] == "urn:tuoyu:problem:idempotency-key-reused"
+    assert (await upload(suite, token_for, content)).json()["accepted"] == 0  # without the key: a new import, the row a duplicate now
+
+
+async def test_a_secret_shown_once_is_not_kept_for_a_retry(suite: InProcessSuite, token_for) -> None:  # type: ignore[no-untyped-def]
+    headers = {**token_for("gongan", "441821"), "Idempotency-Key": "hook-1"}
+    body = {"url": "http://127.0.0.1:9/hook"}
+    created = await suite.http.post(suite.url("gateway", "/api/webhooks"), json=body, headers=headers)
+    assert created.status_code == 201 and created.json()["secret"]
+    again = await suite.http.post(suite.url("gateway", "/api/webhooks"), json=body, headers=headers)
+    assert (again.status_code, again.json()["type"]) == (409, "urn:tuoyu:problem:request-applied")  # made once, the secret not shown again
+    keys = suite.runtime("gateway").tables.idempotency_key  # type: ignore[union-attr]
+    async with suite.runtime("gateway").db.reading() as session:
+        stored = (await session.execute(sa.select(keys).where(keys.c.key == "hook-1"))).one()
+    assert (stored.status, stored.response_body) == ("unkept", None) and created.json()["secret"] not in str(stored._mapping)

@@ -222,7 +222,7 @@ async def records(
         rows = await repo.filings(today, overdue=key == "filings_overdue", after=after, limit=limit)
         items = [
             {"filing_id": f.id, "uscc": f.uscc, "name": f.name, "county": f.county, "submitted_on": f.submitted_on.isoformat(),
-             "answer_due_on": f.answer_due_on.isoformat(), "href": f"/api/inspection/v1/filings/{f.id}"}
+             "answer_due_on": f.answer_by.isoformat(), "href": f"/api/inspection/v1/filings/{f.id}"}
             for f in rows
         ]
     elif key in ("drawn", "inspected", "inspection_coverage"):
