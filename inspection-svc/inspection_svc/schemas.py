@@ -121,11 +121,6 @@ class UnfiledRead(BaseModel):
     overdue: bool
 
 
-class UnfiledPage(BaseModel):
-    items: list[UnfiledRead]
-    allowed_working_days: int
-
-
 class PublicReturnedFiling(BaseModel):
     """公示: a filing returned, with its reasons."""
 

@@ -4,10 +4,11 @@ Spring Festival and National Day holidays and their adjusted workdays (调休)."
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
-from inspection_svc.domain.filing import answer_overdue, filing_clock, unfiled_overdue, unfiled_overdue_up_to
+from inspection_svc.domain.filing import FilingClock, answer_due, filing_clock, filing_overdue, unfiled_overdue, unfiled_overdue_up_to
 from shared.workdays import add_working_days, is_working_day, working_days_between
 
 D = dt.date
@@ -53,6 +54,11 @@ def test_a_plain_monday_to_friday_week_is_not_the_calendar() -> None:
     # Mon–Fri counting would put the answer on 2 October, in the middle of the holiday.
     assert add_working_days(D(2026, 9, 25), 5) != D(2026, 10, 2)
     assert working_days_between(D(2026, 9, 30), D(2026, 10, 8)) == 1
+
+
+def answer_overdue(status: str, clock: FilingClock, meets_conditions: bool, today: dt.date) -> bool:
+    """A filing as submitted with that clock (its answer_by), looked at on `today`."""
+    return filing_overdue(SimpleNamespace(status=status, answer_by=answer_due(clock, meets_conditions)), today)
 
 
 def test_answer_overdue_only_when_unanswered_after_the_due_date() -> None:

@@ -64,13 +64,9 @@ def answer_due(clock: FilingClock, meets_conditions: bool) -> dt.date:
     return clock.answer_due_on if meets_conditions else clock.return_due_on
 
 
-def answer_overdue(status: str, clock: FilingClock, meets_conditions: bool, today: dt.date) -> bool:
-    """Still unanswered after the clock that applies to it (`answer_due`)."""
-    return status == "submitted" and today > answer_due(clock, meets_conditions)
-
-
 def filing_overdue(filing: Any, today: dt.date) -> bool:
-    """`answer_overdue` of a filing as stored, whose `answer_by` is its `answer_due`."""
+    """Still unanswered after the clock that applies to it: its `answer_by`, which is `answer_due`
+    of its clock as it was submitted."""
     return filing.status == "submitted" and today > filing.answer_by
 
 
