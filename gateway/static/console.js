@@ -156,7 +156,8 @@ function form(fields, submitLabel, submit, idPrefix = "f") {
   const el = h("form", { class: "grid" }, fields.map((f) => {
     let input;
     const id = `${idPrefix}-${f.name}`;
-    if (f.options) input = h("select", { name: f.name, id }, Object.entries(f.options).map(([v, t]) => h("option", { value: v, selected: v === String(f.value) }, t)));
+    // options as [value, label] pairs keep their order; an object's numeric keys (years) would be sorted first
+    if (f.options) input = h("select", { name: f.name, id }, (Array.isArray(f.options) ? f.options : Object.entries(f.options)).map(([v, t]) => h("option", { value: v, selected: v === String(f.value) }, t)));
     else input = h("input", { name: f.name, id, type: f.type || "text", value: f.value ?? "", placeholder: f.placeholder || "", required: f.required !== false, min: f.min, step: f.step });
     inputs[f.name] = input;
     return h("div", {}, h("label", { for: id }, f.label), input);
@@ -200,7 +201,7 @@ function table(columns, load, { filters = [], empty = "暂无记录", idPrefix =
 }
 // The loader of a list the service pages ({items, next}, after=): the table's filters as the query.
 const listed = (path, fixed = {}) => (params, after) => api("GET", `${path}?${query({ ...fixed, ...params, after, limit: 20 })}`);
-const yearOptions = () => { const now = Number(today().slice(0, 4)); return Object.fromEntries(Array.from({ length: now - 2019 }, (_, i) => [now - i, `${now - i} 年`])); };
+const yearOptions = () => { const now = Number(today().slice(0, 4)); return Array.from({ length: now - 2019 }, (_, i) => [String(now - i), `${now - i} 年`]); };
 const query = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== "")).toString();
 const countyOptions = (withAll = true) => ({ ...(withAll ? { "": "全部" } : {}), ...COUNTIES });
 
@@ -463,7 +464,7 @@ function renderPlans() {
       : action("随机抽取", async () => { showDraw(await api("POST", `/api/inspection/v1/plans/${p.id}/draws`, {})); list.reload(); }) },
   ], listed("/api/inspection/v1/plans"), { filters: [
     { name: "agency", label: "部门", options: { "": "全部", ...AGENCIES }, value: agency, required: false },
-    { name: "year", label: "年度", options: { "": "全部", ...yearOptions() }, required: false },
+    { name: "year", label: "年度", options: [["", "全部"], ...yearOptions()], required: false },
     { name: "region", label: "区域", options: countyOptions(), value: who.region !== "441800" ? who.region : "", required: false },
   ] });
   return h("div", {}, h("section", {}, h("h2", {}, `双随机、一公开（${AGENCIES[agency]}）`), create), h("section", {}, h("h2", {}, "抽查计划"), list, out));
@@ -553,7 +554,7 @@ function renderSubsidies() {
     { title: "预算", render: (b) => yuan(b.amount_fen) }, { title: "已承诺", render: (b) => yuan(b.committed_fen) }, { title: "可用", render: (b) => yuan(b.available_fen) },
   ], listed("/api/subsidy/v1/budgets"), { filters: [
     { name: "programme", label: "项目", options: { "": "全部", ...PROGRAMMES }, required: false },
-    { name: "year", label: "年度", options: { "": "全部", ...yearOptions() }, value: today().slice(0, 4), required: false },
+    { name: "year", label: "年度", options: [["", "全部"], ...yearOptions()], value: today().slice(0, 4), required: false },
     { name: "region", label: "区域", options: countyOptions(), value: who.region !== "441800" ? who.region : "", required: false },
   ] });
   return h("div", {}, h("section", {}, h("h2", {}, "奖补申请审批"), list), h("section", {}, h("h2", {}, "预算执行"), budgets));

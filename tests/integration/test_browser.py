@@ -13,6 +13,7 @@ import pytest
 from playwright.async_api import expect
 
 from gateway.demo import seed_demo_accounts
+from shared.timeutil import today_in_china
 from tests.factories import registration_body
 from tests.integration.helpers import arrived, register
 from tests.integration.suite import InProcessSuite
@@ -117,6 +118,9 @@ async def test_every_console_page_fits_a_phone(browser, suite: InProcessSuite, d
     await page.wait_for_selector("main section")
     await expect(page.locator("main")).not_to_contain_text("加载中")
     if name == "plans":  # the draw's seed and hashes are the widest thing the console shows
+        # the year filter offers every year, newest first, after 全部 (what the list shows unfiltered)
+        years = await page.locator("select[name=year] option").all_inner_texts()
+        assert years[0] == "全部" and years[1] == f"{today_in_china().year} 年" and years[-1] == "2020 年"
         await page.locator("button", has_text="查看抽取").first.click()
         await page.wait_for_selector("dl.facts")
     overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
