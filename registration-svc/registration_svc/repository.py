@@ -37,7 +37,7 @@ async def held(session: AsyncSession, usccs: Iterable[str]) -> dict[str, str]:
     """Which of these USCCs the service holds already, and as what (`registration` or
     `kindergarten_class`); unscoped: a USCC is one record city-wide."""
     result = await session.execute(_HELD, {"usccs": list(set(usccs))})
-    return dict(result.tuples().all())
+    return {uscc: kind for uscc, kind in result.all()}
 
 
 def in_use(uscc: str, kind: str) -> dict[str, str]:
