@@ -7,6 +7,7 @@ the README differs from what the code says.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from uvicorn.importer import import_from_string
@@ -23,13 +24,17 @@ TOPIC_TABLE = "topics"
 _METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def _openapi(service: ServiceInfo) -> dict[str, Any]:
-    # The app is only built, never started: no database, broker or other service is touched. Its
-    # token check needs a key to exist, not any particular one, and the gateway an address per service.
+@cache
+def _settings() -> Settings:
+    # The apps are only built, never started: no database, broker or other service is touched.
+    # Their token check needs a key to exist, not any particular one, and the gateway an address per service.
     private, public = generate_keypair()
     nowhere = {s.name: "http://127.0.0.1:9" for s in SERVICES}
-    settings = Settings(jwt_private_key=private, jwt_public_key=public, service_urls=nowhere)
-    return import_from_string(service.app_factory)(settings).openapi()
+    return Settings(jwt_private_key=private, jwt_public_key=public, service_urls=nowhere)
+
+
+def _openapi(service: ServiceInfo) -> dict[str, Any]:
+    return import_from_string(service.app_factory)(_settings()).openapi()
 
 
 def _operations(service: ServiceInfo) -> dict[tuple[str, str], str]:

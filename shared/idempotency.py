@@ -37,12 +37,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.auth import bearer_token
 from shared.db import Database, utcnow
 from shared.errors import Problem
 
 Operation = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: the row is locked by another transaction (NOWAIT)
 log = structlog.get_logger("tuoyu.idempotency")
+
+
+def _in_progress() -> Problem:
+    return Problem(409, "request-in-progress", "The same request is in progress", "retry shortly", headers={"Retry-After": "1"})
+
+
+def _too_long() -> Problem:
+    return Problem(422, "validation", "Idempotency-Key too long", "at most 200 characters")
 
 
 def fingerprint(*parts: Any) -> str:
@@ -58,7 +67,7 @@ class Idempotency:
             async with self.db.transaction() as session:
                 return await operation(session)
         if len(key) > 200:
-            raise Problem(422, "validation", "Idempotency-Key too long", "at most 200 characters")
+            raise _too_long()
         stored = await self.claim(scope, key, request_hash)
         if stored is not None:
             return stored
@@ -120,14 +129,14 @@ class Idempotency:
                             .values(status="pending", response_status=None, response_body=None, created_at=now)
                         )
                         return None
-                    raise Problem(409, "request-in-progress", "The same request is in progress", "retry shortly", headers={"Retry-After": "1"})
+                    raise _in_progress()
             except IntegrityError:
                 continue  # another copy inserted the claim at the same moment: look again
             except DBAPIError as error:
                 if getattr(error.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
                     raise
                 break
-        raise Problem(409, "request-in-progress", "The same request is in progress", "retry shortly", headers={"Retry-After": "1"})
+        raise _in_progress()
 
 
 # -- every write of a service (DESIGN §6: "writes accept an Idempotency-Key header") --------------
@@ -198,7 +207,7 @@ async def claim_for_write(request: Request, db: Database, table: sa.Table | None
     if caller is None:
         return None
     if len(keyed.key) > 200:
-        raise Problem(422, "validation", "Idempotency-Key too long", "at most 200 characters")
+        raise _too_long()
     claim = Claim(Idempotency(db, table), f"{caller} {request.method} {request.url.path}"[:200], keyed.key)
     stored = await claim.keys.claim(claim.scope, claim.key, keyed.hexdigest())
     if stored is not None:
@@ -213,15 +222,12 @@ async def mark_applied(claim: Claim, session: AsyncSession) -> None:
     where = (table.c.scope == claim.scope) & (table.c.key == claim.key) & (table.c.status == "pending")
     if (await session.execute(sa.update(table).where(where).values(status="applied"))).rowcount != 1:
         # taken over meanwhile by a copy that thought this one dead: that copy writes, this one not
-        raise Problem(409, "request-in-progress", "The same request is in progress", "retry shortly", headers={"Retry-After": "1"})
+        raise _in_progress()
 
 
 def _caller(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
     try:
-        return request.app.state.verifier.verify(token).sub
+        return request.app.state.verifier.verify(bearer_token(request)).sub
     except Problem:
         return None
 

@@ -183,7 +183,7 @@ class InboxRepository:
             query = query.where(InboxEntry.county == county)
         if registered_up_to:
             query = query.where(InboxEntry.registered_on <= registered_up_to)
-        return list((await self.session.execute(keyset(query, InboxEntry.uscc, after, limit))).scalars())
+        return await keyset_page(self.session, query, InboxEntry.uscc, after, limit)
 
 
 class FilingRepository:
@@ -346,7 +346,7 @@ class PlanRepository(_Scoped):
             query = query.where(Plan.year == year)
         if region:
             query = query.where(Plan.region == region)
-        return list((await self.session.execute(keyset(query, Plan.id, after, limit))).scalars())
+        return await keyset_page(self.session, query, Plan.id, after, limit)
 
 
 class DrawRepository:
@@ -512,7 +512,7 @@ class EvaluationRepository(_Scoped):
             query = query.where(Evaluation.uscc == uscc)
         if status:
             query = query.where(Evaluation.status == status)
-        return list((await self.session.execute(keyset(query, Evaluation.id, after, limit))).scalars())
+        return await keyset_page(self.session, query, Evaluation.id, after, limit)
 
     async def due_for_publication(self, today: dt.date) -> list[Evaluation]:
         query = sa.select(Evaluation).where(Evaluation.status == "in_review", Evaluation.review_ends_on < today).with_for_update()
@@ -556,7 +556,7 @@ class DesignationRepository(_Scoped):
             query = query.where(Designation.year == year)
         if status:
             query = query.where(Designation.status == status)
-        return list((await self.session.execute(keyset(query, Designation.id, after, limit))).scalars())
+        return await keyset_page(self.session, query, Designation.id, after, limit)
 
 
 class PublicRepository:

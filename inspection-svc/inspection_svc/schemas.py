@@ -311,6 +311,8 @@ class FollowUpCreate(Strict):
 
 
 class FollowUpRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     inspection_id: str
     followed_on: dt.date

@@ -221,12 +221,4 @@ async def follow_up(
     await session.flush()
     await audit(session, platform, principal, "follow_up", "inspection", inspection_id, {"outcome": body.outcome, "findings": body.closes})
     await refresh_credit(session, inspection.uscc, today, rules_from(settings))
-    return FollowUpRead(
-        id=row.id,
-        inspection_id=inspection_id,
-        followed_on=row.followed_on,
-        outcome=row.outcome,
-        checked_findings=row.checked_findings,
-        closed_findings=row.closed_findings,
-        new_deadline=row.new_deadline,
-    )
+    return FollowUpRead.model_validate(row)

@@ -95,9 +95,6 @@ def drawn_inspector_problems(drawn: Sequence[str], inspectors: Sequence[str], su
     return found
 
 
-FOLLOW_UP_OUTCOMES = ("rectified", "not_rectified", "extended")  # 整改到位 / 仍未整改 / 延期整改
-
-
 def follow_up_problems(inspectors: list[str], findings: list[str], outcome: str, followed_on: dt.date, new_deadline: dt.date | None) -> list[Problem]:
     """A follow-up is an inspection too: at least two inspectors; each finding once; a new deadline
     exactly when it extends the rectification period."""

@@ -58,7 +58,7 @@ async def set_budget(body: BudgetCreate, principal: CurrentPrincipal, session: W
     return await commands.set_budget(session, principal, body)
 
 
-@router.get("/v1/budgets", dependencies=[allow_departments("caizheng", "renshe")], response_model=BudgetPage, summary="Budget lines with what is committed and what is left")
+@router.get("/v1/budgets", dependencies=[WORKFLOW], response_model=BudgetPage, summary="Budget lines with what is committed and what is left")
 async def budgets(
     principal: CurrentPrincipal,
     session: ReadSession,
@@ -77,7 +77,7 @@ async def apply(body: ApplicationCreate, principal: CurrentPrincipal, session: W
     return await commands.apply(session, principal, body, today_in_china())
 
 
-@router.get("/v1/applications", dependencies=[allow_departments("caizheng", "renshe")], response_model=ApplicationPage, summary="Applications by institution, practitioner, status, programme")
+@router.get("/v1/applications", dependencies=[WORKFLOW], response_model=ApplicationPage, summary="Applications by institution, practitioner, status, programme")
 async def list_applications(
     principal: CurrentPrincipal,
     session: ReadSession,
@@ -94,7 +94,7 @@ async def list_applications(
     return ApplicationPage(items=[commands.application_read(r) for r in rows], next=rows[-1].id if len(rows) == limit else None)
 
 
-@router.get("/v1/applications/{application_id}", dependencies=[allow_departments("caizheng", "renshe")], response_model=ApplicationRead, summary="One application, with why it is or is not eligible")
+@router.get("/v1/applications/{application_id}", dependencies=[WORKFLOW], response_model=ApplicationRead, summary="One application, with why it is or is not eligible")
 async def get_application(application_id: str, principal: CurrentPrincipal, session: WriteSession) -> ApplicationRead:
     row = await ApplicationRepository(session, principal).get(application_id, for_update=True)
     if row is None:
@@ -104,7 +104,7 @@ async def get_application(application_id: str, principal: CurrentPrincipal, sess
     return commands.application_read(row)
 
 
-@router.get("/v1/applications/{application_id}/trail", dependencies=[allow_departments("caizheng", "renshe")], response_model=list[AuditEntry], summary="Who did what to the application, and when")
+@router.get("/v1/applications/{application_id}/trail", dependencies=[WORKFLOW], response_model=list[AuditEntry], summary="Who did what to the application, and when")
 async def application_trail(application_id: str, principal: CurrentPrincipal, session: ReadSession, rt: ServiceRuntime) -> list[AuditEntry]:
     if await ApplicationRepository(session, principal).get(application_id) is None:
         raise not_found("application", application_id)

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from shared.timeutil import month_of
 from subsidy_svc.domain.programmes import SKILL_APPRAISAL, SKILL_UPGRADE, VOCATIONAL_TRAINING
 
 UPLIFT_OCCUPATIONS = ("yuyingyuan", "baoyuyuan")  # 育婴员、保育员: 紧缺急需职业（工种）
@@ -80,7 +81,7 @@ def fee_reduction_criteria(facts: InstitutionFacts, children: int) -> list[Crite
 
 def period_not_future(period: str, today: dt.date) -> bool:
     """A reduction is recorded for a month that has begun (YYYY-MM compares as text)."""
-    return period <= f"{today.year:04d}-{today.month:02d}"
+    return period <= month_of(today)
 
 
 

@@ -13,6 +13,7 @@ from shared.service import ReadSession, ServiceRuntime, WriteSession
 from shared.timeutil import today_in_china
 from training_svc import commands
 from training_svc.api import Limit
+from training_svc.domain.compliance import in_service_done
 from training_svc.repository import CertificateRepository, HealthCheckRepository, PractitionerRepository, TrainingRepository
 from training_svc.schemas import (
     CertificateRead,
@@ -122,7 +123,7 @@ async def in_service(
     await _visible(session, principal, practitioner_id)
     rows = await TrainingRepository(session).hours_by_year(practitioner_id, year, after, limit)
     required = rt.settings.in_service_hours_per_year
-    items = [InServiceYear(year=y, hours=h, hours_required=required, done=h >= required) for y, h in rows]
+    items = [InServiceYear(year=y, hours=h, hours_required=required, done=in_service_done(h, required)) for y, h in rows]
     return Page(items=items, next=str(rows[-1][0]) if len(rows) == limit else None)
 
 

@@ -34,6 +34,11 @@ class Compliance:
         return not self.gaps
 
 
+def in_service_done(hours: int, required: int) -> bool:
+    """The year's in-service training done (三(四)2): its hours at least those required."""
+    return hours >= required
+
+
 def staffing_compliance(places: dict[str, int], staff: list[StaffMember], hours_required: int) -> Compliance:
     """Volunteers help but are not staff: they count for nothing here."""
     employed = [s for s in staff if not s.volunteer]
@@ -42,7 +47,7 @@ def staffing_compliance(places: dict[str, int], staff: list[StaffMember], hours_
     required = sum(by_class.values())
     certified = sum(1 for s in carers if s.certified)
     healthy = sum(1 for s in employed if s.health_check_valid)
-    trained = sum(1 for s in employed if s.in_service_hours >= hours_required)
+    trained = sum(1 for s in employed if in_service_done(s.in_service_hours, hours_required))
     gaps = []
     if certified < required:
         gaps.append(f"持证保育人员{certified}人，按班级托位需{required}人")
